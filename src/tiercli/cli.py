@@ -1,0 +1,218 @@
+"""The command line: parse, call the library, render, map errors to exit codes.  Nothing else lives here."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import EXIT_UNEXPECTED, OutputBusyError, TiercliError
+
+FORMATS = ("xlsx", "csv", "json")
+
+
+class TierGroup(click.Group):
+    """Turns TiercliError into its one-line message and exit code; anything else is exit 1 (--debug: traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TiercliError as err:
+            click.echo(f"tiercli: error: {err}", err=True)
+            ctx.exit(err.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("tiercli: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: say so in one line unless the user asked for the traceback
+            if (ctx.obj or {}).get("debug") or os.environ.get("TIERCLI_DEBUG"):
+                raise
+            click.echo(f"tiercli: unexpected error: {exc.__class__.__name__}: {exc}. "
+                       "Run again with --debug and report the traceback.", err=True)
+            ctx.exit(EXIT_UNEXPECTED)
+
+
+@click.group(cls=TierGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tiercli")
+@click.option("--debug", is_flag=True, help="Show the full traceback of unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Tier cross-border e-commerce customers from the exports you already have.
+
+    \b
+    tiercli inspect orders.xlsx        what tiercli sees in your files
+    tiercli score exports/             tier every customer, write NAME.tiers.xlsx
+    tiercli segmenters                 the segmenters and what they need
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def input_options(f):
+    """Options every command that reads exports shares (csvkit's habit)."""
+
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @click.option("--preset", metavar="NAME", help="Use this preset for every file instead of detecting one.")
+    @click.option("--config", "config_path", type=click.Path(path_type=Path),
+                  help="tiercli.toml to use (default: TIERCLI_CONFIG, the input folder, then the current folder).")
+    @click.option("--rates", type=click.Path(path_type=Path),
+                  help="CSV of exchange rates: currency,rate (base units per 1 unit).")
+    @click.option("--currency", help="Base currency (e.g. USD).")
+    @click.option("--date-order", type=click.Choice(["dmy", "mdy"]),
+                  help="How to read dates like 03/04/2026 when a column cannot tell.")
+    @click.option("--keep-duplicates", is_flag=True, default=None,
+                  help="Keep exact repeated order lines instead of counting them once.")
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        return f(*args, **kwargs)
+
+    return wrapper
+
+
+def _config(paths, config_path, **flags):
+    from .config import find_config, load_config
+
+    cfg = load_config(find_config(config_path, list(paths)))
+    return cfg.with_overrides({k: v for k, v in flags.items()}, where="flag")
+
+
+@cli.command()
+@input_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def inspect(paths, preset, config_path, rates, currency, date_order, keep_duplicates, fmt):
+    """Show what tiercli reads from each file: kind, preset, encoding, sheets, rows, mapping, problems."""
+    from .report import make_console, render_inspect
+    from .schema.dataset import load_dataset
+
+    cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates)
+    ds = load_dataset(list(paths), cfg, preset=preset, rates=rates)
+    summary = ds.summary()
+    if fmt == "json":
+        files = [f.as_dict() for f in ds.files]
+        # dataset-level problems (duplicates across files) are reported with the first orders file
+        target = next((f for f in files if f["kind"] == "orders"), files[0] if files else None)
+        if target is not None:
+            target["problems"].extend(p.as_dict() for p in ds.problems)
+        click.echo(json.dumps({"files": files, "dataset": summary}, ensure_ascii=False, indent=2))
+        return
+    render_inspect(make_console(), ds.files, summary, ds.problems, lang=cfg["lang"])
+
+
+def _default_output(paths: list[Path], fmt: str) -> Path:
+    first = paths[0]
+    if first.is_dir():
+        return first / f"{first.resolve().name}.tiers.{fmt}"
+    name = first.name
+    for suffix in (".gz", ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return first.with_name(f"{name}.tiers.{fmt}")
+
+
+def _output_format(output: Path | None, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    if output is not None:
+        ext = output.suffix.lower().lstrip(".")
+        if ext in FORMATS:
+            return ext
+        raise click.BadParameter(f"cannot tell the format of {output.name}; use .xlsx, .csv or .json, or --format.",
+                                 param_hint="-o")
+    return "xlsx"
+
+
+@cli.command()
+@input_options
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write (.xlsx, .csv or .json). Default: NAME.tiers.xlsx next to the input.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from -o, else xlsx).")
+@click.option("--segmenters", "names", metavar="LIST",
+              help="Comma-separated segmenters to run (default: all whose inputs exist).")
+@click.option("--as-of", metavar="DATE", help="Date to measure recency from: YYYY-MM-DD or 'today' "
+              "(default: latest date in the inputs).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
+@click.option("--blacklist", type=click.Path(path_type=Path),
+              help="File listing blacklisted customers (ids or emails in its first column).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def score(paths, preset, config_path, rates, currency, date_order, keep_duplicates, output, fmt, names, as_of,
+          lang, blacklist, quiet):
+    """Tier every customer and write a tagged spreadsheet, plus a summary here."""
+    from .io.write import write_csv, write_json, write_workbook
+    from .report import make_console, render_score
+    from .scoring import score as run_score, workbook_sheets
+
+    cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates,
+                  lang=lang)
+    lang = cfg["lang"]
+    fmt = _output_format(output, fmt)
+    target = output or _default_output(list(paths), fmt)
+    err_console = make_console(sys.stderr, quiet=quiet)
+    status = None
+    if err_console.is_terminal and not quiet:
+        status = err_console.status("reading")
+        status.start()
+    try:
+        result = run_score(list(paths), config=cfg, preset=preset, rates=rates, as_of=as_of,
+                           segmenters=[n.strip() for n in names.split(",") if n.strip()] if names else None,
+                           blacklist=blacklist, progress=(lambda m: status.update(m)) if status else None)
+    finally:
+        if status:
+            status.stop()
+    explicit_zh = lang == "zh" and cfg.source.get("lang") != "default"
+    if fmt == "xlsx":
+        written = write_workbook(target, workbook_sheets(result, lang))
+    elif fmt == "csv":
+        written = write_csv(target, result.table(lang=lang if explicit_zh else "en"))
+    else:
+        table = result.table(lang=lang if explicit_zh else "en")
+        written = write_json(target, {"as_of": result.as_of.date().isoformat(), "customers": table.to_dict("records")})
+    note = None
+    if written.fallback:
+        note = (f"{target} is busy (open in Excel?): wrote {written.path} instead. "
+                "Close the file and run again to replace it.")
+    render_score(make_console(quiet=quiet), result, lang=lang, wrote=[str(written.path)], fallback_note=note)
+    if written.fallback:
+        raise OutputBusyError(note, path=written.path)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def segmenters(fmt):
+    """List the segmenters: name, title, required inputs, outputs and where each comes from."""
+    from .report import make_console, render_segmenters
+    from .segmenters.base import plugin_warnings, registry
+
+    rows = [{"name": c.name, "title": c.title, "requires": list(c.requires) + [f"after {a}" for a in c.after],
+             "outputs": list(c.outputs), "origin": c.origin} for c in registry().values()]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        render_segmenters(make_console(), rows)
+    for w in plugin_warnings():
+        click.echo(f"tiercli: warning: {w}", err=True)
+
+
+@cli.command("config")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="tiercli.toml to read.")
+def show_config(config_path):
+    """List every setting with its value, where the value came from, and what it does."""
+    from .config import DEFAULTS, find_config, load_config
+
+    cfg = load_config(find_config(config_path, []))
+    for s in DEFAULTS:
+        click.echo(f"{s.name} = {cfg[s.name]!r}  [{cfg.source[s.name]}]  {s.help}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="tiercli")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,202 @@
+"""Settings: the defaults table < tiercli.toml < TIERCLI_* environment < command-line flags.
+
+Every threshold a segmenter uses is a named setting here, so the output can say
+which values were in force and a seller can change any of them in tiercli.toml:
+
+    [rfm]
+    bins = 5
+    [abc]
+    a_share = 0.7
+
+Dotted names (``rfm.bins``) address them; the environment form is
+``TIERCLI_RFM_BINS``.  Free-form tables (``[columns]``, ``[status]``,
+``[business_type]``) pass through untouched for the schema layer.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+DEFAULTS: tuple[Setting, ...] = (
+    # general
+    Setting("lang", "en", "Language of labels, headers and summaries: en or zh."),
+    Setting("currency", "", "Base currency; empty = the single currency found in the data."),
+    Setting("timezone", "UTC", "Zone that dates with an offset are converted to (then stored naive)."),
+    Setting("date_order", "", "How to read dates like 03/04/2026: dmy or mdy; empty = work it out, error if ambiguous."),
+    Setting("keep_duplicates", False, "Keep exact repeated order lines instead of dropping them."),
+    # rfm
+    Setting("rfm.bins", 5, "Quantile bins for R, F and M scores (3..10)."),
+    # abc
+    Setting("abc.a_share", 0.70, "A: customers inside this top share of value ..."),
+    Setting("abc.a_min_orders", 2, "... with at least this many orders."),
+    Setting("abc.b_share", 0.90, "B: customers inside this top share of value ..."),
+    Setting("abc.b_min_orders", 2, "... or with at least this many orders ..."),
+    Setting("abc.b_recent_days", 120, "... the last within this many days."),
+    Setting("abc.window_days", 0, "Value window in days before the as-of date; 0 = all history."),
+    # tier
+    Setting("tier.upgrade_days", 90, "Upgrade potential: spend in the last N days ..."),
+    Setting("tier.upgrade_growth", 1.5, "... above this multiple of the N days before."),
+    Setting("tier.upgrade_aov_quantile", 0.75, "Or average order value in this top quantile ..."),
+    Setting("tier.upgrade_max_orders", 2, "... with at most this many orders."),
+    Setting("tier.weight_revenue", 0.4, "tier_score weight of revenue."),
+    Setting("tier.weight_profit", 0.3, "tier_score weight of profit (revenue when cost is unknown)."),
+    Setting("tier.weight_frequency", 0.2, "tier_score weight of order count."),
+    Setting("tier.weight_repurchase", 0.1, "tier_score weight of repeat orders."),
+    # lifecycle
+    Setting("lifecycle.new_days", 90, "new: one order, the first within this many days."),
+    Setting("lifecycle.growing_days", 365, "growing: two or more orders, the first within this many days."),
+    Setting("lifecycle.gap_factor", 2.0, "declining: days since the last order above this multiple of the median gap."),
+    Setting("lifecycle.window_days", 90, "declining: compare spend in the last N days ..."),
+    Setting("lifecycle.spend_drop", 0.5, "... with the N days before; declining below this share."),
+    Setting("lifecycle.aov_drop", 0.6, "declining: AOV of the last three orders below this share of the earlier AOV."),
+    # buyer_type
+    Setting("buyer_type.b2b_units", 50, "B2B when the median units per order is above this ..."),
+    Setting("buyer_type.b2b_value", 500, "... or the median order value (base currency) is above this."),
+    Setting("buyer_type.big_b_share", 0.20, "big_b: annual value in this top share of B2B customers."),
+)
+
+_BY_NAME = {s.name: s for s in DEFAULTS}
+_FREE_TABLES = ("columns", "status", "business_type", "presets", "sample")
+
+
+def _coerce(setting: Setting, value: Any, where: str) -> Any:
+    """Convert ``value`` to the type of the setting's default, or say where it was wrong."""
+    kind = type(setting.default)
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(value)
+        if kind is int:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            return int(value)
+        if kind is float:
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"{where}: {setting.name} = {value!r} is not a valid {kind.__name__}.",
+            hint=f"({setting.help})",
+        ) from None
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and name in _BY_NAME:
+            out[name] = value
+        elif isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+@dataclass
+class Config:
+    """Resolved settings plus the free-form tables; ``source`` tells where each value came from."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    source: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+    def section(self, prefix: str) -> dict[str, Any]:
+        """Settings under ``prefix.`` with the prefix removed (``section("rfm")["bins"]``)."""
+        p = prefix + "."
+        return {k[len(p):]: v for k, v in self.values.items() if k.startswith(p)}
+
+    def with_overrides(self, overrides: dict[str, Any], where: str = "flag") -> "Config":
+        """A copy with ``overrides`` (dotted names; None values ignored) applied."""
+        values, source = dict(self.values), dict(self.source)
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            if name not in _BY_NAME:
+                raise ConfigError(f"unknown setting {name!r}.")
+            values[name] = _coerce(_BY_NAME[name], value, where)
+            source[name] = where
+        return Config(values, source, dict(self.tables), self.path)
+
+    def used(self, prefix: str) -> dict[str, Any]:
+        """The settings of one segmenter, for the 'thresholds used' record."""
+        return self.section(prefix)
+
+
+def find_config(explicit: str | os.PathLike | None, inputs: list[Path] | None = None) -> Path | None:
+    """Where tiercli.toml comes from: --config, TIERCLI_CONFIG, the first input's folder, then the cwd."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist.", hint="Check --config or TIERCLI_CONFIG.")
+        return path
+    env = os.environ.get("TIERCLI_CONFIG")
+    if env:
+        return find_config(env)
+    candidates = []
+    for p in inputs or []:
+        candidates.append((p if p.is_dir() else p.parent) / "tiercli.toml")
+    candidates.append(Path.cwd() / "tiercli.toml")
+    for c in candidates:
+        if c.is_file():
+            return c
+    return None
+
+
+def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> Config:
+    """Defaults, then the toml file at ``path`` (if any), then TIERCLI_* variables."""
+    values = {s.name: s.default for s in DEFAULTS}
+    source = {s.name: "default" for s in DEFAULTS}
+    tables: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc}).", hint="Fix the file or pass another --config.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config {path}: {exc}.") from None
+        for name in _FREE_TABLES:
+            if name in data:
+                tables[name] = data.pop(name)
+        for name, value in _flatten(data).items():
+            if name not in _BY_NAME:
+                raise ConfigError(
+                    f"{path}: unknown setting {name!r}.",
+                    hint="Run 'tiercli config' to list the settings.",
+                )
+            values[name] = _coerce(_BY_NAME[name], value, str(path))
+            source[name] = str(path)
+    env = os.environ if env is None else env
+    for s in DEFAULTS:
+        key = "TIERCLI_" + s.name.replace(".", "_").upper()
+        if key in env:
+            values[s.name] = _coerce(s, env[key], key)
+            source[s.name] = key
+    return Config(values, source, tables, path)

@@ -1,0 +1,311 @@
+"""Customer-lifetime models: BG/NBD purchase counts and gamma-gamma spend.
+
+Maximum-likelihood fits of
+  * BG/NBD: Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way",
+    Marketing Science 24(2) (equation numbers below refer to it);
+  * gamma-gamma spend: Fader, Hardie & Lee (2005), "RFM and CLV", JMR 42(4);
+    Colombo & Jiang (1999).
+Everything is vectorized over customers (numpy/scipy only).  Times are in a
+unit of ``unit_days`` days (weeks by default); ``frequency`` counts repeat
+purchase *days*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
+
+from tiercli.errors import InputError
+
+MIN_CUSTOMERS = 10  # below this a 3- or 4-parameter fit is noise, whatever the optimizer says
+_LOG_BOUND = 18.0  # search box for log-params: keeps gammaln/exp finite while the optimizer explores
+_LOG_LIMIT = float(np.log(1e5))  # a fitted param outside [1e-5, 1e5] ran off along a flat ridge: refuse
+_GTOL = 1e-3  # largest acceptable |gradient| of the mean NLL (log-params) at a "converged" point
+
+
+@dataclass(frozen=True)
+class BGNBDParams:
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float
+    n_customers: int
+
+
+@dataclass(frozen=True)
+class GammaGammaParams:
+    p: float
+    q: float
+    gamma: float
+    log_likelihood: float
+    n_customers: int
+
+
+def _arrays(**named) -> list[np.ndarray]:
+    """1-D float arrays of equal length with finite values, or InputError naming the culprit."""
+    out = [np.asarray(v, dtype=float).ravel() for v in named.values()]
+    n = {len(v) for v in out}
+    if len(n) != 1:
+        raise InputError(f"{', '.join(named)} must have the same length.")
+    for name, v in zip(named, out):
+        if not np.all(np.isfinite(v)):
+            raise InputError(f"{name} has missing or infinite values; drop those customers first.")
+    return out
+
+
+def _check_rft(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
+    if np.any(x < 0) or np.any(x != np.round(x)):
+        raise InputError("frequency must be a non-negative whole number of repeat purchase days.")
+    if np.any(t_x < 0) or np.any(t_x > T * (1 + 1e-9) + 1e-12):
+        raise InputError("recency must lie between 0 and T for every customer.")
+
+
+def _minimize(objective, x0: np.ndarray, what: str, hint: str) -> np.ndarray:
+    """Minimize ``objective`` (value, gradient) over log-params; InputError unless it truly converged."""
+    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(x0)
+    with np.errstate(all="ignore"):
+        res = minimize(objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+                       options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9})
+        if not res.success:  # L-BFGS-B line searches can stall near a flat optimum: polish
+            res = minimize(lambda z: objective(z)[0], res.x, method="Nelder-Mead", bounds=bounds,
+                           options={"maxiter": 4000, "xatol": 1e-9, "fatol": 1e-13})
+        fun, grad = objective(res.x)
+    if (not np.isfinite(fun) or not np.all(np.isfinite(res.x))
+            or np.any(np.abs(res.x) > _LOG_LIMIT) or np.max(np.abs(grad)) > _GTOL):
+        raise InputError(f"The {what} fit did not converge.", hint=hint)
+    return res.x
+
+
+# --------------------------------------------------------------------------- BG/NBD
+
+def _bgnbd_terms(r, alpha, a, b, x, t_x, T):
+    """Per-customer log-likelihood pieces; ``L`` is the log of the second-term ratio (x > 0 only)."""
+    rep = x > 0
+    log_ratio = np.log(alpha + T) - np.log(alpha + t_x)
+    L = np.where(rep, np.log(a) - np.log(np.where(rep, b + x - 1, 1.0)) + (r + x) * log_ratio, -np.inf)
+    return rep, log_ratio, L
+
+
+def _bgnbd_objective(logp, x, t_x, T, penalizer):
+    """Mean negative log-likelihood (+ L2 penalty on the params, as lifetimes) and its gradient."""
+    r, alpha, a, b = theta = np.exp(logp)
+    rep, log_ratio, L = _bgnbd_terms(r, alpha, a, b, x, t_x, T)
+    log_aT = np.log(alpha + T)
+    ll = (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
+          - (r + x) * log_aT + np.logaddexp(0.0, L))
+    s = np.where(rep, expit(L), 0.0)  # d log(1 + e^L) / dL
+    g = np.array([
+        np.sum(digamma(r + x) - digamma(r) + np.log(alpha) - log_aT + s * log_ratio),
+        np.sum(r / alpha - (r + x) / (alpha + T) + s * (r + x) * (1 / (alpha + T) - 1 / (alpha + t_x))),
+        np.sum(digamma(a + b) - digamma(a + b + x) + s / a),
+        np.sum(digamma(b + x) - digamma(b) + digamma(a + b) - digamma(a + b + x)
+               - s / np.where(rep, b + x - 1, 1.0)),
+    ])
+    n = len(x)
+    value = -ll.sum() / n + penalizer * np.sum(theta**2)
+    grad = (-g / n + 2 * penalizer * theta) * theta  # chain rule for log-params
+    return value, grad
+
+
+def fit_bgnbd(frequency, recency, T, penalizer: float = 0.0) -> BGNBDParams:
+    """Fit BG/NBD (r, alpha, a, b) by maximum likelihood; InputError if the data cannot support it."""
+    x, t_x, T = _arrays(frequency=frequency, recency=recency, T=T)
+    _check_rft(x, t_x, T)
+    if len(x) < MIN_CUSTOMERS:
+        raise InputError(f"Only {len(x)} customers: the purchase model needs at least {MIN_CUSTOMERS}.")
+    if not np.any(x > 0):
+        raise InputError("No customer bought on more than one day, so repeat behaviour cannot be modelled.",
+                         hint="Use a longer period or more customers.")
+    if penalizer < 0:
+        raise InputError("penalizer must be >= 0.")
+    logp = _minimize(lambda z: _bgnbd_objective(z, x, t_x, T, penalizer), np.zeros(4), "purchase (BG/NBD)",
+                     hint="Need more repeat customers or a longer period; or try a small penalizer such as 0.001.")
+    r, alpha, a, b = np.exp(logp)
+    ll = -_bgnbd_objective(logp, x, t_x, T, 0.0)[0] * len(x)
+    return BGNBDParams(float(r), float(alpha), float(a), float(b), float(ll), len(x))
+
+
+def p_alive(params: BGNBDParams, frequency, recency, T) -> np.ndarray:
+    """P(customer still active at T): 1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x))."""
+    x, t_x, T = _arrays(frequency=frequency, recency=recency, T=T)
+    _check_rft(x, t_x, T)
+    L = _bgnbd_terms(params.r, params.alpha, params.a, params.b, x, t_x, T)[2]
+    return np.exp(-np.logaddexp(0.0, L))  # overflow-free 1 / (1 + e^L)
+
+
+def _bracket(a, r, b, c, z):
+    """1 - (1-z)^(r') 2F1(r', b'; c; z) via Euler's transform.
+
+    The direct form multiplies a vanishing power by a 2F1 that diverges as x grows
+    (c - r' - b' = a - 1 - r - x < 0); transformed, the 2F1 has parameters
+    (c - r', a - 1) and converges fast, so large x and T stay exact.
+    """
+    return 1.0 - np.power(1.0 - z, a - 1.0) * hyp2f1(c - r, a - 1.0, c, z)
+
+
+def expected_purchases(params: BGNBDParams, t, frequency, recency, T) -> np.ndarray:
+    """E[purchases in the next t periods | x, t_x, T] (FHL 2005 eq. 10); t broadcasts against customers."""
+    x, t_x, T = _arrays(frequency=frequency, recency=recency, T=T)
+    t = np.asarray(t, dtype=float)
+    if np.any(t < 0):
+        raise InputError("t must be >= 0.")
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    z = t / (alpha + T + t)
+    head = (a + b + x - 1.0) / (a - 1.0) * _bracket(a, r + x, b + x, a + b + x - 1.0, z)
+    return head * p_alive(params, x, t_x, T)
+
+
+def expected_purchases_new(params: BGNBDParams, t) -> np.ndarray:
+    """Unconditional E[X(t)] for a customer who made a first purchase at time 0 (FHL 2005 eq. 7)."""
+    t = np.asarray(t, dtype=float)
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    return (a + b - 1.0) / (a - 1.0) * _bracket(a, r, b, a + b - 1.0, t / (alpha + t))
+
+
+# --------------------------------------------------------------------------- gamma-gamma
+
+def _gg_objective(logp, x, m, penalizer):
+    """Mean negative log-likelihood of mean spend m given x, its gradient, and the L2 penalty."""
+    p, q, g = theta = np.exp(logp)
+    px = p * x
+    log_xm_g = np.log(x * m + g)
+    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g) + (px - 1) * np.log(m)
+          + px * np.log(x) - (px + q) * log_xm_g)
+    grad = np.array([
+        np.sum(x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - log_xm_g)),
+        np.sum(digamma(px + q) - digamma(q) + np.log(g) - log_xm_g),
+        np.sum(q / g - (px + q) / (x * m + g)),
+    ])
+    n = len(x)
+    return -ll.sum() / n + penalizer * np.sum(theta**2), (-grad / n + 2 * penalizer * theta) * theta
+
+
+def fit_gamma_gamma(frequency, monetary, penalizer: float = 0.0) -> GammaGammaParams:
+    """Fit the gamma-gamma spend model (p, q, gamma) on repeat customers (x >= 1; others are ignored).
+
+    Spend is rescaled by its median while fitting (the model is scale-equivariant:
+    gamma scales, p and q do not), so the fit and the penalizer do not depend on
+    the currency; the penalty applies to p, q and gamma / median.
+    """
+    x, m = _arrays(frequency=frequency, monetary=monetary)
+    rep = x >= 1
+    x, m = x[rep], m[rep]
+    if len(x) < MIN_CUSTOMERS:
+        raise InputError(f"Only {len(x)} repeat customers: the spend model needs at least {MIN_CUSTOMERS}.",
+                         hint="Use a longer period or more customers.")
+    if np.any(m <= 0):
+        raise InputError(f"{int(np.sum(m <= 0))} repeat customers have mean spend <= 0 (refunds?).",
+                         hint="Drop them before fitting the spend model.")
+    if penalizer < 0:
+        raise InputError("penalizer must be >= 0.")
+    scale = float(np.median(m))
+    logp = _minimize(lambda z: _gg_objective(z, x, m / scale, penalizer), np.zeros(3), "spend (gamma-gamma)",
+                     hint="Need more repeat customers with varied spend; or try a small penalizer such as 0.001.")
+    p, q, g = np.exp(logp)
+    g *= scale
+    ll = -_gg_objective(np.log([p, q, g]), x, m, 0.0)[0] * len(x)
+    return GammaGammaParams(float(p), float(q), float(g), float(ll), len(x))
+
+
+def expected_spend(params: GammaGammaParams, frequency, monetary) -> np.ndarray:
+    """E[spend per purchase | x, m]: (gamma + m x) p / (p x + q - 1); the population mean p gamma / (q - 1) for x = 0."""
+    x, m = _arrays(frequency=frequency, monetary=monetary)
+    p, q, g = params.p, params.q, params.gamma
+    if q <= 1 and np.any(x == 0):
+        raise InputError("The spend model has q <= 1, so one-time buyers have no finite expected spend.")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, (g + m * x) * p / (p * x + q - 1), p * g / (q - 1))
+
+
+def spend_frequency_correlation(frequency, monetary) -> float:
+    """Pearson correlation of frequency and mean spend over repeat customers (the model assumes ~0)."""
+    x, m = _arrays(frequency=frequency, monetary=monetary)
+    rep = x > 0
+    if rep.sum() < 3 or np.ptp(x[rep]) == 0 or np.ptp(m[rep]) == 0:
+        return float("nan")
+    return float(np.corrcoef(x[rep], m[rep])[0, 1])
+
+
+# --------------------------------------------------------------------------- CLV
+
+def customer_lifetime_value(bg: BGNBDParams, gg: GammaGammaParams, frequency, recency, T, monetary,
+                            months: int = 12, discount_rate_monthly: float = 0.01,
+                            unit_days: float = 7) -> np.ndarray:
+    """Discounted value of the next ``months``: sum_i E[purchases in month i] E[spend] / (1+d)^i.
+
+    A month is 365.25/12 days (lifetimes uses 4.345 weeks, i.e. 30.4 days, for weekly data).
+    """
+    x, t_x, T, m = _arrays(frequency=frequency, recency=recency, T=T, monetary=monetary)
+    if months < 1 or discount_rate_monthly <= -1:
+        raise InputError("months must be >= 1 and the discount rate > -100%.")
+    month = 365.25 / 12 / unit_days
+    i = np.arange(months + 1, dtype=float)[:, None]  # (months+1, 1) broadcasts over customers
+    cum = expected_purchases(bg, i * month, x, t_x, T)
+    per_month = np.diff(cum, axis=0)
+    disc = (1.0 + discount_rate_monthly) ** -i[1:]
+    return expected_spend(gg, x, m) * np.sum(per_month * disc, axis=0)
+
+
+# --------------------------------------------------------------------------- data prep
+
+def _day(value) -> pd.Timestamp:
+    """A cut-off as a naive calendar day (local wall time, like the purchase dates)."""
+    ts = pd.Timestamp(value)
+    return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
+
+
+def summary_from_transactions(frame: pd.DataFrame, customer_col: str, date_col: str, value_col: str | None,
+                              calibration_end=None, observation_end=None, unit_days: float = 7) -> pd.DataFrame:
+    """Per-customer frequency, recency, T, monetary (and holdout counts) from a transaction table.
+
+    Purchases are counted per day (same-day purchases merge, values summed).
+    ``observation_end`` defaults to the last date, ``calibration_end`` to
+    ``observation_end``; customers first seen after ``calibration_end`` are left out.
+    """
+    cols = [customer_col, date_col] + ([value_col] if value_col is not None else [])
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise InputError(f"Missing column(s): {', '.join(map(str, missing))}.")
+    try:
+        dates = pd.to_datetime(frame[date_col])
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"Column {date_col!r} has values that are not dates ({exc}).") from None
+    values = (pd.to_numeric(frame[value_col], errors="coerce") if value_col is not None
+              else pd.Series(0.0, index=frame.index))
+    for name, s in ((customer_col, frame[customer_col]), (date_col, dates), (value_col, values)):
+        if s.isna().any():
+            raise InputError(f"{int(s.isna().sum())} rows have a missing or non-numeric {name!r}; drop them first.")
+    days = dates.dt.tz_localize(None) if dates.dt.tz is not None else dates
+    days = days.dt.normalize()
+    obs_end = days.max() if observation_end is None else _day(observation_end)
+    cal_end = obs_end if calibration_end is None else _day(calibration_end)
+    if cal_end > obs_end:
+        raise InputError("calibration_end must not be after observation_end.")
+
+    tx = pd.DataFrame({"c": frame[customer_col].to_numpy(), "d": days.to_numpy(), "v": values.to_numpy()})
+    daily = tx[tx["d"] <= obs_end].groupby(["c", "d"], sort=True)["v"].sum().reset_index()
+    cal = daily[daily["d"] <= cal_end]
+    if cal.empty:
+        raise InputError(f"No purchases on or before the calibration end {cal_end.date()}.")
+    g = cal.groupby("c", sort=True)
+    first, last, n_days = g["d"].min(), g["d"].max(), g.size()
+    total, first_value = g["v"].sum(), g["v"].first()  # rows are date-sorted within customer
+    unit = pd.Timedelta(days=unit_days)
+    out = pd.DataFrame({"frequency": (n_days - 1).astype("int64"),
+                        "recency": (last - first) / unit,
+                        "T": (cal_end - first) / unit})
+    freq = out["frequency"].to_numpy()
+    if value_col is not None:
+        # FHL / lifetimes: mean over repeat days only; the first purchase day is excluded.
+        out["monetary"] = np.where(freq > 0, (total - first_value).to_numpy() / np.maximum(freq, 1), 0.0)
+    if obs_end > cal_end:
+        hold = daily[daily["d"] > cal_end].groupby("c").size()
+        out["frequency_holdout"] = hold.reindex(out.index, fill_value=0).astype("int64")
+        out["duration_holdout"] = (obs_end - cal_end) / unit
+    out.index.name = customer_col
+    return out

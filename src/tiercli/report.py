@@ -1,0 +1,122 @@
+"""Terminal summaries with rich: tables with inline bars on a terminal, plain text when piped or in cron.
+
+The only module that draws.  It takes results from the library and a Console;
+it computes nothing the outputs do not also carry.
+"""
+
+from __future__ import annotations
+
+import os
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .labels import header, segmenter_title
+from .schema.dataset import Dataset, FileReport
+from .scoring import ScoreResult, abc_benchmark, summaries
+
+_ZH = {
+    "files": "文件", "dataset": "数据汇总", "kind": "类型", "preset": "模板", "encoding": "编码", "rows": "行数",
+    "problems": "数据问题", "as_of": "截至日期", "customers": "客户", "skipped": "跳过", "wrote": "已写入",
+    "abc_check": "ABC 对照基准", "mapping": "列映射", "none": "无",
+}
+
+
+def _t(key: str, lang: str, en: str) -> str:
+    return _ZH.get(key, en) if lang == "zh" else en
+
+
+def make_console(stream=None, *, quiet: bool = False) -> Console:
+    """A console that uses colour only on a terminal (cron and pipes get plain text)."""
+    console = Console(file=stream, quiet=quiet, highlight=False, soft_wrap=False, emoji=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 110  # logs and pipes: wide enough that label names do not wrap
+    return console
+
+
+def _box(console: Console):
+    return box.SIMPLE_HEAD if console.is_terminal else box.ASCII2
+
+
+def _bar(share: float, width: int = 20) -> str:
+    full = share * width
+    n = int(full)
+    return "█" * n + ("▌" if full - n >= 0.5 else "")
+
+
+def render_inspect(console: Console, files: list[FileReport], summary: dict, problems, lang: str = "en") -> None:
+    """Per file: kind, preset, encoding, sheets, rows, mapping and problems; then the dataset totals."""
+    for f in files:
+        console.print(Text(f.path + (f"  [{', '.join(f.sheets)}]" if f.sheets else ""), style="bold"))
+        console.print(f"  {_t('kind', lang, 'kind')}: {f.kind}   {_t('preset', lang, 'preset')}: {f.preset} "
+                      f"({f.preset_title}; {f.why})", soft_wrap=True)
+        console.print(f"  {_t('encoding', lang, 'encoding')}: {f.encoding or 'workbook'}   "
+                      f"{_t('rows', lang, 'rows')}: {f.rows:,}")
+        mapping = ", ".join(f"{k} ← {v}" for k, v in f.mapping.items())
+        console.print(f"  {_t('mapping', lang, 'mapping')}: {mapping}", soft_wrap=True)
+        for p in f.problems:
+            console.print(f"  [yellow]![/yellow] {p.code}: {p.rows:,} rows — {p.message}", soft_wrap=True)
+    console.print()
+    table = Table(title=_t("dataset", lang, "Dataset"), box=_box(console), show_header=False, title_justify="left")
+    for key in ("order_lines", "orders", "customers", "first_date", "last_date"):
+        v = summary[key]
+        table.add_row(key, f"{v:,}" if isinstance(v, int) else str(v))
+    table.add_row("currencies", ", ".join(f"{k or '-'}: {v:,}" for k, v in summary["currencies"].items()) or "-")
+    console.print(table)
+    for p in problems:
+        console.print(f"[yellow]![/yellow] {p.code}: {p.rows:,} rows — {p.message}", soft_wrap=True)
+
+
+def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wrote: list[str] = (),
+                 fallback_note: str | None = None) -> None:
+    """The summary after ``score``: one table per segmenter, the ABC check, problems, skipped, outputs."""
+    ds: Dataset = result.dataset
+    n = len(result.customers)
+    cur = ds.currency or ""
+    console.print(Text(f"{n:,} {_t('customers', lang, 'customers')} · {_t('as_of', lang, 'as of')} "
+                       f"{result.as_of.date().isoformat()} · {len(ds.files)} file(s)", style="bold"))
+    tables = summaries(result, lang)
+    for name, frame in tables.items():
+        title = segmenter_title(name, lang) if name in result.segmenter_names else header(name, lang)
+        t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
+        t.add_column(header("label", lang))
+        t.add_column(header("customers", lang), justify="right")
+        t.add_column("%", justify="right")
+        t.add_column(header("revenue", lang) + (f" ({cur})" if cur else ""), justify="right")
+        t.add_column("%", justify="right")
+        t.add_column("", no_wrap=True)
+        for row in frame.itertuples(index=False):
+            t.add_row(str(row.label), f"{row.customers:,}", f"{row.share:.1%}", f"{row.revenue:,.0f}",
+                      f"{row.revenue_share:.1%}", Text(_bar(row.revenue_share), style="green"))
+        console.print(t)
+    if "abc" in result.segmenter_names:
+        b = abc_benchmark(result)
+        lo_c, hi_c = b["benchmark"]["customers"]
+        lo_v, hi_v = b["benchmark"]["value"]
+        verdict = "within" if b["within"] else "outside"
+        console.print(f"{_t('abc_check', lang, 'ABC check')}: A = {b['customers_share']:.1%} of deal customers "
+                      f"making {b['value_share']:.1%} of value ({verdict} the seed's benchmark of "
+                      f"{lo_c:.0%}–{hi_c:.0%} making {lo_v:.0%}–{hi_v:.0%})", soft_wrap=True)
+    problems = ds.problems + [p for f in ds.files for p in f.problems]
+    for p in problems:
+        console.print(f"[yellow]![/yellow] {p.code}: {p.rows:,} rows — {p.message}"
+                      + (f" ({p.file})" if p.file else ""), soft_wrap=True)
+    for name, why in result.skipped.items():
+        console.print(f"{_t('skipped', lang, 'skipped')} {name}: {why}")
+    for note in result.notes:
+        console.print(f"[yellow]![/yellow] {note}", soft_wrap=True)
+    for path in wrote:
+        console.print(f"{_t('wrote', lang, 'wrote')} {path}")
+    if fallback_note:
+        console.print(f"[yellow]![/yellow] {fallback_note}", soft_wrap=True)
+
+
+def render_segmenters(console: Console, rows: list[dict]) -> None:
+    t = Table(box=_box(console))
+    for col in ("name", "title", "requires", "outputs", "origin"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["name"], r["title"], ", ".join(r["requires"]), ", ".join(r["outputs"]), r["origin"])
+    console.print(t)

@@ -1,0 +1,195 @@
+"""Vectorized parsers from exported text to typed columns: dates, amounts, flags, vocabularies.
+
+Each parser takes a column of text and returns the typed column plus a mask of
+values that were present but could not be read, so the caller can count them
+as data problems instead of guessing.  A column whose format is ambiguous
+(03/04/2026) is an error that names the column and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ColumnError
+from .tables import FALSE_WORDS, TRUE_WORDS
+
+_ISO = r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})(?:[ T]+(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([AaPp][Mm])?)?$")
+_ZH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*(.*)$")
+_OFFSET = r"(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)$"
+
+
+def parse_dates(values: pd.Series, *, column: str, label: str = "file", order: str = "",
+                tz: str = "UTC") -> tuple[pd.Series, pd.Series]:
+    """Text -> naive datetime64 in ``tz``.  Returns (dates, unparsed mask).
+
+    Reads ISO (with or without time and offset), dd/mm/yyyy and mm/dd/yyyy (the
+    column decides which; ambiguous columns need ``order``), 2024年1月5日,
+    Excel serial numbers, YYYYMMDD and month names.
+    """
+    text = values.astype("str").str.strip()
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    present = text.notna() & (text != "")
+    todo = present.copy()
+
+    def take(mask: pd.Series, parsed: pd.Series) -> None:
+        nonlocal todo
+        ok = mask & parsed.reindex(values.index).notna()
+        out.loc[ok] = parsed.loc[ok[ok].index]
+        todo &= ~ok
+
+    # ISO 8601, with a possible offset: offsets are converted to tz, then dropped
+    iso = todo & text.str.match(_ISO, na=False)
+    if iso.any():
+        sub = text[iso].str.replace(r"^(\d{4})/(\d{1,2})/(\d{1,2})", r"\1-\2-\3", regex=True)
+        has_off = sub.str.contains(_OFFSET, regex=True, na=False)
+        if (~has_off).any():
+            naive = pd.to_datetime(sub[~has_off], format="ISO8601", errors="coerce")
+            take(iso & ~has_off.reindex(values.index, fill_value=False), naive)
+        if has_off.any():
+            aware = sub[has_off].str.replace(r"\s*(UTC|GMT)$", "+00:00", regex=True)
+            aware = aware.str.replace(r"\s+([+-]\d{2}):?(\d{2})$", r"\1:\2", regex=True)
+            parsed = pd.to_datetime(aware, format="ISO8601", errors="coerce", utc=True)
+            parsed = parsed.dt.tz_convert(tz).dt.tz_localize(None)
+            take(iso & has_off.reindex(values.index, fill_value=False), parsed)
+    # 2024年1月5日 [time]
+    zh = todo & text.str.contains("年", regex=False, na=False)
+    if zh.any():
+        parts = text[zh].str.extract(_ZH)
+        iso_text = parts[0] + "-" + parts[1].str.zfill(2) + "-" + parts[2].str.zfill(2) + " " + parts[3].fillna("")
+        take(zh, pd.to_datetime(iso_text.str.strip(), format="ISO8601", errors="coerce"))
+    # dd/mm/yyyy or mm/dd/yyyy: decided for the whole column, never per value
+    dmy = todo & text.str.match(_DMY, na=False)
+    if dmy.any():
+        parts = text[dmy].str.extract(_DMY)
+        a = parts[0].astype(int)
+        b = parts[1].astype(int)
+        first_big, second_big = bool((a > 12).any()), bool((b > 12).any())
+        if first_big and second_big:
+            raise ColumnError(
+                f"{label}: column {column!r} mixes day-first and month-first dates "
+                f"(e.g. {text[dmy][a > 12].iloc[0]!r} and {text[dmy][b > 12].iloc[0]!r}).",
+                hint="Export the dates in one format (ISO yyyy-mm-dd is safest).",
+            )
+        if first_big:
+            use = "dmy"
+        elif second_big:
+            use = "mdy"
+        elif order in ("dmy", "mdy"):
+            use = order
+        else:
+            raise ColumnError(
+                f"{label}: column {column!r} has dates like {text[dmy].iloc[0]!r} that can be day-first or month-first.",
+                hint='Pass --date-order dmy (or mdy), or set date_order = "dmy" in tiercli.toml.',
+            )
+        day, month = (a, b) if use == "dmy" else (b, a)
+        year = parts[2].astype(int)
+        year = year.where(year >= 100, year + 2000)
+        base = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
+        clock = parts[3].fillna("0:00")
+        delta = pd.to_timedelta(clock.where(clock.str.count(":") == 2, clock + ":00"), errors="coerce").fillna(
+            pd.Timedelta(0))
+        pm = parts[4].str.lower().eq("pm").fillna(False) & (delta < pd.Timedelta(hours=12))
+        am12 = parts[4].str.lower().eq("am").fillna(False) & (delta >= pd.Timedelta(hours=12))
+        delta = delta + pd.to_timedelta(pm.astype(int) * 12, unit="h") - pd.to_timedelta(am12.astype(int) * 12, unit="h")
+        take(dmy, base + delta)
+    # Excel serial numbers (a date cell exported as a number) and YYYYMMDD
+    num = todo & text.str.fullmatch(r"\d+(\.\d+)?", na=False)
+    if num.any():
+        n = pd.to_numeric(text[num], errors="coerce")
+        ymd = n.between(19000101, 21001231) & text[num].str.fullmatch(r"\d{8}", na=False)
+        if ymd.any():
+            take(num & ymd.reindex(values.index, fill_value=False),
+                 pd.to_datetime(text[num][ymd], format="%Y%m%d", errors="coerce"))
+        serial = n.between(20000, 80000) & ~ymd
+        if serial.any():
+            take(num & serial.reindex(values.index, fill_value=False),
+                 pd.to_datetime(n[serial], unit="D", origin="1899-12-30").dt.round("s"))
+    # month names and anything else pandas can read unambiguously
+    if todo.any():
+        rest = text[todo]
+        wordy = rest.str.contains(r"[A-Za-z]{3}", regex=True, na=False)
+        if wordy.any():
+            parsed = pd.to_datetime(rest[wordy], format="mixed", errors="coerce", utc=True)
+            parsed = parsed.dt.tz_convert(tz).dt.tz_localize(None)
+            take(todo & wordy.reindex(values.index, fill_value=False), parsed)
+    return out, todo
+
+
+_NUM_CHARS = re.compile(r"[^\d,.\-]")
+
+
+def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Money and quantities as exported -> float.  Returns (numbers, unparsed mask).
+
+    Handles currency symbols and codes, thousands separators, decimal commas
+    (decided for the whole column: ``1.234,56``), ``(12.00)`` and ``12.00-`` negatives.
+    """
+    text = values.astype("str").str.strip()
+    present = text.notna() & (text != "")
+    if not present.any():
+        return pd.Series(np.nan, index=values.index, dtype="float64"), present
+    fast = pd.to_numeric(text, errors="coerce")
+    if fast.notna().sum() == present.sum():
+        return fast.astype("float64"), pd.Series(False, index=values.index)
+    neg = text.str.match(r"^\(.*\)$", na=False) | text.str.match(r"^[^-]*\d[^-]*-$", na=False) | \
+        text.str.match(r"^\D*-", na=False)
+    digits = text.str.replace(_NUM_CHARS, "", regex=True).str.replace("-", "", regex=False)
+    comma_decimal = digits.str.contains(r",\d{1,2}$", regex=True, na=False) | digits.str.contains(
+        r"\.\d{3},", regex=True, na=False) | digits.str.contains(r",\d{4,}$", regex=True, na=False)
+    dot_decimal = digits.str.contains(r"\.\d{1,2}$", regex=True, na=False) | digits.str.contains(
+        r",\d{3}\.", regex=True, na=False)
+    if comma_decimal.sum() > dot_decimal.sum():
+        cleaned = digits.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        cleaned = digits.str.replace(",", "", regex=False)
+    number = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+    number = number.where(~neg, -number)
+    unparsed = present & number.isna()
+    return number.astype("float64"), unparsed
+
+
+def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Yes/no text in English and Chinese -> nullable boolean.  Returns (flags, unparsed mask)."""
+    text = values.astype("str").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    yes = text.isin(TRUE_WORDS)
+    no = text.isin(FALSE_WORDS)
+    out[yes] = True
+    out[no] = False
+    present = text.notna() & (text != "")
+    return out, present & ~yes & ~no
+
+
+def map_vocab(values: pd.Series, vocab: dict[str, list[str] | tuple[str, ...]]) -> tuple[pd.Series, pd.Series]:
+    """Map free text to vocabulary codes by exact (case-insensitive) word.  Returns (codes, unknown mask)."""
+    text = values.astype("str").str.strip().str.lower()
+    lookup = {}
+    for code, words in vocab.items():
+        for w in words:
+            lookup.setdefault(str(w).strip().lower(), code)
+    codes = text.map(lookup)
+    present = text.notna() & (text != "")
+    codes = codes.astype("str")
+    return codes, present & codes.isna()
+
+
+def contains_any(values: pd.Series, words: list[str]) -> pd.Series:
+    """True where the text contains any of ``words`` (case-insensitive), False elsewhere."""
+    pattern = "|".join(re.escape(w.lower()) for w in words)
+    return values.astype("str").str.lower().str.contains(pattern, regex=True, na=False).astype(bool)
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Trim text; empty becomes missing.  IDs are never turned into numbers."""
+    text = values.astype("str").str.strip()
+    return text.where(text != "")
+
+
+def clean_email(values: pd.Series) -> pd.Series:
+    """Emails as customer keys: trimmed and lower-cased; text without '@' is not an email."""
+    text = clean_text(values).str.lower()
+    return text.where(text.str.contains("@", regex=False, na=False))

@@ -1,0 +1,480 @@
+"""From files to one canonical Dataset: detect, map, clean, key customers, fold lines into orders.
+
+``load_dataset(paths, config)`` is the whole first half of the flow in DESIGN.md.
+It never prints: everything the user should hear about (the preset chosen for
+each file, rows dropped and why) is returned in ``Dataset.files`` and
+``Dataset.problems``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..errors import InputError
+from ..io.read import RawTable, list_inputs, read_file
+from .clean import clean_email, clean_text, contains_any, map_vocab, parse_amounts, parse_dates, parse_flags
+from .presets import Match, Preset, detect, load_presets
+from .tables import EVENT_STAGE, FULFILLMENT, KINDS, ORDER_STATUS, SAMPLE_WORDS
+
+
+@dataclass
+class Problem:
+    """A data problem found while reading: a stable code, how many rows, and what it means."""
+
+    code: str
+    rows: int
+    message: str
+    file: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "rows": int(self.rows), "message": self.message}
+
+
+@dataclass
+class FileReport:
+    path: str
+    kind: str
+    preset: str
+    preset_title: str
+    why: str
+    encoding: str | None
+    sheets: list[str]
+    rows: int
+    mapping: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path, "kind": self.kind, "preset": self.preset, "encoding": self.encoding,
+            "sheets": self.sheets, "rows": self.rows, "mapping": self.mapping,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+@dataclass
+class Dataset:
+    """Canonical tables (empty frames when a kind is absent) and what was found on the way."""
+
+    lines: pd.DataFrame
+    orders: pd.DataFrame
+    inquiries: pd.DataFrame
+    events: pd.DataFrame
+    customers: pd.DataFrame
+    after_sales: pd.DataFrame
+    contacts: pd.DataFrame
+    files: list[FileReport]
+    problems: list[Problem]
+    currency: str
+    cost_known: bool = False
+
+    def has(self, kind: str) -> bool:
+        table = {"orders": self.orders, "inquiries": self.inquiries, "events": self.events,
+                 "customers": self.customers, "after_sales": self.after_sales, "contacts": self.contacts}[kind]
+        return len(table) > 0
+
+    @property
+    def last_date(self) -> pd.Timestamp | None:
+        """Latest date in any input: the default as-of date."""
+        dates = [t["date"].max() for t in (self.orders, self.inquiries, self.events, self.after_sales)
+                 if len(t) and "date" in t]
+        dates = [d for d in dates if pd.notna(d)]
+        return max(dates) if dates else None
+
+    def summary(self) -> dict:
+        """Dataset totals for ``inspect``."""
+        valid = self.orders[self.orders["paid"]] if len(self.orders) else self.orders
+        keys = set()
+        for t in (self.lines, self.inquiries, self.events, self.customers, self.after_sales):
+            if len(t) and "customer" in t:
+                keys.update(t["customer"].dropna().unique().tolist())
+        dates = self.lines["date"] if len(self.lines) else pd.Series(dtype="datetime64[ns]")
+        currencies = valid["currency"].fillna(self.currency or "").value_counts().sort_index() if len(valid) else {}
+        return {
+            "order_lines": int(sum(f.rows for f in self.files if f.kind == "orders")),
+            "orders": int(len(valid)),
+            "customers": len(keys),
+            "first_date": _iso(dates.min()),
+            "last_date": _iso(dates.max()),
+            "currencies": {str(k): int(v) for k, v in dict(currencies).items()},
+        }
+
+
+def _iso(ts) -> str | None:
+    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).isoformat()
+
+
+ORDER_LINE_COLUMNS = ["file", "line", "preset", "order_id", "customer", "customer_id", "email", "name", "company",
+                      "country", "date", "status", "fulfillment", "product", "sku", "category", "quantity",
+                      "unit_price", "line_value", "order_total", "refunded", "currency", "cost", "is_sample",
+                      "accepts_marketing", "business_type"]
+
+
+def _empty(kind: str) -> pd.DataFrame:
+    cols = ORDER_LINE_COLUMNS if kind == "orders" else ["file", "line", "customer", *KINDS[kind].fields]
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in dict.fromkeys(cols)})
+
+
+def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None = None,
+                 rates: str | Path | None = None, keep_duplicates: bool | None = None,
+                 progress: Callable[[str], None] | None = None) -> Dataset:
+    """Read every export under ``paths`` into one canonical Dataset."""
+    presets = load_presets([Path(d) for d in config.tables.get("presets", {}).get("dirs", [])])
+    overrides = config.tables.get("columns", {})
+    files = list_inputs(paths)
+    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in KINDS}
+    reports: list[FileReport] = []
+    for path in files:
+        if progress:
+            progress(f"reading {path.name}")
+        for raw in read_file(path):
+            if raw.frame.shape[1] == 0 or len(raw.frame.columns) < 2:
+                raise InputError(f"{raw.label}: no columns found.", hint="Check it is a table with a header row.")
+            m = detect(list(raw.frame.columns), presets, forced=preset, overrides=overrides, label=raw.label)
+            frame, problems = canonicalize(raw, m, config)
+            reports.append(FileReport(
+                path=str(raw.path), kind=m.preset.kind, preset=m.preset.name, preset_title=m.preset.title,
+                why=m.why(), encoding=raw.encoding, sheets=raw.sheets, rows=raw.rows, mapping=m.mapping,
+                problems=problems))
+            parts[m.preset.kind].append(frame)
+    tables = {k: (pd.concat(v, ignore_index=True) if v else _empty(k)) for k, v in parts.items()}
+    tables = _unify_keys(tables)
+    problems: list[Problem] = []
+    lines = tables["orders"]
+    currency = ""
+    if len(lines):
+        lines, currency = _convert_currency(lines, config, rates)
+        keep = config["keep_duplicates"] if keep_duplicates is None else keep_duplicates
+        lines, dup = _drop_duplicates(lines, keep)
+        if dup:
+            problems.append(Problem("duplicate_rows", dup,
+                                    "exact repeated order lines (overlapping exports?): " +
+                                    ("kept (--keep-duplicates)" if keep else "counted once")))
+    orders = fold_orders(lines)
+    after_sales = tables["after_sales"]
+    if len(after_sales) and len(orders):
+        after_sales = _key_by_order(after_sales, orders)
+    cost_known = bool(len(lines) and lines["cost"].notna().any())
+    return Dataset(lines=lines, orders=orders, inquiries=tables["inquiries"], events=tables["events"],
+                   customers=tables["customers"], after_sales=after_sales, contacts=tables["contacts"],
+                   files=reports, problems=problems, currency=currency, cost_known=cost_known)
+
+
+# ---------------------------------------------------------------- per file
+
+
+def canonicalize(raw: RawTable, match: Match, config: Config) -> tuple[pd.DataFrame, list[Problem]]:
+    """One file's text table -> the canonical frame of its kind, with the problems found."""
+    p = match.preset
+    kind = KINDS[p.kind]
+    src = raw.frame
+    label = raw.label
+    problems: list[Problem] = []
+    out = pd.DataFrame({canon: src[header] for canon, header in match.mapping.items()})
+    out.insert(0, "line", np.arange(raw.first_line, raw.first_line + len(out)))
+    out.insert(0, "file", str(raw.path.name))
+    if p.order_level and "order_id" in out:
+        # Shopify-style: only an order's first line carries order-level fields
+        cols = [c for c in p.order_level if c in out.columns]
+        if cols:
+            filled = out.groupby("order_id", sort=False)[cols].transform("first")
+            out[cols] = filled
+    for col in ("order_id", "customer_id", "sku", "inquiry_id", "visitor_id", "case_id", "name", "company",
+                "country", "product", "category", "source", "business_type", "tags", "note", "first_name",
+                "last_name", "purpose", "campaign", "timeline", "issue"):
+        if col in out:
+            out[col] = clean_text(out[col])
+    if "email" in out:
+        out["email"] = clean_email(out["email"])
+    if "name" not in out and ("first_name" in out or "last_name" in out):
+        first = out["first_name"] if "first_name" in out else ""
+        last = out["last_name"] if "last_name" in out else ""
+        out["name"] = clean_text((first.fillna("") + " " + last.fillna("")) if not isinstance(first, str) else last)
+    for col in kind.dates:
+        if col in out:
+            parsed, bad = parse_dates(out[col], column=match.mapping[col], label=label,
+                                      order=config["date_order"], tz=config["timezone"])
+            out[col] = parsed
+            if bad.any():
+                problems.append(Problem("unparsed_date", int(bad.sum()),
+                                        f"{match.mapping[col]!r}: unreadable dates, e.g. {src.loc[bad, match.mapping[col]].iloc[0]!r}"
+                                        + (" (rows left out)" if col == "date" else ""), label))
+    for col in kind.amounts:
+        if col in out:
+            parsed, bad = parse_amounts(out[col])
+            out[col] = parsed
+            if bad.any():
+                problems.append(Problem("unparsed_amount", int(bad.sum()),
+                                        f"{match.mapping[col]!r}: unreadable numbers, e.g. {src.loc[bad, match.mapping[col]].iloc[0]!r}",
+                                        label))
+    for col in kind.flags:
+        if col in out:
+            out[col], _ = parse_flags(out[col])
+    # the customer key: id, else email (trimmed, lower-cased)
+    key_cols = [c for c in ("customer_id", "email") if c in out]
+    if p.kind != "events" or key_cols:
+        if p.no_customer_key and not key_cols:
+            raise InputError(f"{label}: {p.no_customer_key}")
+    if key_cols:
+        key = out[key_cols[0]]
+        for c in key_cols[1:]:
+            key = key.fillna(out[c])
+        out["customer"] = key
+    elif "name" in out and p.kind != "events":
+        out["customer"] = out["name"]
+        problems.append(Problem("keyed_by_name", len(out), "no customer id or email column: customers keyed by name", label))
+    else:
+        out["customer"] = pd.Series(pd.NA, index=out.index, dtype="str")
+    if p.kind == "orders":
+        out = _orders(out, p, config, label, problems)
+    elif p.kind == "inquiries":
+        out = _inquiries(out, p, config, label, problems)
+    elif p.kind == "events":
+        out = _events(out, label, problems)
+    elif p.kind == "customers":
+        out = _customers(out, config)
+    elif p.kind == "after_sales":
+        out["status"], _ = map_vocab(out["status"], p.status) if "status" in out else (None, None)
+    if p.kind in ("orders", "inquiries", "customers", "after_sales", "contacts"):
+        missing = out["customer"].isna()
+        if p.kind == "after_sales" and "order_id" in out:
+            missing &= out["order_id"].isna()
+        if missing.any():
+            problems.append(Problem("missing_customer_id", int(missing.sum()),
+                                    "rows without a customer id or email: left out", label))
+            if p.kind != "orders":  # order lines stay for the line counts; orders are keyed later
+                out = out[~missing]
+    return out, problems
+
+
+def _status_vocab(p: Preset, config: Config) -> dict[str, list[str]]:
+    vocab = {k: list(v) for k, v in ORDER_STATUS.items()}
+    for source in (p.status, config.tables.get("status", {})):
+        for code, words in source.items():
+            if code in vocab:
+                # preset and user words come first so they win over the defaults
+                vocab[code] = list(words) + vocab[code]
+    return vocab
+
+
+def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: list[Problem]) -> pd.DataFrame:
+    n = len(out)
+    out["preset"] = p.name
+    if "status" in out:
+        status, unknown = map_vocab(out["status"], _status_vocab(p, config))
+        if unknown.any():
+            seen = out.loc[unknown, "status"].value_counts().head(3).index.tolist()
+            problems.append(Problem("unknown_status", int(unknown.sum()),
+                                    f"statuses not recognised, treated as not paid: {', '.join(map(str, seen))} "
+                                    "(add them under [status] paid = [...] in tiercli.toml)", label))
+        missing_status = status.isna() & ~unknown
+        status = status.where(~(unknown | missing_status), "pending")
+        if missing_status.any():
+            problems.append(Problem("missing_status", int(missing_status.sum()),
+                                    "rows with an empty status: treated as not paid", label))
+    else:
+        status = pd.Series("paid", index=out.index, dtype="str")
+    if "cancelled_at" in out:
+        status = status.where(out["cancelled_at"].isna(), "cancelled")
+    if p.cancel_prefix and "order_id" in out:
+        status = status.where(~out["order_id"].str.startswith(p.cancel_prefix, na=False), "cancelled")
+    out["status"] = status
+    cancelled = status.isin(["cancelled", "refunded"])
+    if cancelled.any():
+        problems.append(Problem("cancelled", int(cancelled.sum()),
+                                "cancelled or refunded lines: not orders; negative amounts net against value", label))
+    if "fulfillment" in out:
+        out["fulfillment"], _ = map_vocab(out["fulfillment"], FULFILLMENT)
+    out["is_sample"] = contains_any(out["order_type"], SAMPLE_WORDS) if "order_type" in out else False
+    qty = out["quantity"] if "quantity" in out else pd.Series(np.nan, index=out.index)
+    if "amount" in out:
+        value = out["amount"]
+        if "unit_price" in out:
+            value = value.fillna(qty.fillna(1) * out["unit_price"])
+    elif "unit_price" in out:
+        value = qty.fillna(1) * out["unit_price"]
+    else:
+        value = pd.Series(np.nan, index=out.index)
+    out["line_value"] = value
+    bad_date = out["date"].isna()
+    if bad_date.any() and not any(pr.code == "unparsed_date" for pr in problems):
+        problems.append(Problem("missing_date", int(bad_date.sum()), "rows without an order date: left out", label))
+    for col in ORDER_LINE_COLUMNS:
+        if col not in out:
+            out[col] = pd.NA if col not in ("quantity", "unit_price", "order_total", "refunded", "cost") else np.nan
+    assert len(out) == n
+    return out[ORDER_LINE_COLUMNS]
+
+
+def _inquiries(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: list[Problem]) -> pd.DataFrame:
+    if "status" in out:
+        out["status"], unknown = map_vocab(out["status"], p.status)
+        if unknown.any():
+            problems.append(Problem("unknown_status", int(unknown.sum()),
+                                    "inquiry statuses not recognised: treated as open", label))
+        out["status"] = out["status"].fillna("open")
+    for col in KINDS["inquiries"].fields:
+        if col not in out:
+            out[col] = pd.NA
+    return out
+
+
+def _events(out: pd.DataFrame, label: str, problems: list[Problem]) -> pd.DataFrame:
+    stage, unknown = map_vocab(out["event"], EVENT_STAGE)
+    # an unknown event word still shows the visitor was there: awareness
+    out["stage"] = stage.fillna("awareness")
+    if unknown.any():
+        seen = out.loc[unknown, "event"].value_counts().head(3).index.tolist()
+        problems.append(Problem("unknown_event", int(unknown.sum()),
+                                f"event types not recognised, counted as awareness: {', '.join(map(str, seen))}", label))
+    if "visitor_id" not in out:
+        out["visitor_id"] = out["customer"]
+    out["visitor_id"] = out["visitor_id"].fillna(out["customer"])
+    for col in KINDS["events"].fields:
+        if col not in out:
+            out[col] = pd.NA
+    return out
+
+
+def _customers(out: pd.DataFrame, config: Config) -> pd.DataFrame:
+    black = out["blacklisted"].fillna(False).astype(bool) if "blacklisted" in out else pd.Series(False, index=out.index)
+    if "tags" in out:
+        black |= contains_any(out["tags"], ["blacklist", "blacklisted", "黑名单", "劣质"])
+    out["blacklisted"] = black
+    consent = out["accepts_marketing"] if "accepts_marketing" in out else pd.Series(pd.NA, index=out.index, dtype="boolean")
+    if "unsubscribed" in out:
+        consent = consent.mask(out["unsubscribed"].fillna(False).astype(bool), False)
+    out["accepts_marketing"] = consent
+    for col in KINDS["customers"].fields:
+        if col not in out:
+            out[col] = pd.NA
+    return out
+
+
+# ---------------------------------------------------------------- across files
+
+
+def _unify_keys(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Rows keyed only by email take the customer id that another row pairs with that email."""
+    pairs = []
+    for t in tables.values():
+        if len(t) and "customer_id" in t and "email" in t:
+            both = t[t["customer_id"].notna() & t["email"].notna()]
+            pairs.append(both[["email", "customer_id"]])
+    if not pairs:
+        return tables
+    known = pd.concat(pairs).drop_duplicates("email")
+    id_by_email = pd.Series(known["customer_id"].to_numpy(), index=known["email"].to_numpy())
+    out = {}
+    for kind, t in tables.items():
+        if len(t) and "email" in t and "customer" in t:
+            only_email = t["customer"].notna() & t["customer"].eq(t["email"])
+            if only_email.any():
+                mapped = t.loc[only_email, "email"].map(id_by_email)
+                t = t.copy()
+                t.loc[only_email & mapped.reindex(t.index).notna(), "customer"] = mapped.dropna()
+        out[kind] = t
+    return out
+
+
+def _read_rates(path: str | Path) -> dict[str, float]:
+    raw = read_file(Path(path))[0].frame
+    cols = {c.lower().strip(): c for c in raw.columns}
+    cur = next((cols[c] for c in ("currency", "code", "币种", "货币") if c in cols), None)
+    rate = next((cols[c] for c in ("rate", "汇率", "to_base") if c in cols), None)
+    if cur is None or rate is None:
+        raise InputError(f"{path}: a rates file needs columns 'currency' and 'rate' (base units per 1 unit).")
+    values, bad = parse_amounts(raw[rate])
+    if bad.any():
+        raise InputError(f"{path}: rate {raw.loc[bad, rate].iloc[0]!r} is not a number.")
+    return {str(c).strip().upper(): float(v) for c, v in zip(raw[cur], values) if pd.notna(c)}
+
+
+def _convert_currency(lines: pd.DataFrame, config: Config, rates_path) -> tuple[pd.DataFrame, str]:
+    cur = lines["currency"].astype("str").str.strip().str.upper()
+    found = sorted(cur.dropna().unique().tolist())
+    base = (config["currency"] or "").upper()
+    if not base:
+        if len(found) > 1 and rates_path is None:
+            raise InputError(f"orders are in several currencies ({', '.join(found)}).",
+                             hint="Set currency = \"USD\" (your base) in tiercli.toml and pass --rates rates.csv.")
+        base = found[0] if found else ""
+    cur = cur.fillna(base)
+    need = [c for c in found if c != base]
+    lines = lines.copy()
+    lines["currency"] = cur
+    if need:
+        if rates_path is None:
+            raise InputError(f"orders in {', '.join(need)} but base currency is {base}.",
+                             hint="Pass --rates FILE with columns currency,rate (base units per 1 unit).")
+        rates = _read_rates(rates_path)
+        missing = [c for c in need if c not in rates]
+        if missing:
+            raise InputError(f"no exchange rate for {', '.join(missing)} in {rates_path}.",
+                             hint=f"Add a line '{missing[0]},RATE' (base {base} per 1 {missing[0]}).")
+        factor = cur.map({**rates, base: 1.0}).astype("float64")
+        for col in ("line_value", "unit_price", "order_total", "refunded", "cost"):
+            lines[col] = lines[col] * factor
+    return lines, base
+
+
+_DEDUP_COLUMNS = ["preset", "order_id", "customer", "date", "status", "product", "sku", "quantity", "unit_price",
+                  "line_value", "order_total", "country"]
+
+
+def _drop_duplicates(lines: pd.DataFrame, keep: bool) -> tuple[pd.DataFrame, int]:
+    dup = lines.duplicated(subset=_DEDUP_COLUMNS, keep="first")
+    count = int(dup.sum())
+    if keep or not count:
+        return lines, count
+    return lines[~dup].reset_index(drop=True), count
+
+
+def fold_orders(lines: pd.DataFrame) -> pd.DataFrame:
+    """Order lines -> one row per order (same preset and order id), value in the base currency.
+
+    ``net_value`` is what the order adds to the customer's value: paid orders
+    less partial refunds; cancellations and refunds only when they carry a
+    negative amount (a credit note such as UCI's C-invoices), never positive.
+    """
+    cols = ["preset", "order_id", "customer", "date", "status", "paid", "is_sample", "fulfillment", "currency",
+            "country", "value", "net_value", "cost", "profit", "units", "lines"]
+    usable = lines[lines["date"].notna() & lines["order_id"].notna()]
+    if not len(usable):
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    g = usable.groupby(["preset", "order_id"], sort=False, observed=True)
+    first = g[["customer", "status", "fulfillment", "currency", "country", "order_total", "refunded"]].first()
+    agg = pd.DataFrame({
+        "date": g["date"].min(),
+        "line_sum": g["line_value"].sum(min_count=1),
+        "cost": g["cost"].sum(min_count=1),
+        "units": g["quantity"].sum(min_count=1),
+        "is_sample": g["is_sample"].any(),
+        "lines": g.size(),
+    })
+    orders = first.join(agg)
+    value = orders["order_total"].fillna(orders["line_sum"]).fillna(0.0)
+    paid = orders["status"].eq("paid")
+    net = np.where(paid, value - orders["refunded"].fillna(0.0),
+                   np.where(orders["status"].isin(["cancelled", "refunded"]), np.minimum(value, 0.0), 0.0))
+    orders["value"] = value
+    orders["net_value"] = net
+    orders["profit"] = (orders["net_value"] - orders["cost"]).where(orders["cost"].notna())
+    orders["paid"] = paid & orders["customer"].notna()
+    orders = orders.reset_index()
+    return orders[cols]
+
+
+def _key_by_order(cases: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """After-sales cases that name only an order take that order's customer."""
+    if "order_id" not in cases:
+        return cases
+    by_order = orders.drop_duplicates("order_id").set_index("order_id")["customer"]
+    cases = cases.copy()
+    cases["customer"] = cases["customer"].fillna(cases["order_id"].map(by_order))
+    return cases[cases["customer"].notna()]

@@ -1,0 +1,243 @@
+"""The main job as a library: files -> tagged customers, summaries, and the frames every output is made of.
+
+``score(paths)`` is what ``tiercli score`` runs, usable from a notebook:
+
+    >>> import tiercli
+    >>> customers = tiercli.score(["orders.xlsx"])        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .config import Config, find_config, load_config
+from .features import build_customers, resolve_as_of
+from .labels import header, label, label_columns, segmenter_title
+from .schema.dataset import Dataset, load_dataset
+from .segmenters import base
+from .segmenters.abc import BENCHMARK
+
+# Customer columns in every output, before the segmenters' own (stable names: see README "Output columns").
+BASE_COLUMNS = ["customer_id", "name", "email", "country", "company", "accepts_marketing", "blacklisted",
+                "business_type", "first_order", "last_order", "recency_days", "frequency", "monetary", "revenue",
+                "profit", "aov", "units", "sample_orders", "tenure_days", "annual_value", "median_gap_days"]
+
+
+@dataclass
+class ScoreResult:
+    """Everything one scoring run produced, for outputs and summaries."""
+
+    dataset: Dataset
+    customers: pd.DataFrame  # the tagged customers frame, index customer_id
+    as_of: pd.Timestamp
+    config: Config
+    ran: list[type[base.Segmenter]]
+    skipped: dict[str, str]
+    inputs: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def segmenter_names(self) -> list[str]:
+        return [c.name for c in self.ran]
+
+    def table(self, *, lang: str = "en", words: bool = False) -> pd.DataFrame:
+        """One row per customer with the stable output columns.
+
+        ``words=False`` keeps the English codes (CSV/JSON); ``words=True`` shows
+        labels in ``lang`` and translated headers (workbooks).
+        """
+        c = self.customers.reset_index()
+        cols = [col for col in BASE_COLUMNS if col in c.columns]
+        if not self.dataset.cost_known:
+            cols.remove("profit")
+        for cls in self.ran:
+            cols.extend(o for o in cls.outputs if o in c.columns)
+        out = c[cols].copy()
+        for col in ("frequency", "sample_orders"):
+            out[col] = out[col].astype("Int64")
+        for col in ("monetary", "revenue", "profit", "aov", "annual_value", "abc_value"):
+            if col in out:
+                out[col] = out[col].round(2)
+        if words or lang == "zh":
+            for col in label_columns():
+                if col in out:
+                    out[col] = out[col].map(lambda v, col=col: label(col, v, lang)).astype("str")
+        if words:
+            out.columns = [header(col, lang) for col in out.columns]
+        return out
+
+
+def score(paths: list[str | Path], *, config: Config | None = None, config_path: str | Path | None = None,
+          segmenters: list[str] | None = None, as_of: str | None = None, preset: str | None = None,
+          rates: str | Path | None = None, keep_duplicates: bool | None = None,
+          blacklist: str | Path | None = None, progress: Callable[[str], None] | None = None) -> ScoreResult:
+    """Read ``paths`` and tier every customer.  Raises TiercliError for anything the user can fix."""
+    paths = [Path(p) for p in paths]
+    if config is None:
+        config = load_config(find_config(config_path, paths))
+    dataset = load_dataset(paths, config, preset=preset, rates=rates, keep_duplicates=keep_duplicates,
+                           progress=progress)
+    when = resolve_as_of(as_of, dataset)
+    if progress:
+        progress("building customers")
+    customers = build_customers(dataset, when, config)
+    if blacklist is not None:
+        customers = apply_blacklist(customers, blacklist)
+    available = {k for k in ("orders", "inquiries", "events", "after_sales", "customers") if dataset.has(k)}
+    chosen = base.plan(segmenters, available)
+    if progress:
+        progress("segmenting")
+    tagged = base.run(customers, config, chosen.run)
+    notes = list(base.plugin_warnings())
+    return ScoreResult(dataset, tagged, when, config, chosen.run, chosen.skipped, [str(p) for p in paths], notes)
+
+
+def apply_blacklist(customers: pd.DataFrame, path: str | Path) -> pd.DataFrame:
+    """Mark customers listed in a blacklist file (ids or emails in its first column) as blacklisted."""
+    from .io.read import read_file
+
+    frame = read_file(Path(path))[0].frame
+    listed = set(frame.iloc[:, 0].dropna().astype("str").str.strip().tolist())
+    # a one-column file's header may itself be an id or email
+    listed.add(str(frame.columns[0]).strip())
+    lowered = {x.lower() for x in listed}
+    hit = customers.index.isin(list(listed)) | customers["email"].astype("str").str.lower().isin(lowered).fillna(False)
+    out = customers.copy()
+    out["blacklisted"] = out["blacklisted"].astype(bool) | hit
+    return out
+
+
+def segment_summary(result: ScoreResult, column: str, lang: str = "en") -> pd.DataFrame:
+    """Per label: customers, share, revenue, share of revenue, average days since the last order."""
+    c = result.customers
+    labels = c[column].astype("str")
+    has = labels.notna() & (labels != "")
+    codes = list(_codes(column))
+    seen = [x for x in labels[has].unique().tolist() if x not in codes]
+    g = c[has].groupby(labels[has])
+    frame = pd.DataFrame({
+        "customers": g.size(),
+        "revenue": g["revenue"].sum(),
+        "avg_recency": g["recency_days"].mean(),
+    }).reindex(codes + sorted(seen))
+    frame = frame[frame["customers"].fillna(0) > 0]
+    total, total_rev = frame["customers"].sum(), frame["revenue"].sum()
+    frame["customers"] = frame["customers"].astype("int64")
+    frame["share"] = frame["customers"] / total if total else 0.0
+    frame["revenue_share"] = frame["revenue"] / total_rev if total_rev else 0.0
+    frame["revenue"] = frame["revenue"].round(2)
+    frame["avg_recency"] = frame["avg_recency"].round(1)
+    frame.index.name = "code"
+    frame = frame.reset_index()
+    frame.insert(1, "label", [label(column, x, lang) for x in frame["code"]])
+    return frame[["code", "label", "customers", "share", "revenue", "revenue_share", "avg_recency"]]
+
+
+def _codes(column: str) -> list[str]:
+    from .labels import code_labels
+
+    return list(code_labels(column))
+
+
+def pareto(result: ScoreResult, points: int = 20) -> pd.DataFrame:
+    """The ABC Pareto curve: cumulative value share of the top 5%, 10%, ... of deal customers."""
+    v = result.customers["abc_value"].dropna().clip(lower=0).sort_values(ascending=False).to_numpy()
+    if len(v) == 0 or v.sum() <= 0:
+        return pd.DataFrame(columns=["customer_pct", "value_share", "cum_value_share"])
+    cut = np.ceil(np.linspace(1 / points, 1, points) * len(v)).astype(int)
+    cum = np.cumsum(v)[cut - 1] / v.sum()
+    return pd.DataFrame({"customer_pct": np.linspace(1 / points, 1, points), "value_share": np.diff(cum, prepend=0.0),
+                         "cum_value_share": cum})
+
+
+def abc_benchmark(result: ScoreResult) -> dict:
+    """A customers' share of customers and of value, against seed 003's 5-10% making 55-80%."""
+    c = result.customers
+    deal = c["frequency"] > 0
+    a = c["abc"].eq("A") & deal
+    total = c.loc[deal, "abc_value"].clip(lower=0).sum()
+    cust_share = float(a.sum() / deal.sum()) if deal.sum() else 0.0
+    value_share = float(c.loc[a, "abc_value"].clip(lower=0).sum() / total) if total else 0.0
+    lo_c, hi_c = BENCHMARK["customers"]
+    lo_v, hi_v = BENCHMARK["value"]
+    return {"customers_share": cust_share, "value_share": value_share,
+            "within": lo_c <= cust_share <= hi_c and lo_v <= value_share <= hi_v,
+            "benchmark": BENCHMARK}
+
+
+def run_info(result: ScoreResult) -> pd.DataFrame:
+    """What a workbook's Run sheet records: inputs, as-of date, thresholds used, version."""
+    rows = [("tiercli version", __version__), ("as-of date", result.as_of.date().isoformat()),
+            ("base currency", result.dataset.currency or "(none given)"),
+            ("config file", str(result.config.path) if result.config.path else "(defaults)")]
+    for f in result.dataset.files:
+        rows.append(("input", f"{f.path}{' [' + ', '.join(f.sheets) + ']' if f.sheets else ''}: {f.kind}, "
+                              f"{f.preset}, {f.rows} rows"))
+    for p in result.dataset.problems + [p for f in result.dataset.files for p in f.problems]:
+        rows.append(("data problem", f"{p.code}: {p.rows} rows — {p.message}" + (f" ({p.file})" if p.file else "")))
+    for cls in result.ran:
+        for k, v in cls.settings(result.config).items():
+            rows.append((f"{cls.name}.{k}", str(v)))
+    for name, why in result.skipped.items():
+        rows.append(("skipped", f"{name}: {why}"))
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def summaries(result: ScoreResult, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """Segmenter name -> its summary table (label columns with display words in ``lang``)."""
+    out = {}
+    for cls in result.ran:
+        out[cls.name] = segment_summary(result, cls.name, lang)
+        for extra in cls.extra_labels:
+            out[extra] = segment_summary(result, extra, lang)
+    return out
+
+
+def title_of(column: str, lang: str) -> str:
+    from .labels import COLUMNS
+
+    if column in COLUMNS and column not in base.registry():
+        return header(column, lang)
+    return segmenter_title(column, lang)
+
+
+def workbook_sheets(result: ScoreResult, lang: str = "en") -> list:
+    """The tagged workbook: Customers, one summary sheet per segmenter with a chart, the ABC Pareto, Run."""
+    from .io.write import Chart, Sheet
+
+    zh = lang == "zh"
+    customers = result.table(lang=lang, words=True)
+    date_fmt = {header(c, lang): "yyyy-mm-dd" for c in ("first_order", "last_order")}
+    money = {header(c, lang): "#,##0.00" for c in ("monetary", "revenue", "profit", "aov", "annual_value",
+                                                    "abc_value")}
+    share = {header("abc_cum_share", lang): "0.0%"}
+    sheets = [Sheet(name="客户" if zh else "Customers", frame=customers, formats={**date_fmt, **money, **share},
+                    title=None)]
+    pct = {header("share", lang): "0.0%", header("revenue_share", lang): "0.0%",
+           header("revenue", lang): "#,##0.00"}
+    for name, frame in summaries(result, lang).items():
+        title = title_of(name, lang)
+        shown = frame.drop(columns=["code"]).rename(columns=lambda c: header(c, lang))
+        chart = Chart(kind="bar", title=title, categories=header("label", lang),
+                      values=(header("customers", lang), ))
+        chart2 = Chart(kind="bar", title=f"{title} · {header('revenue', lang)}", categories=header("label", lang),
+                       values=(header("revenue", lang),))
+        sheets.append(Sheet(name=title[:31], frame=shown, charts=(chart, chart2), formats=pct,
+                            title=f"{title} — {result.as_of.date().isoformat()}"))
+    if "abc" in result.segmenter_names:
+        curve = pareto(result).rename(columns=lambda c: header(c, lang))
+        if len(curve):
+            fmt = {c: "0.0%" for c in curve.columns}
+            sheets.append(Sheet(
+                name="ABC 帕累托" if zh else "ABC Pareto", frame=curve, formats=fmt,
+                charts=(Chart(kind="pareto", title="ABC Pareto", categories=header("customer_pct", lang),
+                              values=(header("value_share", lang), header("cum_value_share", lang))),),
+                title="Value share by top share of deal customers" if not zh else "前X%客户的价值占比"))
+    sheets.append(Sheet(name="运行信息" if zh else "Run", frame=run_info(result), autofilter=False))
+    return sheets

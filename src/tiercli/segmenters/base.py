@@ -1,0 +1,168 @@
+"""The segmenter contract, the registry and plugin discovery.
+
+A segmenter reads the customers frame and returns only its own columns, same
+index: ``X`` (the label code) and ``X_*`` details (``X_reason`` in words).
+Built-ins register through the same path as plugins, which come from the
+``tiercli.segmenters`` entry-point group (datasette's idea); a plugin that
+fails to load is reported and skipped, never fatal.
+
+Contract (checked for every registered segmenter by tests/test_contract.py,
+scikit-learn ``check_estimator`` style): adds exactly ``outputs``, keeps the
+index, leaves its input unchanged, is deterministic, copes with zero and one
+customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import ClassVar
+
+import pandas as pd
+
+from ..config import Config
+
+
+class Segmenter:
+    """Base class.  Subclasses set the class attributes and implement ``segment``."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    title_zh: ClassVar[str] = ""
+    # canonical tables that must be non-empty ("orders", "inquiries", "events", "after_sales")
+    requires: ClassVar[tuple[str, ...]] = ("orders",)
+    # columns of the customers frame it reads (features or other segmenters' outputs)
+    reads: ClassVar[tuple[str, ...]] = ()
+    # other segmenters that must run first
+    after: ClassVar[tuple[str, ...]] = ()
+    outputs: ClassVar[tuple[str, ...]]
+    # label code -> (English, Chinese), in display order
+    labels: ClassVar[dict[str, tuple[str, str]]] = {}
+    # labels of other code columns it outputs (e.g. rfm_tier)
+    extra_labels: ClassVar[dict[str, dict[str, tuple[str, str]]]] = {}
+    origin: ClassVar[str] = "built-in"
+
+    def segment(self, customers: pd.DataFrame, config: Config) -> pd.DataFrame:  # pragma: no cover
+        raise NotImplementedError
+
+    @classmethod
+    def settings(cls, config: Config) -> dict:
+        """The thresholds this segmenter used (its section of the config)."""
+        return config.section(cls.name)
+
+
+_REGISTRY: dict[str, type[Segmenter]] = {}
+_PLUGIN_WARNINGS: list[str] = []
+_LOADED = False
+
+
+def register(cls: type[Segmenter]) -> type[Segmenter]:
+    """Class decorator: add a segmenter to the registry (built-ins and plugins alike)."""
+    missing = [a for a in ("name", "title", "outputs") if not hasattr(cls, a)]
+    if missing:
+        raise TypeError(f"segmenter {cls.__name__} lacks {', '.join(missing)}")
+    if cls.name not in cls.outputs:
+        raise TypeError(f"segmenter {cls.name}: its outputs must include its label column {cls.name!r}")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def _load() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    from . import builtin  # registers the built-ins
+
+    ordered = {n: _REGISTRY[n] for n in builtin.ORDER if n in _REGISTRY}
+    ordered.update(_REGISTRY)
+    _REGISTRY.clear()
+    _REGISTRY.update(ordered)
+
+    for ep in entry_points(group="tiercli.segmenters"):
+        try:
+            obj = ep.load()
+            if isinstance(obj, type) and issubclass(obj, Segmenter):
+                if obj.name not in _REGISTRY or _REGISTRY[obj.name] is not obj:
+                    obj.origin = f"plugin {ep.value}"
+                    register(obj)
+            else:
+                _PLUGIN_WARNINGS.append(f"plugin {ep.name} ({ep.value}) is not a Segmenter class: skipped")
+        except Exception as exc:  # a broken plugin must not take the tool down
+            _PLUGIN_WARNINGS.append(f"plugin {ep.name} ({ep.value}) failed to load: {exc.__class__.__name__}: {exc}")
+
+
+def registry() -> dict[str, type[Segmenter]]:
+    """All segmenters, built-in first then plugins, in a stable order."""
+    _load()
+    return dict(_REGISTRY)
+
+
+def plugin_warnings() -> list[str]:
+    _load()
+    return list(_PLUGIN_WARNINGS)
+
+
+@dataclass
+class Plan:
+    """Which segmenters run, in dependency order, and why the others do not."""
+
+    run: list[type[Segmenter]] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def plan(names: list[str] | None, available: set[str]) -> Plan:
+    """Choose and order segmenters.  ``names=None`` means all whose inputs exist."""
+    from ..errors import ConfigError
+
+    reg = registry()
+    if names:
+        unknown = [n for n in names if n not in reg]
+        if unknown:
+            raise ConfigError(f"unknown segmenter {', '.join(unknown)}.",
+                              hint=f"Run 'tiercli segmenters' to list them: {', '.join(reg)}.")
+        wanted = list(dict.fromkeys(names))
+        # pull in what the chosen ones depend on
+        i = 0
+        while i < len(wanted):
+            for dep in reg[wanted[i]].after:
+                if dep not in wanted:
+                    wanted.append(dep)
+            i += 1
+    else:
+        wanted = list(reg)
+    result = Plan()
+    done: set[str] = set()
+    pending = [reg[n] for n in wanted]
+    while pending:
+        progressed = False
+        for cls in list(pending):
+            lacking = [r for r in cls.requires if r not in available]
+            if lacking:
+                result.skipped[cls.name] = f"needs {' and '.join(lacking)} data"
+                pending.remove(cls)
+                progressed = True
+            elif any(d in result.skipped for d in cls.after):
+                result.skipped[cls.name] = f"needs {', '.join(d for d in cls.after if d in result.skipped)}"
+                pending.remove(cls)
+                progressed = True
+            elif all(d in done for d in cls.after):
+                result.run.append(cls)
+                done.add(cls.name)
+                pending.remove(cls)
+                progressed = True
+        if not progressed:
+            raise ConfigError(f"segmenters depend on each other in a circle: {', '.join(c.name for c in pending)}.")
+    return result
+
+
+def run(customers: pd.DataFrame, config: Config, segmenters: list[type[Segmenter]]) -> pd.DataFrame:
+    """Apply segmenters in order; each sees the earlier ones' outputs.  Returns a new frame."""
+    out = customers
+    for cls in segmenters:
+        result = cls().segment(out, config)
+        extra = [c for c in result.columns if c not in cls.outputs]
+        if extra:
+            raise RuntimeError(f"segmenter {cls.name} returned columns it does not declare: {extra}")
+        out = out.drop(columns=[c for c in result.columns if c in out.columns]).join(result)
+    return out
