@@ -67,6 +67,15 @@ DEFAULTS: tuple[Setting, ...] = (
     Setting("buyer_type.b2b_units", 50, "B2B when the median units per order is above this ..."),
     Setting("buyer_type.b2b_value", 500, "... or the median order value (base currency) is above this."),
     Setting("buyer_type.big_b_share", 0.20, "big_b: annual value in this top share of B2B customers."),
+    # churn (BG/NBD) and clv (gamma-gamma)
+    Setting("churn.unit_days", 7, "Time unit of the purchase model in days (7 = weeks, as the BG/NBD papers)."),
+    Setting("churn.penalizer", 0.0, "L2 penalizer of the BG/NBD fit; try 0.001 when it does not converge."),
+    Setting("churn.active_p", 0.7, "active: P(alive) at least this ..."),
+    Setting("churn.lost_p", 0.3, "... likely_lost: P(alive) below this; at_risk in between."),
+    Setting("clv.months", 12, "clv_12m: months of future value."),
+    Setting("clv.discount_monthly", 0.01, "Monthly discount rate of future value."),
+    Setting("clv.penalizer", 0.0, "L2 penalizer of the gamma-gamma fit."),
+    Setting("clv.max_correlation", 0.3, "Refuse the spend model when |corr(frequency, spend)| is above this."),
 )
 
 _BY_NAME = {s.name: s for s in DEFAULTS}

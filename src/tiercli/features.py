@@ -139,7 +139,8 @@ def _contact_details(dataset: Dataset, end: pd.Timestamp) -> pd.DataFrame:
 def _rhythm(deal: pd.DataFrame) -> pd.DataFrame:
     """Per customer: median gap between order days, and AOV of the last three orders vs the earlier ones."""
     if not len(deal):
-        return pd.DataFrame(columns=["median_gap_days", "aov_last3", "aov_before_last3"], dtype="float64")
+        return pd.DataFrame(columns=["median_gap_days", "aov_last3", "aov_before_last3", "repeat_day_spend"],
+                            dtype="float64")
     per_order = deal.groupby(["customer", "order_id"], sort=False).agg(date=("date", "min"), value=("net_value", "sum"))
     per_order = per_order.reset_index().sort_values(["customer", "date", "order_id"])
     days = per_order[["customer"]].assign(day=per_order["date"].dt.normalize()).drop_duplicates()
@@ -148,4 +149,10 @@ def _rhythm(deal: pd.DataFrame) -> pd.DataFrame:
     from_end = per_order.groupby("customer").cumcount(ascending=False)
     last3 = per_order[from_end < 3].groupby("customer")["value"].mean()
     earlier = per_order[from_end >= 3].groupby("customer")["value"].mean()
-    return pd.DataFrame({"median_gap_days": median_gap, "aov_last3": last3, "aov_before_last3": earlier})
+    # spend per purchase day (several orders on one day count once), for the lifetime models
+    per_day = per_order.assign(day=per_order["date"].dt.normalize()).groupby(["customer", "day"])["value"].sum()
+    per_day = per_day.reset_index()
+    is_first = per_day.groupby("customer").cumcount() == 0
+    repeat_spend = per_day[~is_first].groupby("customer")["value"].mean()
+    return pd.DataFrame({"median_gap_days": median_gap, "aov_last3": last3, "aov_before_last3": earlier,
+                         "repeat_day_spend": repeat_spend})

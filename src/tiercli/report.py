@@ -106,7 +106,7 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
     for name, why in result.skipped.items():
         console.print(f"{_t('skipped', lang, 'skipped')} {name}: {why}")
     for note in result.notes:
-        console.print(f"[yellow]![/yellow] {note}", soft_wrap=True)
+        console.print(f"note {note}", soft_wrap=True)
     for path in wrote:
         console.print(f"{_t('wrote', lang, 'wrote')} {path}")
     if fallback_note:

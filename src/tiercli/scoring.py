@@ -93,9 +93,11 @@ def score(paths: list[str | Path], *, config: Config | None = None, config_path:
     chosen = base.plan(segmenters, available)
     if progress:
         progress("segmenting")
-    tagged = base.run(customers, config, chosen.run)
     notes = list(base.plugin_warnings())
-    return ScoreResult(dataset, tagged, when, config, chosen.run, chosen.skipped, [str(p) for p in paths], notes)
+    skipped = dict(chosen.skipped)
+    tagged = base.run(customers, config, chosen.run, requested=set(segmenters or ()), skipped=skipped, notes=notes)
+    ran = [c for c in chosen.run if c.name not in skipped]
+    return ScoreResult(dataset, tagged, when, config, ran, skipped, [str(p) for p in paths], notes)
 
 
 def apply_blacklist(customers: pd.DataFrame, path: str | Path) -> pd.DataFrame:

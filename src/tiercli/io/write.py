@@ -405,8 +405,12 @@ def _remove_quietly(tmp: Path) -> None:
         pass
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now()  # local time: the seller reads the name next to the original
+
+
 def _fallback_candidates(path: Path):
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = _now().strftime("%Y%m%d-%H%M%S")
     stem, ext = path.stem, path.suffix
     yield path.with_name(f"{stem}.{stamp}{ext}")
     for n in range(2, 1000):

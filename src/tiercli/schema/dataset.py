@@ -281,8 +281,8 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
         status = pd.Series("paid", index=out.index, dtype="str")
     if "cancelled_at" in out:
         status = status.where(out["cancelled_at"].isna(), "cancelled")
-    if p.cancel_prefix and "order_id" in out:
-        status = status.where(~out["order_id"].str.startswith(p.cancel_prefix, na=False), "cancelled")
+    if p.cancel_pattern and "order_id" in out:
+        status = status.where(~out["order_id"].str.contains(p.cancel_pattern, regex=True, na=False), "cancelled")
     out["status"] = status
     cancelled = status.isin(["cancelled", "refunded"])
     if cancelled.any():

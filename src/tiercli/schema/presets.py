@@ -40,7 +40,7 @@ class Preset:
     signature: tuple[str, ...] = ()
     order_level: tuple[str, ...] = ()
     status: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    cancel_prefix: str | None = None
+    cancel_pattern: str | None = None  # regex on order_id marking cancellations (credit notes)
     no_customer_key: str | None = None
     origin: str = "built-in"
 
@@ -66,7 +66,7 @@ class Preset:
                 signature=tuple(data.get("signature", ())),
                 order_level=tuple(data.get("order_level", ())),
                 status={k: tuple(v) for k, v in data.get("status", {}).items()},
-                cancel_prefix=data.get("cancel_prefix"),
+                cancel_pattern=data.get("cancel_pattern"),
                 no_customer_key=data.get("no_customer_key"),
                 origin=origin,
             )

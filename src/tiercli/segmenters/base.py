@@ -51,6 +51,11 @@ class Segmenter:
         return config.section(cls.name)
 
 
+class SegmenterSkipped(Exception):
+    """Raised by a segmenter whose model cannot be fitted on this data: skipped with the message, unless
+    the user asked for it by name (then it is an error)."""
+
+
 _REGISTRY: dict[str, type[Segmenter]] = {}
 _PLUGIN_WARNINGS: list[str] = []
 _LOADED = False
@@ -156,13 +161,34 @@ def plan(names: list[str] | None, available: set[str]) -> Plan:
     return result
 
 
-def run(customers: pd.DataFrame, config: Config, segmenters: list[type[Segmenter]]) -> pd.DataFrame:
-    """Apply segmenters in order; each sees the earlier ones' outputs.  Returns a new frame."""
+def run(customers: pd.DataFrame, config: Config, segmenters: list[type[Segmenter]], *,
+        requested: set[str] | None = None, skipped: dict[str, str] | None = None,
+        notes: list[str] | None = None) -> pd.DataFrame:
+    """Apply segmenters in order; each sees the earlier ones' outputs.  Returns a new frame.
+
+    A segmenter that raises SegmenterSkipped is recorded in ``skipped`` (with
+    those that depend on it), unless it is in ``requested``: then it is an error.
+    """
+    from ..errors import InputError
+
     out = customers
+    skipped = {} if skipped is None else skipped
     for cls in segmenters:
-        result = cls().segment(out, config)
+        if any(d in skipped for d in cls.after):
+            skipped[cls.name] = f"needs {', '.join(d for d in cls.after if d in skipped)}"
+            continue
+        inst = cls()
+        try:
+            result = inst.segment(out, config)
+        except SegmenterSkipped as why:
+            if requested and cls.name in requested:
+                raise InputError(f"{cls.name}: {why}") from None
+            skipped[cls.name] = str(why)
+            continue
         extra = [c for c in result.columns if c not in cls.outputs]
         if extra:
             raise RuntimeError(f"segmenter {cls.name} returned columns it does not declare: {extra}")
         out = out.drop(columns=[c for c in result.columns if c in out.columns]).join(result)
+        if notes is not None:
+            notes.extend(getattr(inst, "notes", []))
     return out
