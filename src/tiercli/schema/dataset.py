@@ -94,7 +94,8 @@ class Dataset:
             if len(t) and "customer" in t:
                 keys.update(t["customer"].dropna().unique().tolist())
         dates = self.lines["date"] if len(self.lines) else pd.Series(dtype="datetime64[ns]")
-        currencies = valid["currency"].fillna(self.currency or "").value_counts().sort_index() if len(valid) else {}
+        currencies = (valid["currency"].fillna(self.currency or "").replace("", "unspecified").value_counts()
+                      .sort_index() if len(valid) else {})
         return {
             "order_lines": int(sum(f.rows for f in self.files if f.kind == "orders")),
             "orders": int(len(valid)),

@@ -49,10 +49,15 @@ def quantile_scores(values: pd.Series, bins: int) -> pd.Series:
 
 
 def to_five(scores: pd.Series, bins: int) -> pd.Series:
-    """Rescale 1..bins scores to 1..5 for the segment map."""
+    """Rescale 1..bins scores to 1..5 for the segment map; halves round up, like FM's.
+
+    (Series.round rounds halves to even, which with 9 bins gave the five-point 3
+    one bin of nine and 2 and 4 three bins each.)
+    """
     if bins == 5:
         return scores
-    return (1 + ((scores.astype("float64") - 1) * 4 / (bins - 1))).round().astype("Int64")
+    scaled = 1 + (scores.astype("float64") - 1) * 4 / (bins - 1)
+    return np.floor(scaled + 0.5).astype("Int64")
 
 
 SEGMENT_MAP = {
