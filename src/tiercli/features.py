@@ -15,6 +15,8 @@ from .errors import InputError
 from .schema.dataset import Dataset
 
 ID = "customer_id"
+_ORDER_DTYPES = {"date": "datetime64[ns]", "paid": "bool", "is_sample": "bool", "value": "float64",
+                 "net_value": "float64", "cost": "float64", "profit": "float64", "units": "float64"}
 
 
 def resolve_as_of(value: str | None, dataset: Dataset) -> pd.Timestamp:
@@ -41,6 +43,8 @@ def build_customers(dataset: Dataset, as_of: pd.Timestamp, config: Config) -> pd
     """One row per customer seen in any input (orders, inquiries, events, customers file, after-sales)."""
     end = as_of + pd.Timedelta(days=1)  # the as-of day itself counts
     orders = dataset.orders
+    if not len(orders):  # no orders file (inquiries or visitors only): an empty table still needs its dtypes
+        orders = orders.astype({c: t for c, t in _ORDER_DTYPES.items() if c in orders})
     orders = orders[orders["date"] < end] if len(orders) else orders
     keys = _all_keys(dataset, end)
     cust = pd.DataFrame(index=pd.Index(keys, name=ID, dtype="str"))
@@ -105,6 +109,8 @@ def _all_keys(dataset: Dataset, end: pd.Timestamp) -> list[str]:
     keys: list[pd.Series] = []
     for t in (dataset.lines, dataset.inquiries, dataset.events, dataset.customers, dataset.after_sales):
         if len(t) and "customer" in t:
+            if "date" in t:  # --as-of in the past: customers first seen after it did not exist yet
+                t = t[~(pd.to_datetime(t["date"], errors="coerce") >= end)]
             keys.append(t["customer"].dropna())
     if not keys:
         return []

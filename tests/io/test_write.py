@@ -190,7 +190,7 @@ def test_xlsx_chart_with_unknown_column_fails_before_touching_disk(tmp_path, fra
 
 def test_xlsx_rich_string_lookalike_cannot_inject_xml(tmp_path):
     evil = '<r><t>a</t></r></is><f>HYPERLINK("http://evil","x")</f><is><r><t>b</t></r>'
-    texts = [evil, "<r>a & b</r>", "<r>_x0041_</r>", "<r></r>"]
+    texts = [evil, "<r>a & b</r>", "<r>_x0041_</r>", "<r></r>", "_x0041_x0042_", " <r>x</r>"]
     target = tmp_path / "r.xlsx"
     write_workbook(target, [Sheet("S", pd.DataFrame({evil: texts}))])
     assert_inert_xlsx(target)
@@ -198,7 +198,10 @@ def test_xlsx_rich_string_lookalike_cannot_inject_xml(tmp_path):
     # Each run is decoded on its own by Excel, so the split "_x|0041_" stays literal
     # (openpyxl joins the runs and decodes nothing).
     assert [c.value for c in ws["A"]] == [evil, *texts]
-    assert "&gt;_x</t>" in zip_texts(target)["xl/worksheets/sheet1.xml"]
+    sheet_xml = zip_texts(target)["xl/worksheets/sheet1.xml"]
+    assert "&gt;_x</t>" in sheet_xml
+    runs = re.findall(r"<t[^>]*>([^<]*)</t>", sheet_xml)
+    assert not any(re.search(r"_x[0-9A-Fa-f]{4}_", r) for r in runs if "x005F" not in r)
 
 
 def test_xlsx_repairs_text_excel_cannot_hold(tmp_path):
@@ -237,11 +240,14 @@ def test_xlsx_special_dtypes(tmp_path):
             "mixed": [1, "=x", dt.datetime(2024, 1, 1)],
             "np_int": np.array([1, 2, 3], dtype=np.int32),
             "arrow_int": pd.array([1, None, 3], dtype="int64[pyarrow]"),
+            "string_na": pd.array(["=a", None, "b\x01"], dtype="string"),
+            "string_py": pd.array(["=a", None, "b\x01"], dtype="string[python]"),
+            "arrow_date": pd.array([dt.date(2024, 1, 2), None, dt.date(2024, 1, 3)], dtype="date32[pyarrow]"),
         }
     )
     target = tmp_path / "d.xlsx"
     res = write_workbook(target, [Sheet("S", df)])
-    assert res.sanitized_cells == 1  # "=x"
+    assert res.sanitized_cells == 3 and res.fixed_cells == 2  # "=x", "=a" twice; "b\x01" twice
     assert_inert_xlsx(target)
     ws = openpyxl.load_workbook(target)["S"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
@@ -254,6 +260,16 @@ def test_xlsx_special_dtypes(tmp_path):
     assert rows[0][7] == "inf" and rows[1][7] == "-inf"
     assert rows[0][8] == 1 and rows[1][8] == "=x" and rows[2][8] == dt.datetime(2024, 1, 1)
     assert rows[2][9] == 3 and rows[1][10] is None
+    assert rows[0][11:14] == ("=a", "=a", dt.datetime(2024, 1, 2)) and rows[2][11:13] == ("b", "b")
+
+    csv_res = write_csv(tmp_path / "d.csv", df)
+    back = pd.read_csv(tmp_path / "d.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert back["tz"].tolist() == ["2024-01-01 10:30:00", "", "2024-06-01 00:00:00"]
+    assert back["dates"].tolist() == ["2024-01-02", "", "1850-01-01"]
+    assert back["big_id"].tolist()[0] == "123456789012345678"
+    assert back["string_na"].tolist() == ["'=a", "", "b\x01"]
+    assert back["arrow_date"].tolist() == ["2024-01-02", "", "2024-01-03"]
+    assert csv_res.sanitized_cells == 3
 
 
 def test_xlsx_empty_frame_and_no_columns(tmp_path):
@@ -363,11 +379,18 @@ def test_csv_empty_frame(tmp_path):
 # Property tests
 # --------------------------------------------------------------------------
 
+# Plain st.text() plus text built to hit the guard and the "<r>...</r>" path.
+TEXTS = st.text() | st.builds(
+    lambda head, body, tail: head + body + tail,
+    st.sampled_from(["=", "＝", " -", "+", "@", "\t", "\r", "\x00", "<r>", "_x0041_", "\u3000＋"]),
+    st.text(max_size=12),
+    st.sampled_from(["", "</r>", "_x000D_"]),
+)
 PROP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @PROP
-@given(texts=st.lists(st.text(), min_size=1, max_size=8))
+@given(texts=st.lists(TEXTS, min_size=1, max_size=8))
 def test_property_csv_text_roundtrips_and_is_inert(tmp_path, texts):
     target = tmp_path / "p.csv"
     write_csv(target, pd.DataFrame({"t": texts, "n": range(len(texts))}))
@@ -383,7 +406,7 @@ def test_property_csv_text_roundtrips_and_is_inert(tmp_path, texts):
 
 
 @PROP
-@given(texts=st.lists(st.text(), min_size=1, max_size=8))
+@given(texts=st.lists(TEXTS, min_size=1, max_size=8))
 def test_property_xlsx_text_roundtrips_minus_illegal_chars_and_is_never_formula(tmp_path, texts):
     target = tmp_path / "p.xlsx"
     res = write_workbook(target, [Sheet("S", pd.DataFrame({"t": texts}))])
@@ -392,7 +415,10 @@ def test_property_xlsx_text_roundtrips_minus_illegal_chars_and_is_never_formula(
     cells = list(ws["A"])[1:]
     assert all(c.data_type in ("s", "n") for c in cells)
     got = [excel_unescape(c.value) or "" for c in cells]
-    assert got == [XML_ILLEGAL.sub("", t) for t in texts]
+    # Excel decodes _xHHHH_ per run; "<r>..</r>" cells are split into runs (see put_text).
+    want = [XML_ILLEGAL.sub("", t) for t in texts]
+    raw = [c.value or "" for c in cells]
+    assert all(g == x or (x.startswith("<r>") and x.endswith("</r>") and r == x) for g, r, x in zip(got, raw, want))
     assert res.fixed_cells == sum(bool(XML_ILLEGAL.search(t)) for t in texts)
     assert res.sanitized_cells == sum(w._is_dangerous(XML_ILLEGAL.sub("", t)) for t in texts)
 
@@ -575,6 +601,20 @@ def test_target_is_a_folder(tmp_path):
     (tmp_path / "x.csv").mkdir()
     with pytest.raises(OutputError, match="folder"):
         write_csv(tmp_path / "x.csv", pd.DataFrame({"a": [1]}))
+
+
+def test_folder_without_write_permission_is_output_error(tmp_path, monkeypatch):
+    real_open = os.open
+
+    def deny(path, flags, *args, **kwargs):
+        if Path(path).name.startswith(".~tiercli-"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", deny)
+    with pytest.raises(OutputError, match=f"no permission to write in folder {re.escape(str(tmp_path))}"):
+        write_json(tmp_path / "x.json", {})
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")

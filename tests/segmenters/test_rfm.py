@@ -233,3 +233,9 @@ def test_no_customers():
 def test_reason_reads_the_numbers():
     out = seg(customers([3, 300], [4, 1], [800.0, 10.0], ids=["a", "b"]))
     assert out.loc["a", "rfm_reason"].startswith("R5 (3 days) · F5 (4 orders) · M5")
+
+
+def test_non_buyers_stay_unlabelled_with_other_bin_counts():
+    cfg = CONFIG.with_overrides({"rfm.bins": 3})
+    out = seg(customers([None, 3, 30, 90], [0, 2, 1, 1], [0.0, 200.0, 50.0, 5.0], ids=["lead", "a", "b", "c"]), cfg)
+    assert pd.isna(out.loc["lead", "rfm"]) and out.loc["a", "rfm"] == "champions"

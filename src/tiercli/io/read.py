@@ -202,7 +202,7 @@ def _read_csv(path: Path, max_rows: int | None) -> RawTable:
             f"{path}: not a text file (binary content).",
             hint="Export the data as CSV or XLSX; a PDF or image cannot be read.",
         )
-    encoding = detect_encoding(sample)
+    encoding = _detect_encoding_of(path, sample)
     try:
         text = sample.decode(encoding, errors="ignore")
     except LookupError:
@@ -234,7 +234,7 @@ def _read_csv(path: Path, max_rows: int | None) -> RawTable:
         # the sample looked like one encoding, a later part of the file does not: detect on all of it
         with _open_bytes(path) as fh:
             data = fh.read()
-        encoding = detect_encoding(data)
+        encoding = _detect_encoding_of(path, data)
         kwargs["encoding"] = encoding
         try:
             frame = _read_csv_frame(path, kwargs)
@@ -251,6 +251,14 @@ def _read_csv(path: Path, max_rows: int | None) -> RawTable:
     frame = _clean_headers(frame)
     return RawTable(path, frame, encoding=encoding, delimiter=delimiter, header_row=header_row,
                     first_line=header_row + 2)
+
+
+def _detect_encoding_of(path: Path, sample: bytes) -> str:
+    """detect_encoding, with the file named in the error (the one line the user sees)."""
+    try:
+        return detect_encoding(sample)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc.message}", hint=exc.hint) from None
 
 
 def _read_csv_frame(path: Path, kwargs: dict) -> pd.DataFrame:

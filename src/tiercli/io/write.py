@@ -181,9 +181,17 @@ _ILLEGAL_ARROW = f"[{_XML_ILLEGAL_CORE}]"
 _ILLEGAL_PY = f"[{_XML_ILLEGAL_CORE}\ud800-\udfff]"
 _ILLEGAL_PY_RE = re.compile(_ILLEGAL_PY)
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
-# Text XlsxWriter's constant_memory mode would paste raw into the XML (see _put_text).
+# Text that XlsxWriter cannot write as a plain string cell (see _SheetWriter.put_text).
 _RICH_START, _RICH_END = "<r>", "</r>"
-_EXCEL_ESCAPE_RE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+_ESCAPE_STARTS_RE = re.compile(r"(?=_x[0-9A-Fa-f]{4}_)")  # overlapping on purpose
+_OVERLAPPING_ESCAPES = r"_x[0-9A-Fa-f]{4}_x[0-9A-Fa-f]{4}_"
+_OVERLAPPING_ESCAPES_RE = re.compile(_OVERLAPPING_ESCAPES)
+
+
+def _needs_runs(text: str) -> bool:
+    return (text.startswith(_RICH_START) and text.endswith(_RICH_END)) or bool(
+        _OVERLAPPING_ESCAPES_RE.search(text)
+    )
 
 
 def _utf16_len(text: str) -> int:
@@ -207,7 +215,9 @@ def _fix_text(text: str) -> str:
 
 
 def _is_arrow_text(s: pd.Series) -> bool:
-    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
+    """Whether ``s.str`` runs on pyarrow (RE2 regexes, no lone surrogates possible)."""
+    dtype = s.dtype
+    return isinstance(dtype, pd.ArrowDtype) or (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow")
 
 
 # --------------------------------------------------------------------------
@@ -304,6 +314,23 @@ def _iso_strings(us: np.ndarray, nat: np.ndarray, has_time: bool) -> np.ndarray:
     text = text.astype(object)
     text[nat] = None
     return text
+
+
+def _iso_scalar(value: dt.datetime) -> str:
+    """ISO text of one datetime, date only at midnight (as in whole columns)."""
+    if value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        return value.strftime("%Y-%m-%d")
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _float_array(s: pd.Series) -> np.ndarray:
+    """float64 values with NaN for NA; float32 goes via its shortest repr so 0.1 stays 0.1."""
+    dtype = getattr(s.dtype, "numpy_dtype", s.dtype)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8:
+        return s.to_numpy(dtype=dtype, na_value=np.nan).astype(str).astype("float64")
+    return s.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _header_text(label: Any) -> str:
@@ -524,14 +551,15 @@ class _SheetWriter:
 
     def put_text(self, row: int, col: int, text: str, fmt=None) -> None:
         """Write already-cleaned text as a plain string cell, never a formula or link."""
-        if text.startswith(_RICH_START) and text.endswith(_RICH_END):
-            # XlsxWriter 3.x in constant_memory mode copies such a string into the
-            # sheet XML unescaped (it takes it for its own rich-string markup), so
-            # "<r>..</r></is><f>..</f>.." would inject a formula. Its public
-            # rich-string writer escapes each run; split any _xHHHH_ across runs
-            # because that path escapes them twice.
+        if _needs_runs(text):
+            # XlsxWriter 3.x in constant_memory mode copies a string that looks
+            # like "<r>...</r>" into the sheet XML unescaped (it takes it for its
+            # own rich-string markup), so "<r>..</r></is><f>..</f>.." would inject
+            # a formula. Its public rich-string writer escapes each run instead.
+            # Literal "_xHHHH_" is cut across runs: that path escapes it twice,
+            # and the plain path mangles overlapping ones ("_x0041_x0042_").
             cuts = {1, 2, len(text)}
-            cuts.update(m.start() + 2 for m in _EXCEL_ESCAPE_RE.finditer(text))
+            cuts.update(m.start() + 2 for m in _ESCAPE_STARTS_RE.finditer(text))
             bounds = sorted(cuts)
             parts = [text[a:b] for a, b in zip([0, *bounds], bounds) if b > a]
             if fmt is None:
@@ -584,7 +612,9 @@ class _SheetWriter:
         self.counts.fixed += int(fixed.sum())
         self.counts.sanitized += int(_danger_mask(s).sum())
         rich = np.array(
-            s.str.startswith(_RICH_START, na=False) & s.str.endswith(_RICH_END, na=False), dtype=bool
+            (s.str.startswith(_RICH_START, na=False) & s.str.endswith(_RICH_END, na=False))
+            | s.str.contains(_OVERLAPPING_ESCAPES, regex=True, na=False),
+            dtype=bool,
         )
         return values, bool(rich.any())
 
@@ -618,7 +648,7 @@ class _SheetWriter:
             us = np.datetime64(ts.as_unit("us").asm8, "us")
             days = (us - _EXCEL_EPOCH) / np.timedelta64(_DAY_US, "us")
             if not _FIRST_DAY <= days < _PAST_LAST_DAY:
-                return self.text_cell(ts.isoformat(sep=" "))
+                return self.text_cell(_iso_scalar(ts))
             return _Serial(days - 1 if days < _LEAP_BUG_END else days)
         if isinstance(v, (bytes, bytearray)):
             return self.text_cell(bytes(v).decode("utf-8", "replace"))
@@ -656,7 +686,7 @@ class _SheetWriter:
             return ws.write_number, values, fmt, width
 
         if kind == _FLOAT:
-            arr = s.to_numpy(dtype="float64", na_value=np.nan)
+            arr = _float_array(s)
             values = arr.tolist()
             nan = np.isnan(arr)
             for i in np.flatnonzero(nan).tolist():
@@ -943,11 +973,8 @@ def _csv_other(value: Any, counts: _Counts) -> Any:
         value, changed = inert_text(value)
         counts.sanitized += changed
         return value
-    if isinstance(value, (dt.datetime, pd.Timestamp)):
-        if value.tzinfo is not None:
-            value = value.replace(tzinfo=None)
-        has_time = (value.hour, value.minute, value.second, value.microsecond) != (0, 0, 0, 0)
-        return value.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
+    if isinstance(value, dt.datetime):
+        return _iso_scalar(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

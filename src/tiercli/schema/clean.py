@@ -20,6 +20,10 @@ _ISO = r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})(?:[ T]+(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([AaPp][Mm])?)?$")
 _ZH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*(.*)$")
 _OFFSET = r"(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)$"
+_TIME_OFFSET = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)\b"
+# dates outside this range are typos or placeholders (0001-01-01), never orders; they also would not fit
+# the nanosecond datetime column
+_FIRST, _LAST = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
 
 
 def parse_dates(values: pd.Series, *, column: str, label: str = "file", order: str = "",
@@ -37,6 +41,7 @@ def parse_dates(values: pd.Series, *, column: str, label: str = "file", order: s
 
     def take(mask: pd.Series, parsed: pd.Series) -> None:
         nonlocal todo
+        parsed = parsed.where((parsed >= _FIRST) & (parsed < _LAST))
         ok = mask & parsed.reindex(values.index).notna()
         out.loc[ok] = parsed.loc[ok[ok].index]
         todo &= ~ok
@@ -113,9 +118,14 @@ def parse_dates(values: pd.Series, *, column: str, label: str = "file", order: s
         rest = text[todo]
         wordy = rest.str.contains(r"[A-Za-z]{3}", regex=True, na=False)
         if wordy.any():
-            parsed = pd.to_datetime(rest[wordy], format="mixed", errors="coerce", utc=True)
-            parsed = parsed.dt.tz_convert(tz).dt.tz_localize(None)
-            take(todo & wordy.reindex(values.index, fill_value=False), parsed)
+            # only a value that states its offset is converted to tz; a naive one is already local time
+            # (as in the ISO branch).  utc=True for both keeps pandas from failing on mixed offsets.
+            has_off = wordy & rest.str.contains(_TIME_OFFSET, regex=True, na=False)
+            for mask, aware in ((wordy & ~has_off, False), (has_off, True)):
+                if mask.any():
+                    parsed = pd.to_datetime(rest[mask], format="mixed", errors="coerce", utc=True)
+                    parsed = parsed.dt.tz_convert(tz) if aware else parsed
+                    take(todo & mask.reindex(values.index, fill_value=False), parsed.dt.tz_localize(None))
     return out, todo
 
 

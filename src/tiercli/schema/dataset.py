@@ -291,7 +291,15 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
                                 "cancelled or refunded lines: not orders; negative amounts net against value", label))
     if "fulfillment" in out:
         out["fulfillment"], _ = map_vocab(out["fulfillment"], FULFILLMENT)
-    out["is_sample"] = contains_any(out["order_type"], SAMPLE_WORDS) if "order_type" in out else False
+    if "order_type" in out:
+        is_sample = contains_any(out["order_type"], SAMPLE_WORDS)
+        # a yes/no column headed 样品 / 样单 / sample (是, yes, 1): the header names the type, the value says yes
+        flags, not_flag = parse_flags(out["order_type"])
+        if not not_flag.any():
+            is_sample |= flags.fillna(False).astype(bool)
+        out["is_sample"] = is_sample
+    else:
+        out["is_sample"] = False
     qty = out["quantity"] if "quantity" in out else pd.Series(np.nan, index=out.index)
     if "amount" in out:
         value = out["amount"]

@@ -46,7 +46,10 @@ class ABC(Segmenter):
             ["v", "id"], ascending=[False, True])
         positive_total = order["v"].clip(lower=0).sum()
         before = order["v"].clip(lower=0).cumsum().shift(fill_value=0.0)
-        share_before = before / positive_total if positive_total > 0 else before * 0.0
+        # equal values share one place in the Pareto ranking: each starts where the first of them starts,
+        # so the id tie-break orders the rows but never puts equal customers in different classes
+        start = before.groupby(order["v"], dropna=False, sort=False).transform("min")
+        share_before = start / positive_total if positive_total > 0 else start * 0.0
         cum_share = (before + order["v"].clip(lower=0)) / positive_total if positive_total > 0 else before * 0.0
         rank = pd.Series(np.arange(1, len(order) + 1), index=order.index)
         freq = customers["frequency"].reindex(order.index)

@@ -1,0 +1,71 @@
+"""Shared fixtures: the real public data in /work/shared/data, the small files in tests/data, a CLI runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+TESTS = Path(__file__).resolve().parent
+DATA = TESTS / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared folder of real public data (UCI Online Retail, CDNOW, platform header rows)."""
+    path = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    if not path.is_dir():
+        pytest.skip(f"shared data not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """tests/data: the small generated fixtures (rebuild them with tests/data/make_fixtures.py)."""
+    if not (DATA / "platform" / "shopify_orders.csv").is_file():
+        pytest.fail("tests/data fixtures are missing: run python tests/data/make_fixtures.py")
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def examples_dir() -> Path:
+    return TESTS.parent / "examples"
+
+
+@pytest.fixture
+def run_cli(monkeypatch, tmp_path):
+    """Run ``tiercli ARGS`` in-process; stdout and stderr stay apart (click >= 8.2).
+
+    The working directory is an empty tmp folder and TIERCLI_* variables are cleared, so no
+    tiercli.toml or environment of the developer leaks into a test.
+    """
+    from tiercli.cli import cli
+
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("TIERCLI_"):
+            monkeypatch.delenv(key)
+    cwd = tmp_path / "cwd"
+    cwd.mkdir(exist_ok=True)
+    monkeypatch.chdir(cwd)
+
+    def run(*args: str | Path):
+        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def inspect_json(run_cli):
+    """``tiercli inspect --format json ARGS`` -> the parsed JSON object (asserts exit 0 and a quiet stderr)."""
+
+    def run(*args: str | Path) -> dict:
+        result = run_cli("inspect", "--format", "json", *args)
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr == ""
+        return json.loads(result.stdout)
+
+    return run

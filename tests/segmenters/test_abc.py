@@ -1,0 +1,151 @@
+"""abc: Pareto classes of deal customers by value (SEGMENTERS.md "abc")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tiercli.config import load_config
+from tiercli.segmenters.abc import ABC
+
+CONFIG = load_config(None, env={})
+OLD = 400  # days: not a recent buyer (B's recency rule is 120 days)
+
+
+def customers(rows: list[dict]) -> pd.DataFrame:
+    """rows of id, value (net revenue), orders, days (since the last order), profit (optional)."""
+    ids = [r["id"] for r in rows]
+    freq = [r.get("orders", 1) for r in rows]
+    return pd.DataFrame({
+        "frequency": np.asarray(freq, dtype="int64"),
+        "monetary": [float(r.get("value", 0.0)) for r in rows],
+        "profit": [float(r["profit"]) if r.get("profit") is not None else np.nan for r in rows],
+        "recency_days": pd.array([r.get("days", OLD) if f > 0 else None for r, f in zip(rows, freq)], dtype="Int64"),
+    }, index=pd.Index(ids, name="customer_id", dtype="str"))
+
+
+def seg(frame: pd.DataFrame, config=CONFIG) -> pd.DataFrame:
+    return ABC().segment(frame, config)
+
+
+def classes(out: pd.DataFrame) -> dict:
+    return out["abc"].to_dict()
+
+
+def test_a_b_c_by_cumulative_share_of_value():
+    # total 1000: shares before each customer are 0, 50%, 70%, 80%, 90%, 95%
+    rows = [dict(id="c1", value=500, orders=3), dict(id="c2", value=200, orders=2),
+            dict(id="c3", value=100, orders=2), dict(id="c4", value=100, orders=5),
+            dict(id="c5", value=50, orders=2), dict(id="c6", value=50, orders=1)]
+    out = seg(customers(rows))
+    assert classes(out) == {"c1": "A", "c2": "A", "c3": "B", "c4": "B", "c5": "C", "c6": "C"}
+    assert out["abc_rank"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert out["abc_cum_share"].tolist() == pytest.approx([0.5, 0.7, 0.8, 0.9, 0.95, 1.0])
+    assert out["abc_value"].tolist() == [500, 200, 100, 100, 50, 50]
+
+
+def test_a_needs_two_orders():
+    rows = [dict(id="big_once", value=900, orders=1), dict(id="twice", value=100, orders=2)]
+    out = seg(customers(rows))
+    assert out.loc["big_once", "abc"] == "B"  # inside the top 90%, but one order is not A
+    assert out.loc["twice", "abc"] == "C"  # outside the top 90%, not recent
+
+
+@pytest.mark.parametrize("days,cls", [(5, "B"), (120, "B"), (121, "C")])
+def test_b_for_recent_repeat_buyers_outside_the_top_90(days, cls):
+    rows = [dict(id="whale", value=1000, orders=4), dict(id="small", value=10, orders=2, days=days)]
+    out = seg(customers(rows))
+    assert out.loc["small", "abc"] == cls
+    if cls == "B":
+        assert f"the last {days} days ago" in out.loc["small", "abc_reason"]
+
+
+def test_one_recent_order_outside_the_top_90_is_c():
+    rows = [dict(id="whale", value=1000, orders=4), dict(id="new", value=10, orders=1, days=1)]
+    assert seg(customers(rows)).loc["new", "abc"] == "C"
+
+
+def test_customers_without_a_valid_non_sample_order_are_other():
+    rows = [dict(id="buyer", value=100, orders=2), dict(id="inquiry", orders=0),
+            dict(id="sample_only", orders=0, value=0)]
+    out = seg(customers(rows))
+    assert out.loc["inquiry", "abc"] == "other" and out.loc["sample_only", "abc"] == "other"
+    assert pd.isna(out.loc["inquiry", "abc_rank"]) and pd.isna(out.loc["inquiry", "abc_value"])
+    assert "inquiry or sample" in out.loc["inquiry", "abc_reason"]
+    assert out.loc["buyer", "abc"] == "A" and out.loc["buyer", "abc_rank"] == 1
+
+
+def test_profit_is_the_value_when_cost_is_known():
+    # by revenue r1 leads; by profit r2 does
+    rows = [dict(id="r1", value=1000, profit=50, orders=2), dict(id="r2", value=400, profit=300, orders=2),
+            dict(id="r3", value=100, profit=20, orders=2)]
+    out = seg(customers(rows))
+    assert out.loc["r2", "abc_rank"] == 1 and out.loc["r2", "abc_value"] == 300
+    assert out.loc["r2", "abc"] == "A"
+    assert out.loc["r1", "abc"] != "A"
+    assert "of profit" in out.loc["r2", "abc_reason"]
+
+
+def test_revenue_is_the_value_when_cost_is_unknown():
+    rows = [dict(id="r1", value=1000, orders=2), dict(id="r2", value=400, orders=2)]
+    out = seg(customers(rows))
+    assert out.loc["r1", "abc_rank"] == 1 and "of revenue" in out.loc["r1", "abc_reason"]
+
+
+def test_refunds_that_net_to_nothing_are_c():
+    rows = [dict(id="good", value=500, orders=2), dict(id="refunded", value=0, orders=1),
+            dict(id="negative", value=-50, orders=1)]
+    out = seg(customers(rows))
+    assert out.loc["refunded", "abc"] == "C" and out.loc["negative", "abc"] == "C"
+    assert out.loc["good", "abc_cum_share"] == pytest.approx(1.0)
+
+
+def test_equal_values_get_the_same_class():
+    # the two 300s straddle the 70% line: both start inside it or neither does
+    rows = [dict(id="x", value=400, orders=2), dict(id="m", value=300, orders=2), dict(id="a", value=300, orders=2)]
+    out = seg(customers(rows))
+    assert out.loc["a", "abc"] == out.loc["m", "abc"]
+    assert out.loc["a", "abc"] == "A"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50).map(lambda v: v * 10.0), st.integers(0, 4), st.integers(0, 400)),
+                min_size=1, max_size=30))
+def test_properties_on_random_customers(rows):
+    frame = customers([dict(id=f"c{i:02d}", value=v, orders=o, days=d) for i, (v, o, d) in enumerate(rows)])
+    out = seg(frame)
+    deal = frame["frequency"] > 0
+    assert set(out["abc"]) <= {"A", "B", "C", "other"}
+    assert (out["abc"][~deal] == "other").all() and (out["abc"][deal] != "other").all()
+    # the same value, orders and recency: the same class
+    key = frame.assign(abc=out["abc"]).groupby(["monetary", "frequency", "recency_days"], dropna=False)["abc"]
+    assert (key.nunique() <= 1).all()
+    # more value never means a lower class among customers with equal orders and recency
+    rank = out["abc"].map({"A": 0, "B": 1, "C": 2, "other": 3})
+    for _, g in frame.assign(r=rank).groupby(["frequency", "recency_days"]):
+        g = g.sort_values("monetary", ascending=False)
+        assert g["r"].is_monotonic_increasing
+    # ranks are 1..n over deal customers
+    assert sorted(out["abc_rank"].dropna().tolist()) == list(range(1, int(deal.sum()) + 1))
+
+
+def test_window_restricts_the_value():
+    cfg = CONFIG.with_overrides({"abc.window_days": 365})
+    frame = customers([dict(id="old_whale", value=1000, orders=3), dict(id="recent", value=100, orders=3)])
+    frame["value_window"] = [0.0, 100.0]
+    out = seg(frame, cfg)
+    assert out.loc["recent", "abc_rank"] == 1 and out.loc["recent", "abc"] == "A"
+
+
+def test_one_customer_and_none():
+    one = seg(customers([dict(id="solo", value=80, orders=2)]))
+    assert one.loc["solo", "abc"] == "A" and one.loc["solo", "abc_cum_share"] == pytest.approx(1.0)
+    once = seg(customers([dict(id="solo", value=80, orders=1)]))
+    assert once.loc["solo", "abc"] == "B"
+    none = seg(customers([]))
+    assert len(none) == 0 and list(none.columns) == list(ABC.outputs)
+    leads = seg(customers([dict(id="l1", orders=0), dict(id="l2", orders=0)]))
+    assert (leads["abc"] == "other").all()
