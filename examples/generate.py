@@ -140,7 +140,7 @@ NAME_PARTS = {
          "Redwood", "Northstar", "Lakeside", "Bright Path", "Oak & Thread", "Stitchline", "Union", "Keystone",
          "Granite", "Harbourside", "Copper Fox", "Westfield", "Iron Bridge", "Tidewater", "Highland", "Meridian"],
         ["Home Supplies", "Promo Goods", "Apparel", "Trading", "Merch", "Uniforms", "Outfitters", "Sportswear",
-         "Gifts", "Textiles", "Badge Co", "Team Supply", "Craft Supply", "Workwear", "Scout Supply", "Brands"],
+         "Gifts", "Textiles", "Badges", "Team Supply", "Craft Supply", "Workwear", "Scout Supply", "Brands"],
     ),
     "es": (
         ["Distribuidora", "Comercial", "Suministros", "Confecciones", "Bordados", "Textiles"],
@@ -159,6 +159,7 @@ NAME_PARTS = {
         ["Uniforms", "Textiles", "Embroidery", "Promotions", "Sports"],
     ),
 }
+QUALIFIERS = ["International", "Global", "Group", "Direct", "Wholesale", "Imports", "Partners", "Express"]
 FIRST_NAMES = ["Emma", "Lucas", "Sofia", "Noah", "Mia", "Liam", "Chloé", "Mateo", "Lucía", "Jonas", "Ana", "Omar",
                "Fatima", "Ahmed", "Olivia", "Ethan", "Hannah", "Leon", "Zofia", "Jakub", "Isabela", "Gabriel",
                "Camille", "Hugo", "Aisha", "Yusuf", "Grace", "Jack", "Amelia", "Tomás", "Julia", "Felix",
@@ -183,8 +184,9 @@ def alibaba_catalog() -> list[Product]:
     for size in (2, 3, 4):
         for backing, bcode in (("Iron-on", "IR"), ("Sew-on", "SW"), ("Hook-and-Loop", "HL")):
             for color, ccode in COLORS:
+                price = 0.35 + 0.18 * size + (0.12 if bcode == "HL" else 0)
                 items.append(Product(f"Custom Embroidered Patch {size}in {backing} {color}",
-                                     f"EP{size}-{bcode}-{ccode}", "刺绣徽章", 0.35 + 0.18 * size + (0.12 if bcode == "HL" else 0)))
+                                     f"EP{size}-{bcode}-{ccode}", "刺绣徽章", price))
     for motif, mcode in (("Flower", "FL"), ("Star", "ST"), ("Heart", "HT"), ("Letter", "LT"), ("Butterfly", "BF")):
         for color, ccode in COLORS:
             items.append(Product(f"Embroidered Applique {motif} {color}", f"AP-{mcode}-{ccode}", "刺绣布贴", 0.45))
@@ -273,21 +275,31 @@ class AlibabaSet:
                 self.used_ids.add(bid)
                 return bid
 
+    def unique_name(self, draw) -> str:
+        """draw(level) -> a name; level rises when the word lists run short (large --customers)."""
+        for attempt in range(10_000):
+            name = draw(attempt // 40)
+            if name not in self.used_names:
+                self.used_names.add(name)
+                return name
+        raise RuntimeError("name lists exhausted")
+
     def company_name(self, country: str) -> str:
         _, style, suffixes = COUNTRIES[country]
         first, second = NAME_PARTS[style]
-        while True:
-            name = f"{self.r.pick(first)} {self.r.pick(second)} {self.r.pick(suffixes)}"
-            if name not in self.used_names:
-                self.used_names.add(name)
-                return name
+
+        def draw(level: int) -> str:
+            extra = " " + self.r.pick(QUALIFIERS) if level >= 1 else ""
+            extra += f" {self.r.int(2, 99)}" if level >= 2 else ""
+            return f"{self.r.pick(first)} {self.r.pick(second)}{extra} {self.r.pick(suffixes)}"
+        return self.unique_name(draw)
 
     def person_name(self) -> str:
-        while True:
-            name = f"{self.r.pick(FIRST_NAMES)} {self.r.pick(LAST_INITIALS)}."
-            if name not in self.used_names:
-                self.used_names.add(name)
-                return name
+        def draw(level: int) -> str:
+            middle = f"{self.r.pick(LAST_INITIALS)}. " if level >= 1 else ""
+            name = f"{self.r.pick(FIRST_NAMES)} {middle}{self.r.pick(LAST_INITIALS)}."
+            return name + (f" {self.r.int(2, 99)}" if level >= 2 else "")
+        return self.unique_name(draw)
 
     def email_for(self, name: str, person: bool) -> str:
         domain = self.r.pick(["example.com", "example.net", "example.org"], [5, 3, 2])
@@ -295,7 +307,7 @@ class AlibabaSet:
             first = ascii_slug(name.split()[0])
             base = f"{first}.{ascii_slug(name.split()[1])}{self.r.int(10, 999)}"
         else:
-            words = [ascii_slug(w) for w in name.split()[:2]]
+            words = [w for w in (ascii_slug(w) for w in name.split()) if w][:2]
             base = f"{self.r.pick(['sales', 'purchasing', 'info', 'orders', 'buyer', 'procurement'])}.{''.join(words)}"
         email = f"{base}@{domain}"
         while email in self.used_emails:
@@ -409,7 +421,10 @@ class AlibabaSet:
                     self.add_order(b, r.date(first + dt.timedelta(days=7), AS_OF), b.sub)
             elif b.kind == "sample":
                 # mostly recent: sample buyers are warm leads
-                first = r.date(dt.date(2026, 3, 1), AS_OF) if r.chance(0.7) else r.date(dt.date(2025, 3, 1), dt.date(2026, 2, 28))
+                if r.chance(0.7):
+                    first = r.date(dt.date(2026, 3, 1), AS_OF)
+                else:
+                    first = r.date(dt.date(2025, 3, 1), dt.date(2026, 2, 28))
                 self.add_order(b, first, "sample")
                 if r.chance(0.3):
                     self.add_order(b, first + dt.timedelta(days=r.int(7, 60)), "sample")
@@ -425,7 +440,7 @@ class AlibabaSet:
             age = (AS_OF - o.placed.date()).days
             if age <= 14 and self.r.chance(0.12):
                 o.status = "等待买家付款"
-            elif self.r.chance(0.05):
+            elif not o.sample and self.r.chance(0.05):  # samples are paid up front
                 o.status = "已取消"
             elif age > 25 and not o.sample and self.r.chance(0.025):
                 o.status = "已退款"
@@ -815,21 +830,21 @@ SHOP_SURNAMES = ["Whitfield", "Marlowe", "Castellano", "Brennan", "Okafor", "Lin
 STREETS = ["Maple", "Cedar", "Willow", "Lakeview", "Hillcrest", "Orchard", "Juniper", "Birch", "Highland", "Sunset",
            "Meadow", "Park", "Chestnut", "Riverside", "Spruce", "Magnolia", "Harbor", "Linden"]
 STREET_TYPES = ["St", "Ave", "Rd", "Blvd", "Ln", "Dr", "Ct", "Way"]
-# province code: (name, cities, zip prefix, tax rate %, area code)
+# province code: (name, cities, zip prefixes, tax rate %, area code)
 US_STATES = {
-    "NY": ("New York", ["New York", "Brooklyn", "Buffalo", "Rochester"], "1", 8.875, "212"),
-    "CA": ("California", ["Los Angeles", "San Diego", "Oakland", "Sacramento"], "9", 7.25, "415"),
-    "TX": ("Texas", ["Austin", "Houston", "Dallas"], "7", 8.25, "512"),
-    "WA": ("Washington", ["Seattle", "Spokane", "Tacoma"], "98", 10.1, "206"),
-    "MA": ("Massachusetts", ["Boston", "Cambridge", "Somerville"], "02", 6.25, "617"),
-    "IL": ("Illinois", ["Chicago", "Evanston"], "60", 10.25, "312"),
-    "FL": ("Florida", ["Miami", "Orlando", "Tampa"], "3", 7.0, "305"),
-    "OR": ("Oregon", ["Portland", "Eugene"], "97", 0.0, "503"),
-    "CO": ("Colorado", ["Denver", "Boulder"], "80", 7.65, "303"),
-    "PA": ("Pennsylvania", ["Philadelphia", "Pittsburgh"], "1", 6.0, "215"),
-    "GA": ("Georgia", ["Atlanta", "Savannah"], "3", 7.0, "404"),
-    "NC": ("North Carolina", ["Raleigh", "Asheville"], "2", 7.0, "919"),
-    "NJ": ("New Jersey", ["Hoboken", "Princeton"], "07", 6.625, "201"),
+    "NY": ("New York", ["New York", "Brooklyn", "Buffalo", "Rochester"], ["100", "112", "142", "146"], 8.875, "212"),
+    "CA": ("California", ["Los Angeles", "San Diego", "Oakland", "Sacramento"], ["900", "921", "946", "958"], 7.25, "415"),
+    "TX": ("Texas", ["Austin", "Houston", "Dallas"], ["787", "770", "752"], 8.25, "512"),
+    "WA": ("Washington", ["Seattle", "Spokane", "Tacoma"], ["981", "992", "984"], 10.1, "206"),
+    "MA": ("Massachusetts", ["Boston", "Cambridge", "Somerville"], ["021", "021", "021"], 6.25, "617"),
+    "IL": ("Illinois", ["Chicago", "Evanston"], ["606", "602"], 10.25, "312"),
+    "FL": ("Florida", ["Miami", "Orlando", "Tampa"], ["331", "328", "336"], 7.0, "305"),
+    "OR": ("Oregon", ["Portland", "Eugene"], ["972", "974"], 0.0, "503"),
+    "CO": ("Colorado", ["Denver", "Boulder"], ["802", "803"], 7.65, "303"),
+    "PA": ("Pennsylvania", ["Philadelphia", "Pittsburgh"], ["191", "152"], 6.0, "215"),
+    "GA": ("Georgia", ["Atlanta", "Savannah"], ["303", "314"], 7.0, "404"),
+    "NC": ("North Carolina", ["Raleigh", "Asheville"], ["276", "288"], 7.0, "919"),
+    "NJ": ("New Jersey", ["Hoboken", "Princeton"], ["070", "085"], 6.625, "201"),
 }
 US_WEIGHTS = {"NY": 16, "CA": 18, "TX": 9, "WA": 6, "MA": 7, "IL": 6, "FL": 8, "OR": 4, "CO": 5, "PA": 5, "GA": 4,
               "NC": 4, "NJ": 5}
@@ -946,8 +961,10 @@ class ShopifySet:
         c.address2 = f"Apt {r.int(1, 40)}{r.pick('ABCD')}" if r.chance(0.25) else ""
         if u < 0.88:
             code = r.pick(list(US_WEIGHTS), list(US_WEIGHTS.values()))
-            pname, cities, zprefix, rate, area = US_STATES[code]
-            c.city, c.province, c.province_code = r.pick(cities), pname, code
+            pname, cities, zprefixes, rate, area = US_STATES[code]
+            city = r.int(0, len(cities) - 1)
+            c.city, c.province, c.province_code = cities[city], pname, code
+            zprefix = zprefixes[city]
             c.country, c.country_code = "United States", "US"
             c.zip = zprefix + r.digits(5 - len(zprefix))
             c.phone = f"+1 {area}-555-01{r.int(0, 99):02d}"
@@ -963,7 +980,8 @@ class ShopifySet:
         elif u < 0.98:
             c.city, c.province, c.province_code = "London", "England", "ENG"
             c.country, c.country_code = "United Kingdom", "GB"
-            c.zip = f"{r.pick(['SW1A', 'E1', 'N7', 'SE15', 'W2'])} {r.int(1, 9)}{r.pick('ABDEFGHJLNPQRSTUWXYZ')}{r.pick('ABDEFGHJLNPQRSTUWXYZ')}"
+            letters = "ABDEFGHJLNPQRSTUWXYZ"
+            c.zip = f"{r.pick(['SW1A', 'E1', 'N7', 'SE15', 'W2'])} {r.int(1, 9)}{r.pick(letters)}{r.pick(letters)}"
             c.phone = f"+44 20 7946 0{r.int(0, 999):03d}"
         else:
             c.city, c.province, c.province_code = "Sydney", "New South Wales", "NSW"
@@ -1025,11 +1043,13 @@ class ShopifySet:
         for kind, count in mix.items():
             for _ in range(count):
                 self.customers.append(self.make_customer(kind))
-        wholesale = [c for c in self.customers if c.kind in ("loyal", "repeat")][:: max(1, (mix["loyal"] + mix["repeat"]) // 4)][:4]
+        regulars = [c for c in self.customers if c.kind in ("loyal", "repeat")]
+        wholesale = regulars[:: max(1, len(regulars) // 4)][:max(2, round(n / 40))]
         for c in wholesale:
             c.wholesale = True
             c.tags.append("wholesale")
-            c.company = f"{r.pick(STREETS)} & {r.pick(['Co', 'Home', 'Living', 'Goods'])} {r.pick(['Interiors', 'Boutique', 'Mercantile'])}"
+            c.company = (f"{r.pick(STREETS)} & {r.pick(['Co', 'Home', 'Living', 'Goods'])} "
+                         f"{r.pick(['Interiors', 'Boutique', 'Mercantile'])}")
             c.note = "Net 30 terms approved"
         for c in self.customers:
             if c.kind == "loyal":
@@ -1059,6 +1079,10 @@ class ShopifySet:
                 days = [self.order_day(HISTORY_START, AS_OF)]
             for d in days:
                 self.add_order(c, d)
+        # a wholesale draft order inside its Net 30 term, so that a pending invoice always exists
+        if not any(o.customer is not None and o.customer.wholesale and (AS_OF - o.created.date()).days <= 30
+                   for o in self.orders):
+            self.add_order(wholesale[0], AS_OF - dt.timedelta(days=r.int(5, 25)))
         # the very last order is on 2026-10-31
         if not any(o.created.date() == AS_OF for o in self.orders):
             self.add_order(next(c for c in self.customers if c.kind == "new"), AS_OF)
@@ -1133,7 +1157,7 @@ class ShopifySet:
             # payment
             age = (AS_OF - o.created.date()).days
             u = r.g.random()
-            if c is not None and c.wholesale and age <= 30 and r.chance(0.5):
+            if c is not None and c.wholesale and age <= 30:  # Net 30: not due yet
                 o.financial, o.source, o.payment_method = "pending", "shopify_draft_order", "Manual"
                 o.terms, o.due = "Net 30", o.created + dt.timedelta(days=30)
             elif c is not None and c.wholesale:
@@ -1177,8 +1201,9 @@ class ShopifySet:
             o.refunded = o.total
         elif o.financial == "partially_refunded":
             ln = max(o.lines, key=lambda ln: ln["price"])
-            o.refunded = min(round(o.total - 0.01, 2), round(ln["price"] * (1 + (o.total - o.subtotal - o.shipping) / max(o.subtotal, 0.01)), 2))
-        o.payment_ref = f"c{r.digits(11)}.1" if o.financial != "voided" or r.chance(0.5) else ""
+            tax_share = o.taxes / max(o.subtotal, 0.01)
+            o.refunded = min(round(o.total - 0.01, 2), round(ln["price"] * (1 + tax_share), 2))  # one unit back
+        o.payment_ref = "" if o.financial == "pending" or (o.financial == "voided" and r.chance(0.5)) else f"c{r.digits(11)}.1"
 
     def blacklist(self) -> None:
         """Two blacklisted customers whose orders show why."""
