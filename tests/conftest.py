@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -27,6 +28,15 @@ def data_dir() -> Path:
     if not (DATA / "platform" / "shopify_orders.csv").is_file():
         pytest.fail("tests/data fixtures are missing: run python tests/data/make_fixtures.py")
     return DATA
+
+
+@pytest.fixture(scope="session")
+def make_fixtures():
+    """The fixture generator as a module: its row constants are what the fixture files hold."""
+    spec = importlib.util.spec_from_file_location("tiercli_tests_make_fixtures", DATA / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

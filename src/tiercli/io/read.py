@@ -41,6 +41,8 @@ class RawTable:
     # first data row's line number in the file (1-based, as a spreadsheet shows it)
     first_line: int = 2
     notes: list[str] = field(default_factory=list)
+    # lines the CSV parser left out (more fields than the header), 1-based as in the file
+    skipped_lines: list[int] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -229,7 +231,7 @@ def _read_csv(path: Path, max_rows: int | None) -> RawTable:
         compression="infer",
     )
     try:
-        frame = _read_csv_frame(path, kwargs)
+        frame, skipped = _read_csv_frame(path, kwargs)
     except UnicodeDecodeError:
         # the sample looked like one encoding, a later part of the file does not: detect on all of it
         with _open_bytes(path) as fh:
@@ -237,7 +239,7 @@ def _read_csv(path: Path, max_rows: int | None) -> RawTable:
         encoding = _detect_encoding_of(path, data)
         kwargs["encoding"] = encoding
         try:
-            frame = _read_csv_frame(path, kwargs)
+            frame, skipped = _read_csv_frame(path, kwargs)
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"{path}: text is not valid {encoding} (byte {exc.start}).",
@@ -250,7 +252,7 @@ def _read_csv(path: Path, max_rows: int | None) -> RawTable:
                          hint="Check the file opens in Excel; re-export it.") from None
     frame = _clean_headers(frame)
     return RawTable(path, frame, encoding=encoding, delimiter=delimiter, header_row=header_row,
-                    first_line=header_row + 2)
+                    first_line=header_row + 2, skipped_lines=skipped)
 
 
 def _detect_encoding_of(path: Path, sample: bytes) -> str:
@@ -261,12 +263,17 @@ def _detect_encoding_of(path: Path, sample: bytes) -> str:
         raise InputError(f"{path}: {exc.message}", hint=exc.hint) from None
 
 
-def _read_csv_frame(path: Path, kwargs: dict) -> pd.DataFrame:
+def _read_csv_frame(path: Path, kwargs: dict) -> tuple[pd.DataFrame, list[int]]:
+    """The frame and the lines pandas skipped (too many fields): the schema layer reports those as a
+    problem instead of letting a row vanish (an unquoted ``1,000.00`` splits a line)."""
     import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ragged lines are reported by the schema layer, not as warnings
-        return pd.read_csv(path, **kwargs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = pd.read_csv(path, **kwargs)
+    skipped = [int(m.group(1)) for w in caught if issubclass(w.category, pd.errors.ParserWarning)
+               for m in re.finditer(r"Skipping line (\d+)", str(w.message))]
+    return frame, skipped
 
 
 def _looks_binary(sample: bytes) -> bool:
@@ -289,17 +296,19 @@ _UNNAMED = re.compile(r"^Unnamed: \d+$")
 
 
 def _clean_headers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Strip header whitespace/BOMs, name blank headers, and make duplicates unique (``Email``, ``Email.2``)."""
-    names, seen = [], {}
+    """Strip header whitespace/BOMs, name blank headers, and make duplicates unique (``Email``, ``Email.1``,
+    as pandas names them in a CSV, so a CSV and the same sheet saved as XLSX get the same names)."""
+    names, taken = [], set()
     for i, raw in enumerate(frame.columns):
         name = str(raw).replace("\ufeff", "").strip()
         if not name or _UNNAMED.match(name):
             name = f"column_{i + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        else:
-            seen[name] = 1
+        if name in taken:
+            n = 1
+            while f"{name}.{n}" in taken:
+                n += 1
+            name = f"{name}.{n}"
+        taken.add(name)
         names.append(name)
     frame = frame.set_axis(names, axis=1)
     # drop columns that are entirely empty and unnamed (trailing delimiters)

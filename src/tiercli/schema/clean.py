@@ -145,7 +145,8 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     fast = pd.to_numeric(text, errors="coerce")
     if fast.notna().sum() == present.sum():
         return fast.astype("float64"), pd.Series(False, index=values.index)
-    neg = text.str.match(r"^\(.*\)$", na=False) | text.str.match(r"^[^-]*\d[^-]*-$", na=False) | \
+    # (12.00), and accounting formats that keep the currency outside the brackets: (12,50) €, $(12.00)
+    neg = text.str.fullmatch(r"[^\d()]*\(.*\d.*\)[^\d()]*", na=False) | text.str.match(r"^[^-]*\d[^-]*-$", na=False) | \
         text.str.match(r"^\D*-", na=False)
     digits = text.str.replace(_NUM_CHARS, "", regex=True).str.replace("-", "", regex=False)
     comma_decimal = digits.str.contains(r",\d{1,2}$", regex=True, na=False) | digits.str.contains(

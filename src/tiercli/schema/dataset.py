@@ -176,9 +176,13 @@ def canonicalize(raw: RawTable, match: Match, config: Config) -> tuple[pd.DataFr
     src = raw.frame
     label = raw.label
     problems: list[Problem] = []
+    if raw.skipped_lines:
+        problems.append(Problem("skipped_lines", len(raw.skipped_lines),
+                                "lines with more fields than the header (an unquoted comma or delimiter?): left out, "
+                                f"e.g. line {raw.skipped_lines[0]}", label))
     out = pd.DataFrame({canon: src[header] for canon, header in match.mapping.items()})
     out.insert(0, "line", np.arange(raw.first_line, raw.first_line + len(out)))
-    out.insert(0, "file", str(raw.path.name))
+    out.insert(0, "file", raw.label)  # unique per input: path and sheets
     if p.order_level and "order_id" in out:
         # Shopify-style: only an order's first line carries order-level fields
         cols = [c for c in p.order_level if c in out.columns]
@@ -437,11 +441,17 @@ _DEDUP_COLUMNS = ["preset", "order_id", "customer", "date", "status", "product",
 
 
 def _drop_duplicates(lines: pd.DataFrame, keep: bool) -> tuple[pd.DataFrame, int]:
+    """Exact repeated lines count once.  With ``keep`` (--keep-duplicates), repeats inside one export
+    stay (two identical lines may be two real purchases), but a line an earlier input already had is
+    still the same line seen twice through overlapping exports, and counts once."""
     dup = lines.duplicated(subset=_DEDUP_COLUMNS, keep="first")
     count = int(dup.sum())
-    if keep or not count:
+    if not count:
         return lines, count
-    return lines[~dup].reset_index(drop=True), count
+    if not keep:
+        return lines[~dup].reset_index(drop=True), count
+    first_file = lines.groupby(_DEDUP_COLUMNS, dropna=False, sort=False)["file"].transform("first")
+    return lines[lines["file"].eq(first_file)].reset_index(drop=True), count
 
 
 def fold_orders(lines: pd.DataFrame) -> pd.DataFrame:

@@ -162,8 +162,11 @@ def detect(headers: list[str], presets: dict[str, Preset], *, forced: str | None
                 hint="Add a [columns] entry in tiercli.toml mapping it to your header.",
             )
         return m
+    # on a tie, the preset with fewer signature headers missing wins: a file whose columns the user
+    # mapped in [columns] is a generic export, not an Amazon report that happens to sort first
     matches = sorted((match_preset(p, headers, ov(p)) for p in presets.values()),
-                     key=lambda m: (m.eligible, m.score, len(m.signature_hits)), reverse=True)
+                     key=lambda m: (m.eligible, m.score, len(m.signature_hits),
+                                    len(m.signature_hits) - len(m.preset.signature)), reverse=True)
     best = matches[0]
     if not best.eligible or best.score <= 0:
         closest = max(matches, key=lambda m: (m.score, -len(m.missing)))
