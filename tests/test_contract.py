@@ -29,19 +29,26 @@ NAMES = list(registry())
 KINDS = ("orders", "inquiries", "events", "after_sales", "customers")
 
 
-@pytest.fixture(scope="module")
-def dataset():
-    return load_dataset([ALIBABA], CONFIG)
+EXAMPLES = {"alibaba": ALIBABA, "shopify": ROOT / "examples" / "shopify"}
+_CACHE: dict[str, tuple[pd.DataFrame, set[str]]] = {}
+
+
+def realistic(source: str) -> tuple[pd.DataFrame, set[str]]:
+    """(customers frame from build_customers, the canonical tables present) for an example export."""
+    if source not in _CACHE:
+        ds = load_dataset([EXAMPLES[source]], CONFIG)
+        _CACHE[source] = (build_customers(ds, resolve_as_of(None, ds), CONFIG), {k for k in KINDS if ds.has(k)})
+    return _CACHE[source]
 
 
 @pytest.fixture(scope="module")
-def features(dataset) -> pd.DataFrame:
-    return build_customers(dataset, resolve_as_of(None, dataset), CONFIG)
+def features() -> pd.DataFrame:
+    return realistic("alibaba")[0]
 
 
 @pytest.fixture(scope="module")
-def available(dataset) -> set[str]:
-    return {k for k in KINDS if dataset.has(k)}
+def available() -> set[str]:
+    return realistic("alibaba")[1]
 
 
 def prepared(name: str, customers: pd.DataFrame, available: set[str]) -> tuple[type[Segmenter], pd.DataFrame]:
@@ -96,15 +103,20 @@ def test_declaration(name):
 
 # ---------------------------------------------------------------- check_estimator
 
+@pytest.mark.parametrize("source", list(EXAMPLES))
 @pytest.mark.parametrize("name", NAMES)
-def test_contract_on_a_realistic_frame(name, features, available):
-    cls, frame = prepared(name, features, available)
+def test_contract_on_a_realistic_frame(name, source):
+    cls, frame = prepared(name, *realistic(source))
     before = frame.copy(deep=True)
-    out = cls().segment(frame, CONFIG)
+    try:
+        out = cls().segment(frame, CONFIG)
+    except SegmenterSkipped as why:  # a model that does not fit this example; the other one covers it
+        pd.testing.assert_frame_equal(frame, before)
+        pytest.skip(f"{name} on {source}: {why}")
 
     assert isinstance(out, pd.DataFrame)
-    assert list(out.columns) == list(cls.outputs) or sorted(out.columns) == sorted(cls.outputs)
-    assert set(out.columns) == set(cls.outputs), "exactly its declared outputs"
+    assert out.columns.is_unique
+    assert set(out.columns) == set(cls.outputs), "exactly its declared outputs, all of them"
     assert out.index.equals(frame.index), "same index, same order"
     pd.testing.assert_frame_equal(frame, before)  # input untouched
 
@@ -181,8 +193,7 @@ def test_plan_notes_a_missing_table_of_a_new_segmenter(monkeypatch):
 
     monkeypatch.setattr(base, "_REGISTRY", {**registry(), "needs_events": NeedsEvents})
     chosen = base.plan(None, {"orders"})
-    assert chosen.skipped == {"needs_events": "needs events data"} | {
-        n: v for n, v in chosen.skipped.items() if n != "needs_events"}
+    assert chosen.skipped == {"needs_events": "needs events data"}
     assert "needs_events" not in [c.name for c in chosen.run]
     assert "rfm" in [c.name for c in chosen.run]
     with_events = base.plan(["needs_events"], {"orders", "events"})
@@ -260,7 +271,7 @@ def test_cli_lists_a_plugin_and_warns_about_the_broken_one(fake_plugins):
 
 def test_registry_is_restored_after_the_plugin_tests():
     assert "vip_flag" not in registry()
-    assert base.plugin_warnings() == [] or all("broken" not in w for w in base.plugin_warnings())
+    assert not any("tiercli_broken" in w for w in base.plugin_warnings())
 
 
 def test_a_plugin_segmenter_runs_in_score(fake_plugins, tmp_path):

@@ -154,8 +154,9 @@ def pareto(result: ScoreResult, points: int = 20) -> pd.DataFrame:
         return pd.DataFrame(columns=["customer_pct", "value_share", "cum_value_share"])
     cut = np.ceil(np.linspace(1 / points, 1, points) * len(v)).astype(int)
     cum = np.cumsum(v)[cut - 1] / v.sum()
-    return pd.DataFrame({"customer_pct": np.linspace(1 / points, 1, points), "value_share": np.diff(cum, prepend=0.0),
-                         "cum_value_share": cum})
+    # the category is a label ("top 5%") so every spreadsheet program shows it the same way on the chart
+    tops = [f"top {round(p * 100):d}%" for p in np.linspace(1 / points, 1, points)]
+    return pd.DataFrame({"customer_pct": tops, "value_share": np.diff(cum, prepend=0.0), "cum_value_share": cum})
 
 
 def abc_benchmark(result: ScoreResult) -> dict:
@@ -226,16 +227,16 @@ def workbook_sheets(result: ScoreResult, lang: str = "en") -> list:
     for name, frame in summaries(result, lang).items():
         title = title_of(name, lang)
         shown = frame.drop(columns=["code"]).rename(columns=lambda c: header(c, lang))
-        chart = Chart(kind="bar", title=title, categories=header("label", lang),
+        chart = Chart(kind="column", title=title, categories=header("label", lang),
                       values=(header("customers", lang), ))
-        chart2 = Chart(kind="bar", title=f"{title} · {header('revenue', lang)}", categories=header("label", lang),
+        chart2 = Chart(kind="column", title=f"{title} · {header('revenue', lang)}", categories=header("label", lang),
                        values=(header("revenue", lang),))
         sheets.append(Sheet(name=title[:31], frame=shown, charts=(chart, chart2), formats=pct,
                             title=f"{title} — {result.as_of.date().isoformat()}"))
     if "abc" in result.segmenter_names:
         curve = pareto(result).rename(columns=lambda c: header(c, lang))
         if len(curve):
-            fmt = {c: "0.0%" for c in curve.columns}
+            fmt = {c: "0.0%" for c in curve.columns[1:]}
             sheets.append(Sheet(
                 name="ABC 帕累托" if zh else "ABC Pareto", frame=curve, formats=fmt,
                 charts=(Chart(kind="pareto", title="ABC Pareto", categories=header("customer_pct", lang),

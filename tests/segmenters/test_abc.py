@@ -149,3 +149,10 @@ def test_one_customer_and_none():
     assert len(none) == 0 and list(none.columns) == list(ABC.outputs)
     leads = seg(customers([dict(id="l1", orders=0), dict(id="l2", orders=0)]))
     assert (leads["abc"] == "other").all()
+
+
+def test_all_one_time_buyers_have_no_a():
+    rows = [dict(id=f"c{i}", value=100.0 * (i + 1), orders=1, days=10) for i in range(6)]
+    out = seg(customers(rows))
+    assert "A" not in set(out["abc"])
+    assert set(out["abc"]) == {"B", "C"}  # the top 90% of value is B, the tail C (one order is never a repeat)

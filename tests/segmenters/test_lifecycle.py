@@ -119,3 +119,10 @@ def test_equal_customers_get_equal_labels():
     row = dict(orders=3, first=500, last=70, gap=30, last90=10, prev90=100)
     out = seg(customers([dict(id="a", **row), dict(id="b", **row)]))
     assert out.loc["a"].tolist() == out.loc["b"].tolist()
+
+
+def test_all_one_time_buyers_are_new_or_lapsed():
+    rows = [dict(id=f"c{i}", orders=1, first=d, last=d) for i, d in enumerate([1, 30, 90, 91, 400])]
+    out = seg(customers(rows))
+    assert out["lifecycle"].tolist() == ["new", "new", "new", "declining", "declining"]
+    assert not out["lifecycle"].isin(["growing", "mature"]).any()

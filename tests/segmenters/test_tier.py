@@ -157,3 +157,11 @@ def test_profit_counts_in_the_score_when_known(profit):
     else:  # revenue weighs 0.4, profit 0.3: the higher-revenue one still leads, by less
         gap_known = out.loc["hi_rev", "tier_score"] - out.loc["lo_rev", "tier_score"]
         assert 0 < gap_known < 40
+
+
+def test_all_one_time_buyers():
+    rows = [dict(id=f"c{i}", value=10.0 * (i + 1), orders=1) for i in range(6)]
+    out = seg(customers(rows))
+    assert out["tier"].tolist() == ["small"] * 3 + ["ordinary"] * 3  # above the median of 35
+    s = out["tier_score"]
+    assert s.is_monotonic_increasing and s.is_unique
