@@ -76,7 +76,8 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
     n = len(result.customers)
     cur = ds.currency or ""
     console.print(Text(f"{n:,} {_t('customers', lang, 'customers')} · {_t('as_of', lang, 'as of')} "
-                       f"{result.as_of.date().isoformat()} · {len(ds.files)} file(s)", style="bold"))
+                       f"{result.as_of.date().isoformat()} · {len(ds.files)} "
+                       + ("个文件" if lang == "zh" else "file(s)"), style="bold"))
     tables = summaries(result, lang)
     for name, frame in tables.items():
         title = segmenter_title(name, lang) if name in result.segmenter_names else header(name, lang)

@@ -31,10 +31,10 @@ KINDS: dict[str, Kind] = {
             fields=("order_id", "date", "paid_date", "customer_id", "email", "name", "first_name", "last_name",
                     "company", "country", "status", "fulfillment", "cancelled_at", "product", "sku", "category",
                     "quantity", "unit_price", "amount", "order_total", "refunded", "currency", "cost",
-                    "order_type", "accepts_marketing", "business_type", "tags", "note"),
+                    "unit_cost", "order_type", "accepts_marketing", "business_type", "tags", "note"),
             required=(("order_id",), ("date",), ("amount", "unit_price", "order_total")),
             dates=("date", "paid_date", "cancelled_at"),
-            amounts=("quantity", "unit_price", "amount", "order_total", "refunded", "cost"),
+            amounts=("quantity", "unit_price", "amount", "order_total", "refunded", "cost", "unit_cost"),
             flags=("accepts_marketing",),
         ),
         Kind(

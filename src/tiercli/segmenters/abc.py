@@ -59,19 +59,20 @@ class ABC(Segmenter):
         in_b = (positive & (share_before < s["b_share"])) | ((freq >= s["b_min_orders"]) & recent)
         cls = pd.Series(np.select([in_a, in_b], ["A", "B"], "C"), index=order.index)
         label = cls.reindex(customers.index).fillna("other")
-        top = (cum_share * 100).round(1).astype("str")
-        orders = freq.astype("str") + " orders"
+        above = (share_before * 100).round(1).astype("str")
+        orders = freq.astype("str") + np.where(freq == 1, " order", " orders")
         days = customers["recency_days"].reindex(order.index).astype("str")
         reason = pd.Series(np.select(
             [in_a, positive & (share_before < s["b_share"]), in_b],
-            [f"inside the top {s['a_share']:.0%} of {basis} (cumulative " + top + "%), " + orders,
-             f"inside the top {s['b_share']:.0%} of {basis} (cumulative " + top + "%)",
+            [f"inside the top {s['a_share']:.0%} of {basis} (customers ranked above hold " + above + "%), "
+             + orders,
+             f"inside the top {s['b_share']:.0%} of {basis} (customers ranked above hold " + above + "%)",
              orders + ", the last " + days + " days ago"],
             f"outside the top {s['b_share']:.0%} of {basis}, not a recent repeat buyer"), index=order.index)
         return pd.DataFrame({
             "abc": label.astype("str"),
             "abc_value": v,
             "abc_rank": rank.reindex(customers.index).astype("Int64"),
-            "abc_cum_share": cum_share.reindex(customers.index),
+            "abc_cum_share": cum_share.reindex(customers.index).round(4),
             "abc_reason": reason.reindex(customers.index).fillna("no paid non-sample order (inquiry or sample)"),
         }, index=customers.index)

@@ -121,9 +121,9 @@ class RFM(Segmenter):
             [(r5 >= 4) & (f5 >= 4) & (m5 >= 4), r5 <= 2, (m5 >= 4) & (f5 <= 2)],
             ["vip", "dormant", "potential"], "general"), index=customers.index).where(buyers)
         score = r.astype("str") + f.astype("str") + m.astype("str")
+        n_orders = customers["frequency"].astype("str") + np.where(customers["frequency"] == 1, " order", " orders")
         reason = ("R" + r.astype("str") + " (" + customers["recency_days"].astype("str") + " days) · F"
-                  + f.astype("str") + " (" + customers["frequency"].astype("str") + " orders) · M"
-                  + m.astype("str"))
+                  + f.astype("str") + " (" + n_orders + ") · M" + m.astype("str"))
         return pd.DataFrame({
             "rfm_r": r, "rfm_f": f, "rfm_m": m,
             "rfm_score": score.where(buyers),
