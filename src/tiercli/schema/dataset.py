@@ -314,6 +314,9 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
     else:
         value = pd.Series(np.nan, index=out.index)
     out["line_value"] = value
+    if "unit_cost" in out:
+        unit_cost = qty.fillna(1) * out["unit_cost"]
+        out["cost"] = out["cost"].fillna(unit_cost) if "cost" in out else unit_cost
     bad_date = out["date"].isna()
     if bad_date.any() and not any(pr.code == "unparsed_date" for pr in problems):
         problems.append(Problem("missing_date", int(bad_date.sum()), "rows without an order date: left out", label))
