@@ -6,52 +6,99 @@ import functools
 import json
 import os
 import sys
+import time
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import EXIT_UNEXPECTED, OutputBusyError, TiercliError
+from .errors import EXIT_UNEXPECTED, OutputBusyError, OutputError, TiercliError
 
 FORMATS = ("xlsx", "csv", "json")
 
 
 class TierGroup(click.Group):
-    """Turns TiercliError into its one-line message and exit code; anything else is exit 1 (--debug: traceback)."""
+    """Turns TiercliError into its one-line message and exit code; anything else is exit 1 (--debug: traceback).
+
+    With ``--log FILE`` (or TIERCLI_LOG) every run appends one line: time, command, inputs, counts,
+    outputs and exit code, so a cron job leaves a readable trail.
+    """
 
     def invoke(self, ctx: click.Context):
+        started = time.time()
+        code = 0
         try:
             return super().invoke(ctx)
         except TiercliError as err:
+            code = err.exit_code
             click.echo(f"tiercli: error: {err}", err=True)
-            ctx.exit(err.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            ctx.exit(code)
+        except click.exceptions.Exit as done:
+            code = done.exit_code
+            raise
+        except click.ClickException as err:
+            code = err.exit_code
+            raise
+        except click.Abort:
+            code = 1
             raise
         except KeyboardInterrupt:
+            code = 130
             click.echo("tiercli: interrupted", err=True)
             ctx.exit(130)
         except Exception as exc:  # a bug: say so in one line unless the user asked for the traceback
+            code = EXIT_UNEXPECTED
             if (ctx.obj or {}).get("debug") or os.environ.get("TIERCLI_DEBUG"):
                 raise
             click.echo(f"tiercli: unexpected error: {exc.__class__.__name__}: {exc}. "
                        "Run again with --debug and report the traceback.", err=True)
             ctx.exit(EXIT_UNEXPECTED)
+        finally:
+            _log_run(ctx, code, time.time() - started)
+
+
+def _log_run(ctx: click.Context, code: int, seconds: float) -> None:
+    obj = ctx.obj or {}
+    path = obj.get("log") or os.environ.get("TIERCLI_LOG")
+    if not path or not ctx.invoked_subcommand:
+        return
+    fields = {"time": datetime.now().astimezone().isoformat(timespec="seconds"), "command": ctx.invoked_subcommand,
+              "exit": code, "seconds": f"{seconds:.1f}", **obj.get("log_fields", {})}
+    line = "\t".join(f"{k}={v}" for k, v in fields.items()) + "\n"
+    try:
+        # one write() of a short line in append mode: concurrent runs do not interleave
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(line)
+    except OSError as exc:
+        click.echo(f"tiercli: warning: cannot append to log {path}: {exc}", err=True)
+
+
+def _note(ctx: click.Context, **fields) -> None:
+    """Record fields for the --log line of this run."""
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    root.obj.setdefault("log_fields", {}).update(fields)
 
 
 @click.group(cls=TierGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tiercli")
 @click.option("--debug", is_flag=True, help="Show the full traceback of unexpected errors.")
+@click.option("--log", "log_path", type=click.Path(path_type=Path), envvar="TIERCLI_LOG",
+              help="Append one line per run (time, command, inputs, counts, outputs, exit code) to this file.")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, log_path: Path | None) -> None:
     """Tier cross-border e-commerce customers from the exports you already have.
 
     \b
     tiercli inspect orders.xlsx        what tiercli sees in your files
     tiercli score exports/             tier every customer, write NAME.tiers.xlsx
+    tiercli diff OLD NEW               who moved between tiers
     tiercli segmenters                 the segmenters and what they need
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    ctx.obj["log"] = log_path
 
 
 def input_options(f):
@@ -139,10 +186,16 @@ def _output_format(output: Path | None, fmt: str | None) -> str:
 @click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
 @click.option("--blacklist", type=click.Path(path_type=Path),
               help="File listing blacklisted customers (ids or emails in its first column).")
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+              help="If another run holds the output folder, wait up to this long instead of exiting with code 3.")
+@click.option("--no-history", is_flag=True, help="Do not keep a labels snapshot in .tiercli/history.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def score(paths, preset, config_path, rates, currency, date_order, keep_duplicates, output, fmt, names, as_of,
-          lang, blacklist, quiet):
+@click.pass_context
+def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_duplicates, output, fmt, names, as_of,
+          lang, blacklist, wait, no_history, quiet):
     """Tier every customer and write a tagged spreadsheet, plus a summary here."""
+    from . import history
+    from .io.lock import output_lock, remove_stale_temps
     from .io.write import write_csv, write_json, write_workbook
     from .report import make_console, render_score
     from .scoring import score as run_score, workbook_sheets
@@ -152,33 +205,79 @@ def score(paths, preset, config_path, rates, currency, date_order, keep_duplicat
     lang = cfg["lang"]
     fmt = _output_format(output, fmt)
     target = output or _default_output(list(paths), fmt)
+    folder = target.parent if str(target.parent) else Path(".")
+    _note(ctx, inputs=",".join(map(str, paths)), output=target)
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {target}: folder {folder} does not exist.",
+                          hint="Create it or choose another -o.")
     err_console = make_console(sys.stderr, quiet=quiet)
-    status = None
-    if err_console.is_terminal and not quiet:
-        status = err_console.status("reading")
-        status.start()
-    try:
-        result = run_score(list(paths), config=cfg, preset=preset, rates=rates, as_of=as_of,
-                           segmenters=[n.strip() for n in names.split(",") if n.strip()] if names else None,
-                           blacklist=blacklist, progress=(lambda m: status.update(m)) if status else None)
-    finally:
-        if status:
-            status.stop()
-    explicit_zh = lang == "zh" and cfg.source.get("lang") != "default"
-    if fmt == "xlsx":
-        written = write_workbook(target, workbook_sheets(result, lang))
-    elif fmt == "csv":
-        written = write_csv(target, result.table(lang=lang if explicit_zh else "en"))
-    else:
-        table = result.table(lang=lang if explicit_zh else "en")
-        written = write_json(target, {"as_of": result.as_of.date().isoformat(), "customers": table.to_dict("records")})
+    with output_lock(folder, kind=cfg["lock"], wait=wait, expire_minutes=cfg["lock_expire_minutes"]):
+        remove_stale_temps(folder)
+        status = None
+        if err_console.is_terminal and not quiet:
+            status = err_console.status("reading")
+            status.start()
+        try:
+            result = run_score(list(paths), config=cfg, preset=preset, rates=rates, as_of=as_of,
+                               segmenters=[n.strip() for n in names.split(",") if n.strip()] if names else None,
+                               blacklist=blacklist, progress=(lambda m: status.update(m)) if status else None)
+        finally:
+            if status:
+                status.stop()
+        keep_history = cfg["history"] and not no_history
+        moved = None
+        if keep_history:
+            before = history.previous_snapshot(folder, result.as_of)
+            if before is not None:
+                moved = (before[0], *history.migrations(before[1], history.snapshot(result.table())))
+        explicit_zh = lang == "zh" and cfg.source.get("lang") != "default"
+        if fmt == "xlsx":
+            written = write_workbook(target, workbook_sheets(result, lang, migrations=moved))
+        elif fmt == "csv":
+            written = write_csv(target, result.table(lang=lang if explicit_zh else "en"))
+        else:
+            table = result.table(lang=lang if explicit_zh else "en")
+            written = write_json(target, {"as_of": result.as_of.date().isoformat(),
+                                          "customers": table.to_dict("records")})
+        if keep_history:
+            history.save_snapshot(folder, result.as_of, result.table())
+    _note(ctx, customers=len(result.customers), output=written.path)
     note = None
     if written.fallback:
         note = (f"{target} is busy (open in Excel?): wrote {written.path} instead. "
                 "Close the file and run again to replace it.")
-    render_score(make_console(quiet=quiet), result, lang=lang, wrote=[str(written.path)], fallback_note=note)
+    render_score(make_console(quiet=quiet), result, lang=lang, wrote=[str(written.path)], fallback_note=note,
+                 migrations=moved)
     if written.fallback:
         raise OutputBusyError(note, path=written.path)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Also write the moves (.csv, .json or .xlsx).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def diff(old, new, output, fmt, lang):
+    """Who moved between tiers from OLD to NEW: snapshots (.tiercli/history/*.parquet) or scored files."""
+    from . import history
+    from .io.write import Sheet, write_csv, write_json, write_workbook
+    from .report import make_console, render_migrations
+
+    summary, detail = history.migrations(history.load_labels(old), history.load_labels(new))
+    if output is not None:
+        ext = output.suffix.lower()
+        if ext == ".xlsx":
+            write_workbook(output, [Sheet("Migrations", summary), Sheet("Customers moved", detail)])
+        elif ext == ".json":
+            write_json(output, {"summary": summary.to_dict("records"), "customers": detail.to_dict("records")})
+        else:
+            write_csv(output, detail)
+    if fmt == "json":
+        click.echo(json.dumps({"summary": summary.to_dict("records"), "customers": detail.to_dict("records")},
+                              ensure_ascii=False, indent=2))
+    else:
+        render_migrations(make_console(), f"{old.name} → {new.name}", summary, lang=lang)
 
 
 @cli.command()

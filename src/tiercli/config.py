@@ -38,6 +38,10 @@ DEFAULTS: tuple[Setting, ...] = (
     Setting("timezone", "UTC", "Zone that dates with an offset are converted to (then stored naive)."),
     Setting("date_order", "", "How to read dates like 03/04/2026: dmy or mdy; empty = work it out, error if ambiguous."),
     Setting("keep_duplicates", False, "Keep exact repeated order lines instead of dropping them."),
+    Setting("lock", "auto", "Output-folder lock: auto (soft on NFS/SMB, os elsewhere), os, soft or none."),
+    Setting("lock_expire_minutes", 0.0, "A soft lock older than this is taken over (0 = never; for crashed runs "
+            "on other machines)."),
+    Setting("history", True, "Keep a labels snapshot per as-of date in .tiercli/history beside the output."),
     # rfm
     Setting("rfm.bins", 5, "Quantile bins for R, F and M scores (3..10)."),
     # abc
@@ -76,10 +80,29 @@ DEFAULTS: tuple[Setting, ...] = (
     Setting("clv.discount_monthly", 0.01, "Monthly discount rate of future value."),
     Setting("clv.penalizer", 0.0, "L2 penalizer of the gamma-gamma fit."),
     Setting("clv.max_correlation", 0.3, "Refuse the spend model when |corr(frequency, spend)| is above this."),
+    # plan (plan-emails); coupon levels per tier are the [coupons] table
+    Setting("plan.cooldown_days", 14, "Never email one customer twice within this many days (contact log included)."),
+    Setting("plan.cap_key", 2, "Most marketing emails a month to a key customer."),
+    Setting("plan.cap_ordinary", 1, "Most marketing emails a month to an ordinary customer."),
+    Setting("plan.cap_small", 1, "Most marketing emails a month to a small customer."),
+    Setting("plan.cap_potential", 1, "Most marketing emails a month to a potential (not yet buying) customer."),
+    Setting("plan.require_opt_in", False, "Skip customers whose consent is unknown (not only those who said no)."),
+    Setting("plan.survey_days", 60, "Key customers who ordered within this many days before the month get a "
+            "satisfaction survey first."),
+    Setting("plan.lapsed_min_value_quantile", 0.5, "Win-back: lapsed customers whose net value is at least this "
+            "quantile of buying customers' (0 = any buyer)."),
+    Setting("plan.send_weekday", 1, "Weekday of each week's send (0 = Monday ... 6 = Sunday)."),
+    Setting("plan.peak_lead_days", 7, "A buying peak up to this many days after the month is still its theme."),
+    Setting("plan.price_band", 1.5, "Recommended items cost between usual/N and usual*N (usual = the customer's "
+            "median unit price)."),
+    Setting("plan.recommendations", 3, "Products recommended per email (0..10)."),
+    # markets (market calendar)
+    Setting("markets.customer_weight", 0.5, "Lead-country score: weight of the customer share (GMV share gets the rest)."),
+    Setting("markets.top", 3, "Lead countries listed per calendar month."),
 )
 
 _BY_NAME = {s.name: s for s in DEFAULTS}
-_FREE_TABLES = ("columns", "status", "business_type", "presets", "sample")
+_FREE_TABLES = ("columns", "status", "business_type", "presets", "sample", "coupons")
 
 
 def _coerce(setting: Setting, value: Any, where: str) -> Any:

@@ -69,8 +69,25 @@ def render_inspect(console: Console, files: list[FileReport], summary: dict, pro
         console.print(f"[yellow]![/yellow] {p.code}: {p.rows:,} rows — {p.message}", soft_wrap=True)
 
 
+def render_migrations(console: Console, since: str, summary, lang: str = "en", top: int = 5) -> None:
+    """Per segmenter: how many moved up, down, in and out, and the biggest moves (e.g. vip → dormant)."""
+    if summary is None or len(summary) == 0:
+        console.print(f"{'分级变动' if lang == 'zh' else 'Moves'} ({since}): " + ("无" if lang == "zh" else "none"))
+        return
+    t = Table(title=("分级变动" if lang == "zh" else "Moves") + f" ({since})", box=_box(console),
+              title_justify="left", title_style="bold cyan")
+    for col in ("segmenter", "up", "down", "in", "out", "moved", "biggest moves"):
+        t.add_column(col, justify="right" if col in ("up", "down", "in", "out", "moved") else "left")
+    for name, part in summary.groupby("segmenter", sort=False):
+        counts = part.groupby("direction")["customers"].sum()
+        big = part.sort_values("customers", ascending=False).head(top)
+        moves = ", ".join(f"{r['from'] or '∅'} → {r['to'] or '∅'} ({r['customers']})" for _, r in big.iterrows())
+        t.add_row(name, *(str(int(counts.get(d, 0))) for d in ("up", "down", "in", "out", "moved")), moves)
+    console.print(t)
+
+
 def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wrote: list[str] = (),
-                 fallback_note: str | None = None) -> None:
+                 fallback_note: str | None = None, migrations=None) -> None:
     """The summary after ``score``: one table per segmenter, the ABC check, problems, skipped, outputs."""
     ds: Dataset = result.dataset
     n = len(result.customers)
@@ -100,6 +117,8 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
         console.print(f"{_t('abc_check', lang, 'ABC check')}: A = {b['customers_share']:.1%} of deal customers "
                       f"making {b['value_share']:.1%} of value ({verdict} the seed's benchmark of "
                       f"{lo_c:.0%}–{hi_c:.0%} making {lo_v:.0%}–{hi_v:.0%})", soft_wrap=True)
+    if migrations is not None:
+        render_migrations(console, f"since {migrations[0].date().isoformat()}", migrations[1], lang)
     problems = ds.problems + [p for f in ds.files for p in f.problems]
     for p in problems:
         console.print(f"[yellow]![/yellow] {p.code}: {p.rows:,} rows — {p.message}"

@@ -210,8 +210,9 @@ def title_of(column: str, lang: str) -> str:
     return segmenter_title(column, lang)
 
 
-def workbook_sheets(result: ScoreResult, lang: str = "en") -> list:
-    """The tagged workbook: Customers, one summary sheet per segmenter with a chart, the ABC Pareto, Run."""
+def workbook_sheets(result: ScoreResult, lang: str = "en", migrations=None) -> list:
+    """The tagged workbook: Customers, one summary sheet per segmenter with a chart, the ABC Pareto,
+    Migrations (when ``migrations`` = (previous as-of, summary, detail) is given) and Run."""
     from .io.write import Chart, Sheet
 
     zh = lang == "zh"
@@ -242,5 +243,10 @@ def workbook_sheets(result: ScoreResult, lang: str = "en") -> list:
                 charts=(Chart(kind="pareto", title="ABC Pareto", categories=header("customer_pct", lang),
                               values=(header("value_share", lang), header("cum_value_share", lang))),),
                 title="Value share by top share of deal customers" if not zh else "前X%客户的价值占比"))
+    if migrations is not None:
+        when, moves, _ = migrations
+        sheets.append(Sheet(name="变动" if zh else "Migrations", frame=moves,
+                            title=(f"自 {when.date().isoformat()} 以来的分级变动" if zh else
+                                   f"Moves since {when.date().isoformat()}")))
     sheets.append(Sheet(name="运行信息" if zh else "Run", frame=run_info(result), autofilter=False))
     return sheets
