@@ -58,6 +58,7 @@ COLUMNS = {
     "clv_12m": ("Lifetime value, 12 months", "12个月终身价值"),
     "clv_expected_spend": ("Expected spend per purchase", "预计每次消费"),
     "clv_reason": ("Lifetime value reason", "终身价值依据"),
+    "p_alive_band": ("P(alive)", "仍活跃概率"),
     # summary tables
     "label": ("Label", "分组"),
     "code": ("Code", "代码"),

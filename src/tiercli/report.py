@@ -117,6 +117,23 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
         console.print(f"{_t('abc_check', lang, 'ABC check')}: A = {b['customers_share']:.1%} of deal customers "
                       f"making {b['value_share']:.1%} of value ({verdict} the seed's benchmark of "
                       f"{lo_c:.0%}–{hi_c:.0%} making {lo_v:.0%}–{hi_v:.0%})", soft_wrap=True)
+    if "churn" in result.segmenter_names:
+        from .scoring import at_risk_valuable
+
+        risky = at_risk_valuable(result, 5)
+        risky = risky[[c for c in risky.columns if risky[c].notna().any() and (risky[c].astype("str") != "").any()]]
+        if "churn" in risky:
+            from .labels import label
+
+            risky = risky.assign(churn=risky["churn"].map(lambda v: label("churn", v, lang)))
+        if len(risky):
+            t = Table(title="流失风险中价值最高的客户" if lang == "zh" else "At risk and worth winning back",
+                      box=_box(console), title_justify="left", title_style="bold cyan")
+            for col in risky.columns:
+                t.add_column(header(col, lang), justify="right" if risky[col].dtype.kind in "fiu" else "left")
+            for row in risky.itertuples(index=False):
+                t.add_row(*(f"{v:,.2f}" if isinstance(v, float) else ("" if v is None else str(v)) for v in row))
+            console.print(t)
     if migrations is not None:
         render_migrations(console, f"since {migrations[0].date().isoformat()}", migrations[1], lang)
     problems = ds.problems + [p for f in ds.files for p in f.problems]

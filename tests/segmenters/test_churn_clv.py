@@ -86,3 +86,26 @@ def test_churn_skips_with_reason_when_nobody_repeats():
     skipped: dict[str, str] = {}
     run(customers, load_config(None), [Churn], skipped=skipped)
     assert "more than one day" in skipped["churn"]
+
+
+def test_p_alive_chart_and_win_back_list_in_the_workbook(cdnow_export, tmp_path):
+    from click.testing import CliRunner
+    import openpyxl
+
+    from tiercli.cli import cli
+    from tiercli.scoring import at_risk_valuable, p_alive_distribution
+
+    result = score([cdnow_export], segmenters=["churn", "clv"], as_of="1997-09-30")
+    dist = p_alive_distribution(result)
+    assert dist["customers"].sum() == 2357 and len(dist) == 10
+    risky = at_risk_valuable(result, 50)
+    assert set(risky["churn"]) <= {"at_risk", "likely_lost"}
+    assert risky["clv_12m"].is_monotonic_decreasing
+    out = tmp_path / "cd.xlsx"
+    run = CliRunner().invoke(cli, ["score", str(cdnow_export), "--as-of", "1997-09-30", "--segmenters", "churn,clv",
+                                   "-o", str(out), "--no-history"])
+    assert run.exit_code == 0, run.stderr
+    assert "At risk and worth winning back" in run.stdout
+    wb = openpyxl.load_workbook(out)
+    assert {"P(alive)", "Win back"} <= set(wb.sheetnames)
+    assert wb["Win back"].max_row == 50 + 3  # caption, blank, header, 50 customers
