@@ -87,7 +87,8 @@ def test_workbook_sheets(workbook, expected):
     for cls in expected.ran:
         titles.append(cls.title)
         titles.extend(header(x, "en") for x in cls.extra_labels)
-    assert wb.sheetnames == ["Customers", *titles, "ABC Pareto", "Run"]
+    assert wb.sheetnames == ["Customers", *titles, "ABC Pareto", "Deal pipeline", "AIPL funnel", "Interest by source",
+                             "Stars by group", "Run"]
     assert {"RFM segments", "RFM tier", "ABC value", "Management tier", "Customer lifecycle",
             "Buyer type"} <= set(wb.sheetnames)
 

@@ -99,6 +99,23 @@ DEFAULTS: tuple[Setting, ...] = (
     # markets (market calendar)
     Setting("markets.customer_weight", 0.5, "Lead-country score: weight of the customer share (GMV share gets the rest)."),
     Setting("markets.top", 3, "Lead countries listed per calendar month."),
+    # deal_stage, process, aipl, stars (seed 003: inquiries, samples, follow-ups, visitors)
+    Setting("deal_stage.repeat_orders", 2, "repeat: at least this many paid non-sample orders (deal: fewer, at least one)."),
+    Setting("process.silent_days", 90, "not_closed: a negotiated open inquiry with no contact for more than this many days."),
+    Setting("process.after_sales_days", 90, "after_sales: an open case, or one resolved within this many days."),
+    Setting("process.following_days", 180, "following: a paid order not yet received, placed within this many days "
+            "(0 = any age)."),
+    Setting("aipl.repeat_orders", 2, "loyalty: at least this many paid non-sample orders (or a review or share)."),
+    Setting("stars.three_star_days", 7, "3 stars: an inquiry customer expected to order within this many days ..."),
+    Setting("stars.two_star_days", 30, "... 2 stars within this many days ..."),
+    Setting("stars.one_star_days", 90, "... 1 star within this many days; later is 0 stars."),
+    Setting("stars.hot_contact_days", 14, "Inferred stars: a last contact within this many days is hot ..."),
+    Setting("stars.warm_contact_days", 30, "... within this many days warm."),
+    Setting("stars.silent_days", 90, "0 stars: no contact for more than this many days (inquiry and sample customers)."),
+    Setting("stars.sample_big_quantile", 0.75, "Sample 3 stars: sample value or requested quantity in this top quantile "
+            "of sample customers."),
+    Setting("stars.sample_small_quantile", 0.5, "Sample 1 star: sample units and value at or below this quantile."),
+    Setting("stars.sample_tiny_quantile", 0.25, "Sample 0 stars: sample value at or below this quantile, and silent."),
 )
 
 _BY_NAME = {s.name: s for s in DEFAULTS}

@@ -96,6 +96,7 @@ def build_customers(dataset: Dataset, as_of: pd.Timestamp, config: Config) -> pd
         cust[f"spend_prev_{n}d"] = before.groupby("customer")["net_value"].sum().reindex(cust.index).fillna(0.0)
 
     cust = cust.join(_rhythm(deal))
+    cust = cust.join(_b2b_signals(dataset, as_of, cust.index))
     window = int(config["abc.window_days"])
     if window > 0:
         recent = deal[deal["date"] >= end - pd.Timedelta(days=window)]
@@ -123,7 +124,9 @@ def _contact_details(dataset: Dataset, end: pd.Timestamp) -> pd.DataFrame:
     pieces = []
     lines = dataset.lines
     if len(lines):
-        latest = lines[lines["customer"].notna()].sort_values("date", na_position="first")
+        # only the columns taken (the sort order depends on the dates alone): not all 26 of a million lines
+        keep = ["customer", "date", *(c for c in cols if c in lines)]
+        latest = lines.loc[lines["customer"].notna(), keep].sort_values("date", na_position="first")
         pieces.append(latest.groupby("customer")[[c for c in cols if c in latest]].last())
     if len(dataset.inquiries):
         inq = dataset.inquiries.sort_values("date", na_position="first")
@@ -162,3 +165,129 @@ def _rhythm(deal: pd.DataFrame) -> pd.DataFrame:
     repeat_spend = per_day[~is_first].groupby("customer")["value"].mean()
     return pd.DataFrame({"median_gap_days": median_gap, "aov_last3": last3, "aov_before_last3": earlier,
                          "repeat_day_spend": repeat_spend})
+
+
+# what the B2B segmenters read (deal_stage, process, aipl, stars): column -> (value when absent, dtype)
+_B2B_COLUMNS = {
+    "inquiries": (0, "int64"), "live_inquiries": (0, "int64"), "last_inquiry": (pd.NaT, "datetime64[ns]"),
+    "inquiry_days": (pd.NA, "Int64"), "last_contact": (pd.NaT, "datetime64[ns]"), "contact_days": (pd.NA, "Int64"),
+    "quoted": (False, "bool"), "replied": (False, "bool"), "sample_requested": (False, "bool"),
+    "factory_audit": (False, "bool"), "requested_quantity": (np.nan, "float64"), "expected_order_days": (pd.NA, "Int64"),
+    "negotiation_days": (pd.NA, "Int64"), "lost_negotiation": (False, "bool"),
+    "event_count": (0, "int64"), "event_stage": (pd.NA, "str"), "event_top": (pd.NA, "str"), "event_source": (pd.NA, "str"),
+    "open_cases": (0, "int64"), "case_resolved_days": (pd.NA, "Int64"),
+    "orders_in_progress": (0, "int64"), "progress_state": (pd.NA, "str"), "progress_days": (pd.NA, "Int64"),
+    "sample_units": (np.nan, "float64"), "sample_days": (pd.NA, "Int64"),
+}
+
+
+def _b2b_signals(dataset: Dataset, as_of: pd.Timestamp, index: pd.Index) -> pd.DataFrame:
+    """Per customer in ``index``: what a B2B seller follows up on (seed 003), for the deal_stage, process,
+    aipl and stars segmenters.  ``*_days`` count whole days back to the as-of date (forward, for
+    ``expected_order_days``).
+
+    - inquiries: counts (``live_inquiries``: not lost), the latest, the last contact, quote / sample /
+      factory-audit / reply flags and the largest requested quantity of inquiries not lost; days to the
+      soonest expected order (expected-order date, else the inquiry date plus its purchase timeline such as
+      "7天内"; a date already passed is no forecast); ``negotiation_days``: days since the last touch of an open
+      inquiry with a quote, sample or audit and no paid non-sample order since; ``lost_negotiation``: such
+      an inquiry lost.
+    - events: count, highest AIPL stage, the event word and source tag that showed it.
+    - after-sales: cases open at the as-of date; days since the latest resolution.
+    - orders: paid orders not yet received (inspection, booking, in transit), the latest one's state and age;
+      units of paid sample orders and days since the last.
+    """
+    from .segmenters.aipl import event_profile
+    from .segmenters.stars import timeline_days
+
+    end = as_of + pd.Timedelta(days=1)
+
+    def days_since(when: pd.Series) -> pd.Series:
+        return (as_of - when.dt.normalize()).dt.days.astype("Int64")
+
+    parts: list[pd.DataFrame] = []
+    orders = dataset.orders
+    paid = orders[orders["paid"].astype(bool) & (orders["date"] < end)] if len(orders) else orders
+    last_deal = pd.Series(dtype="datetime64[ns]")
+    if len(paid):
+        sample = paid["is_sample"].astype(bool)
+        g = paid[sample].groupby("customer")
+        parts.append(pd.DataFrame({"sample_units": g["units"].sum(min_count=1), "sample_days": days_since(g["date"].max())}))
+        moving = paid[paid["fulfillment"].isin(["inspection", "booking", "in_transit"])]
+        latest = moving.sort_values(["customer", "date", "order_id"]).groupby("customer").last()
+        parts.append(pd.DataFrame({"orders_in_progress": moving.groupby("customer")["order_id"].nunique(),
+                                   "progress_state": latest["fulfillment"], "progress_days": days_since(latest["date"])}))
+        last_deal = paid[~sample].groupby("customer")["date"].max()
+
+    inq = dataset.inquiries
+    inq = inq[inq["customer"].notna() & ~(inq["date"] >= end)] if len(inq) else inq
+    if len(inq):
+        who = inq["customer"]
+        status = inq["status"].astype("str")
+        lost = status.eq("lost").fillna(False).astype(bool)
+        is_open = ~lost & ~status.eq("won").fillna(False).astype(bool)  # no status column: open
+
+        def flag(col: str) -> pd.Series:
+            return inq[col].astype("boolean").fillna(False).astype(bool)
+
+        def when(col: str) -> pd.Series:  # an absent column is all NA (object)
+            return pd.to_datetime(inq[col], errors="coerce").astype("datetime64[ns]")
+
+        negotiated = flag("quoted") | flag("sample_sent") | flag("factory_audit")
+        quoted, sampled, audited = (flag(c) & ~lost for c in ("quoted", "sample_sent", "factory_audit"))
+        contact = when("last_contact")
+        contact = contact.where(contact < end)  # a contact after the as-of date was not known then
+        timeline = pd.to_timedelta(timeline_days(inq["timeline"]), unit="D")
+        expected = when("expected_date").fillna(inq["date"].dt.normalize() + timeline)
+        ahead = (expected.dt.normalize() - as_of).dt.days
+        ahead = ahead.where((ahead >= 0) & ~lost)
+        touch = pd.concat([contact, inq["date"]], axis=1).max(axis=1)
+        deal_before = pd.Series(last_deal.reindex(who.to_numpy()).to_numpy(), index=inq.index)
+        no_order_since = ~(inq["date"] <= deal_before).fillna(False).astype(bool)
+        open_talks = negotiated & is_open & no_order_since
+        lost_talks = negotiated & lost & no_order_since
+        g = inq.groupby(who)
+        parts.append(pd.DataFrame({
+            "inquiries": g.size(),
+            "live_inquiries": (~lost).groupby(who).sum(),
+            "last_inquiry": g["date"].max(),
+            "inquiry_days": days_since(g["date"].max()),
+            "last_contact": contact.groupby(who).max(),
+            "contact_days": days_since(contact.groupby(who).max()),
+            "quoted": quoted.groupby(who).any(),
+            "replied": (flag("replied") & ~lost).groupby(who).any(),
+            "sample_requested": sampled.groupby(who).any(),
+            "factory_audit": audited.groupby(who).any(),
+            "requested_quantity": pd.to_numeric(inq["quantity"], errors="coerce").where(~lost).groupby(who).max(),
+            "expected_order_days": ahead.groupby(who).min().astype("Int64"),
+            "negotiation_days": days_since(touch[open_talks].groupby(who[open_talks]).max()),
+            "lost_negotiation": lost_talks.groupby(who).any(),
+        }))
+
+    events = dataset.events
+    events = events[~(events["date"] >= end)] if len(events) else events
+    if len(events):
+        parts.append(event_profile(events, "customer"))
+
+    cases = dataset.after_sales
+    cases = cases[cases["customer"].notna() & ~(cases["date"] >= end)] if len(cases) else cases
+    if len(cases):
+        who = cases["customer"]
+        done_at = cases["resolved_date"].where(cases["resolved_date"] < end)
+        # a case marked resolved without a date was resolved some time after it was opened
+        done = done_at.notna() | (cases["status"].astype("str").eq("resolved").fillna(False).astype(bool)
+                                  & cases["resolved_date"].isna())
+        done_at = done_at.fillna(cases["date"]).where(done)
+        parts.append(pd.DataFrame({"open_cases": (~done).groupby(who).sum(),
+                                   "case_resolved_days": days_since(done_at.groupby(who).max())}))
+
+    out = pd.DataFrame(index=index)
+    for part in parts:
+        part.index = part.index.astype("str")
+        out = out.join(part)
+    for col, (empty, dtype) in _B2B_COLUMNS.items():
+        if col not in out:
+            out[col] = pd.Series(empty, index=index, dtype=dtype)
+        elif dtype in ("int64", "bool"):  # customers absent from a table: 0 / False
+            out[col] = out[col].astype("object").fillna(empty).astype(dtype)
+    return out[list(_B2B_COLUMNS)]

@@ -86,6 +86,60 @@ def render_migrations(console: Console, since: str, summary, lang: str = "en", t
     console.print(t)
 
 
+_B2B_TABLES = ("deal_stage", "aipl", "stars", "stars_group")
+
+
+def _pct(x) -> str:
+    return "" if x is None or x != x else f"{x:.1%}"
+
+
+def _render_b2b(console: Console, result: ScoreResult, name: str, lang: str, cur: str) -> None:
+    """The deal-stage pipeline, the AIPL funnel with the I crowd by source, and stars by group."""
+    from .scoring import funnel, interest_sources, pipeline, stars_table
+
+    def table(title: str, columns: list[str]) -> Table:
+        t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
+        for i, col in enumerate(columns):
+            t.add_column(col, justify="left" if i == 0 else "right", no_wrap=not col)
+        return t
+
+    zh = lang == "zh"
+    if name == "deal_stage":
+        frame = pipeline(result, lang)
+        t = table(segmenter_title(name, lang) + (" · 转化" if zh else " pipeline"),
+                  [header(c, lang) for c in ("label", "customers")] + ["%", header("reached", lang),
+                   header("conversion", lang), header("revenue", lang) + (f" ({cur})" if cur else ""), ""])
+        for r in frame.itertuples(index=False):
+            t.add_row(str(r.label), f"{r.customers:,}", f"{r.share:.1%}", f"{r.reached:,}", _pct(r.conversion),
+                      f"{r.revenue:,.0f}", Text(_bar(r.share), style="green"))
+        console.print(t)
+    elif name == "aipl":
+        frame = funnel(result, lang)
+        top = frame["reached"].iloc[0] if len(frame) else 0
+        t = table(("AIPL 漏斗" if zh else "AIPL funnel"),
+                  [header(c, lang) for c in ("label", "customers", "visitors", "total", "reached", "conversion")]
+                  + [""])
+        for r in frame.itertuples(index=False):
+            t.add_row(str(r.label), f"{r.customers:,}", f"{r.visitors:,}", f"{r.total:,}", f"{r.reached:,}",
+                      _pct(r.conversion), Text(_bar(r.reached / top if top else 0.0), style="green"))
+        console.print(t)
+        sources = interest_sources(result, lang)
+        if len(sources):
+            t = table("I 兴趣人群 · 按来源" if zh else "I crowd by source",
+                      [header(c, lang) for c in ("source", "customers", "visitors", "total")] + ["%", ""])
+            for r in sources.itertuples(index=False):
+                t.add_row(str(r.source), f"{r.customers:,}", f"{r.visitors:,}", f"{r.total:,}", f"{r.crowd_share:.1%}",
+                          Text(_bar(r.crowd_share), style="green"))
+            console.print(t)
+    elif name == "stars":
+        frame = stars_table(result, lang)
+        t = table(segmenter_title(name, lang),
+                  [header(c, lang) for c in ("label", "inquiry_customers", "sample_customers", "customers")])
+        for r in frame.itertuples(index=False):
+            t.add_row(str(r.label), f"{r.inquiry_customers:,}", f"{r.sample_customers:,}", f"{r.customers:,}")
+        console.print(t)
+
+
 def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wrote: list[str] = (),
                  fallback_note: str | None = None, migrations=None) -> None:
     """The summary after ``score``: one table per segmenter, the ABC check, problems, skipped, outputs."""
@@ -97,6 +151,9 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
                        + ("个文件" if lang == "zh" else "file(s)"), style="bold"))
     tables = summaries(result, lang)
     for name, frame in tables.items():
+        if name in _B2B_TABLES:  # deal_stage, aipl, stars: their pipeline, funnel and star tables instead
+            _render_b2b(console, result, name, lang, cur)
+            continue
         title = segmenter_title(name, lang) if name in result.segmenter_names else header(name, lang)
         t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
         t.add_column(header("label", lang))
@@ -157,3 +214,85 @@ def render_segmenters(console: Console, rows: list[dict]) -> None:
     for r in rows:
         t.add_row(r["name"], r["title"], ", ".join(r["requires"]), ", ".join(r["outputs"]), r["origin"])
     console.print(t)
+
+
+def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = (), recorded: tuple | None = None,
+                fallback_note: str | None = None, notes: list[str] = ()) -> None:
+    """The summary after ``plan-emails``: quota used by tier and purpose, by week, who was left out and why."""
+    from .plan.words import PURPOSES, REASONS, TIERS, head, word
+
+    zh = lang == "zh"
+    used = len(plan.plan)
+    total = used + plan.already_sent
+    line = (f"{plan.month} 邮件计划 · 配额 {plan.quota} · 计划 {used} 封" if zh else
+            f"Email plan for {plan.month} · quota {plan.quota} · {used} emails planned")
+    if plan.already_sent:
+        line += (f" + 联系记录已发 {plan.already_sent}" if zh else f" + {plan.already_sent} already sent (contact log)")
+    line += (f" · 剩余 {max(0, plan.quota - total)}" if zh else f" · {max(0, plan.quota - total)} left")
+    console.print(Text(line, style="bold"))
+    by_tier, by_purpose = plan.by_tier(), plan.by_purpose()
+    if len(by_tier):
+        for title, frame, key, table in (("各级客户配额使用" if zh else "Quota used by tier", by_tier, "tier", TIERS),
+                                         ("按邮件目的" if zh else "By purpose", by_purpose, "purpose", PURPOSES)):
+            t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
+            t.add_column(head(key, lang))
+            t.add_column(head("emails", lang), justify="right")
+            t.add_column(head("customers", lang), justify="right")
+            t.add_column(head("share", lang), justify="right")
+            t.add_column("", no_wrap=True)
+            for row in frame.to_dict("records"):
+                share = row["emails"] / plan.quota if plan.quota else 0.0
+                t.add_row(word(table, row[key], lang), f"{int(row['emails']):,}", f"{int(row['customers']):,}",
+                          f"{share:.0%}", Text(_bar(share), style="green"))
+            console.print(t)
+        weeks = plan.by_week()
+        console.print(("按周: " if zh else "by week: ") + " · ".join(
+            f"{d.strftime('%m-%d')} {n}" for d, n in zip(weeks["send_date"], weeks["emails"])))
+    else:
+        console.print("本月没有可发送的营销邮件" if zh else "no marketing email can be planned this month")
+    counts = plan.excluded_counts()
+    if len(counts):
+        t = Table(title="未发送原因" if zh else "Left out", box=_box(console), title_justify="left",
+                  title_style="bold cyan")
+        t.add_column(head("reason", lang))
+        t.add_column(head("customers", lang), justify="right")
+        for r, n in counts.itertuples(index=False):
+            t.add_row(word(REASONS, r, lang), f"{n:,}")
+        console.print(t)
+    if len(plan.followups):
+        console.print((f"大B客户 {len(plan.followups)} 位转一对一跟进(不占配额)" if zh else
+                       f"{len(plan.followups)} big B customers go to one-to-one follow-up (not in the quota)"), soft_wrap=True)
+    peaks = plan.themes[plan.themes["kind"] == "buying_peak"]
+    if len(peaks):
+        console.print(("购物高峰: " if zh else "buying peaks: ") + ", ".join(
+            f"{h} {d.strftime('%m-%d')}" for h, d in zip(peaks["holiday"], peaks["date"])), soft_wrap=True)
+    for note in list(plan.notes) + list(notes):
+        console.print(f"note {note}", soft_wrap=True)
+    for path in wrote:
+        console.print(f"{_t('wrote', lang, 'wrote')} {path}")
+    if recorded is not None:
+        added, path = recorded
+        console.print((f"已记录 {added} 条新发送到 {path}" if zh else f"recorded {added} new sends in {path}")
+                      + ("" if added == used else (f"(其余 {used - added} 条已在记录中)" if zh else
+                                                    f" ({used - added} were already there)")), soft_wrap=True)
+    if fallback_note:
+        console.print(f"[yellow]![/yellow] {fallback_note}", soft_wrap=True)
+
+
+def render_markets(console: Console, calendar, *, lang: str = "en", wrote: list[str] = ()) -> None:
+    """The 12-month lead-country calendar, one row per month."""
+    from .plan.markets import calendar_wide
+    from .plan.words import head
+
+    wide = calendar_wide(calendar, lang)
+    t = Table(title="每月主打国家(客户占比 / 成交额占比)" if lang == "zh" else
+              "Lead countries by calendar month (share of the month's customers / of its GMV)",
+              box=_box(console), title_justify="left", title_style="bold cyan")
+    for col in wide.columns:
+        if col != "month":
+            t.add_column(head(col, lang))
+    for row in wide.drop(columns=["month"]).itertuples(index=False):
+        t.add_row(*[str(v) if v else "-" for v in row])
+    console.print(t)
+    for path in wrote:
+        console.print(f"{_t('wrote', lang, 'wrote')} {path}")

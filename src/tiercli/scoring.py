@@ -194,6 +194,141 @@ def abc_benchmark(result: ScoreResult) -> dict:
             "benchmark": BENCHMARK}
 
 
+# ---------------------------------------------------------------- the B2B follow-up summaries (seed 003)
+
+def pipeline(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+    """The deal-stage pipeline: customers at each stage, how many reached it or a later one, the
+    conversion from the stage before (reached / reached before) and revenue."""
+    cols = ["code", "label", "customers", "share", "reached", "conversion", "revenue"]
+    c = result.customers
+    if "deal_stage" not in c or not len(c):
+        return pd.DataFrame(columns=cols)
+    codes = _codes("deal_stage")
+    counts = c["deal_stage"].value_counts().reindex(codes, fill_value=0).astype("int64")
+    reached = counts[::-1].cumsum()[::-1]
+    frame = pd.DataFrame({
+        "code": codes, "label": [label("deal_stage", x, lang) for x in codes], "customers": counts.to_numpy(),
+        "share": (counts / counts.sum()).to_numpy(), "reached": reached.to_numpy(),
+        "conversion": (reached / reached.shift(1)).to_numpy(),
+        "revenue": c.groupby("deal_stage")["revenue"].sum().reindex(codes, fill_value=0.0).round(2).to_numpy(),
+    })
+    return frame[cols]
+
+
+def anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
+    """Visitors never seen with a customer key (up to the as-of date): their highest AIPL stage and source."""
+    from .segmenters.aipl import event_profile
+
+    ev = result.dataset.events
+    if not len(ev):
+        return event_profile(ev, "visitor_id")
+    ev = ev[~(ev["date"] >= result.as_of + pd.Timedelta(days=1))]
+    known = set(ev.loc[ev["customer"].notna(), "visitor_id"].dropna())
+    return event_profile(ev[ev["customer"].isna() & ~ev["visitor_id"].isin(known)], "visitor_id")
+
+
+def funnel(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+    """The AIPL funnel: per stage (highest reached) customers and anonymous visitors, how many reached it or a
+    later one, and the stage-to-stage conversion (reached / reached at the stage before)."""
+    from .segmenters.aipl import STAGES
+
+    cols = ["code", "label", "customers", "visitors", "total", "reached", "conversion"]
+    c = result.customers
+    if "aipl" not in c:
+        return pd.DataFrame(columns=cols)
+    known = c["aipl"].value_counts().reindex(STAGES, fill_value=0).astype("int64")
+    anon = anonymous_visitors(result)["event_stage"].value_counts().reindex(STAGES, fill_value=0).astype("int64")
+    total = known + anon
+    reached = total[::-1].cumsum()[::-1]
+    return pd.DataFrame({
+        "code": STAGES, "label": [label("aipl", x, lang) for x in STAGES], "customers": known.to_numpy(),
+        "visitors": anon.to_numpy(), "total": total.to_numpy(), "reached": reached.to_numpy(),
+        "conversion": (reached / reached.shift(1).where(reached.shift(1) > 0)).to_numpy(),
+    })[cols]
+
+
+def interest_sources(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+    """The I crowd (highest stage interest), customers and anonymous visitors, split by source tag, so that
+    discount-sensitive and content-driven visitors can be pushed differently (seed 003)."""
+    cols = ["source", "customers", "visitors", "total", "crowd_share"]
+    c = result.customers
+    if "aipl" not in c:
+        return pd.DataFrame(columns=cols)
+    none = "(无来源)" if lang == "zh" else "(no source)"
+    inquiry_only = "(询盘,无访问记录)" if lang == "zh" else "(inquiry, no visit)"
+    crowd = c[c["aipl"].eq("interest")]
+    untagged = pd.Series(np.where(crowd["event_count"] > 0, none, inquiry_only), index=crowd.index)
+    known = crowd["aipl_source"].fillna(untagged).value_counts()
+    anon = anonymous_visitors(result)
+    visitors = anon.loc[anon["event_stage"].eq("interest"), "event_source"].fillna(none).value_counts()
+    frame = pd.DataFrame({"customers": known, "visitors": visitors}).fillna(0).astype("int64")
+    if not len(frame):
+        return pd.DataFrame(columns=cols)
+    frame["total"] = frame["customers"] + frame["visitors"]
+    frame["crowd_share"] = frame["total"] / frame["total"].sum()
+    frame.index.name = "source"
+    frame = frame.reset_index().sort_values(["total", "source"], ascending=[False, True], kind="stable")
+    return frame[cols].reset_index(drop=True)
+
+
+def stars_table(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+    """Customers per star rating, inquiry and sample customers apart."""
+    cols = ["code", "label", "inquiry_customers", "sample_customers", "customers"]
+    c = result.customers
+    if "stars" not in c:
+        return pd.DataFrame(columns=cols)
+    codes = _codes("stars")
+    grid = pd.crosstab(c["stars"], c["stars_group"]).reindex(index=codes, columns=["inquiry", "sample"],
+                                                             fill_value=0).astype("int64")
+    return pd.DataFrame({
+        "code": codes, "label": [label("stars", x, lang) for x in codes],
+        "inquiry_customers": grid["inquiry"].to_numpy(), "sample_customers": grid["sample"].to_numpy(),
+        "customers": (grid["inquiry"] + grid["sample"]).to_numpy(),
+    })[cols]
+
+
+def b2b_sheets(result: ScoreResult, lang: str = "en") -> list:
+    """Workbook sheets of the deal-stage pipeline, the AIPL funnel, the I crowd by source and stars by group."""
+    from .io.write import Chart, Sheet
+
+    zh = lang == "zh"
+    when = result.as_of.date().isoformat()
+    h = {c: header(c, lang) for c in ("label", "customers", "share", "reached", "conversion", "revenue", "visitors",
+                                      "total", "source", "crowd_share", "inquiry_customers", "sample_customers")}
+    pct = {h["share"]: "0.0%", h["conversion"]: "0.0%", h["crowd_share"]: "0.0%", h["revenue"]: "#,##0.00"}
+    sheets = []
+
+    def add(name: str, frame: pd.DataFrame, title: str, charts: tuple) -> None:
+        if len(frame):
+            shown = frame.drop(columns=[c for c in ("code",) if c in frame]).rename(columns=lambda c: header(c, lang))
+            sheets.append(Sheet(name=name, frame=shown, charts=charts, formats=pct, title=f"{title} — {when}"))
+
+    names = result.segmenter_names
+    if "deal_stage" in names:
+        t = "成交阶段转化" if zh else "Deal pipeline"
+        add(t, pipeline(result, lang), t, (
+            Chart(kind="column", title=t, categories=h["label"], values=(h["customers"],)),
+            Chart(kind="pareto", title=f"{h['reached']} · {h['conversion']}", categories=h["label"],
+                  values=(h["reached"], h["conversion"]))))
+    if "aipl" in names:
+        t = "AIPL 漏斗" if zh else "AIPL funnel"
+        add(t, funnel(result, lang), t, (
+            Chart(kind="column", title=t, categories=h["label"], values=(h["customers"], h["visitors"])),
+            Chart(kind="pareto", title=f"{h['reached']} · {h['conversion']}", categories=h["label"],
+                  values=(h["reached"], h["conversion"]))))
+        t = "兴趣人群来源" if zh else "Interest by source"
+        add(t, interest_sources(result, lang), t, (
+            Chart(kind="pie", title=t, categories=h["source"], values=(h["total"],)),
+            Chart(kind="bar", title=t, categories=h["source"], values=(h["customers"], h["visitors"]))))
+    if "stars" in names:
+        t = "星级分组" if zh else "Stars by group"
+        add(t, stars_table(result, lang), t, (
+            Chart(kind="column", title=t, categories=h["label"],
+                  values=(h["inquiry_customers"], h["sample_customers"])),
+            Chart(kind="pie", title=t, categories=h["label"], values=(h["customers"],))))
+    return sheets
+
+
 def run_info(result: ScoreResult) -> pd.DataFrame:
     """What a workbook's Run sheet records: inputs, as-of date, thresholds used, version."""
     rows = [("tiercli version", __version__), ("as-of date", result.as_of.date().isoformat()),
@@ -263,6 +398,7 @@ def workbook_sheets(result: ScoreResult, lang: str = "en", migrations=None) -> l
                 charts=(Chart(kind="pareto", title="ABC Pareto", categories=header("customer_pct", lang),
                               values=(header("value_share", lang), header("cum_value_share", lang))),),
                 title="Value share by top share of deal customers" if not zh else "前X%客户的价值占比"))
+    sheets.extend(b2b_sheets(result, lang))
     if "churn" in result.segmenter_names:
         dist = p_alive_distribution(result).rename(columns=lambda c: header(c, lang))
         sheets.append(Sheet(name="流失概率" if zh else "P(alive)", frame=dist,

@@ -29,7 +29,8 @@ class Segmenter:
     name: ClassVar[str]
     title: ClassVar[str]
     title_zh: ClassVar[str] = ""
-    # canonical tables that must be non-empty ("orders", "inquiries", "events", "after_sales")
+    # canonical tables that must be non-empty ("orders", "inquiries", "events", "after_sales", "customers");
+    # every entry must be met, and an entry "a|b" is met by any of its tables ("orders|inquiries")
     requires: ClassVar[tuple[str, ...]] = ("orders",)
     # columns of the customers frame it reads (features or other segmenters' outputs)
     reads: ClassVar[tuple[str, ...]] = ()
@@ -117,7 +118,12 @@ class Plan:
 
 
 def plan(names: list[str] | None, available: set[str]) -> Plan:
-    """Choose and order segmenters.  ``names=None`` means all whose inputs exist."""
+    """Choose and order segmenters.  ``names=None`` means all whose inputs exist.
+
+    Each entry of ``requires`` must be in ``available``; an entry naming several tables with ``|``
+    (``"orders|inquiries"``) needs any one of them.  A segmenter lacking one is skipped with
+    "needs orders or inquiries data".
+    """
     from ..errors import ConfigError
 
     reg = registry()
@@ -142,7 +148,8 @@ def plan(names: list[str] | None, available: set[str]) -> Plan:
     while pending:
         progressed = False
         for cls in list(pending):
-            lacking = [r for r in cls.requires if r not in available]
+            lacking = [r.replace("|", " or ") for r in cls.requires
+                       if not any(t in available for t in r.split("|"))]
             if lacking:
                 result.skipped[cls.name] = f"needs {' and '.join(lacking)} data"
                 pending.remove(cls)

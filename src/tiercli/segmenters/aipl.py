@@ -1,0 +1,93 @@
+"""aipl — the AIPL funnel of seed 003: awareness, interest, purchase, loyalty; the highest stage reached wins.
+
+Visitor events give A, I and L (review, share); orders give P (a paid order) and L (repeat purchases);
+an inquiry is an interaction, so an inquirer is at least I.  Visitors without a customer key are not
+customer rows: ``scoring.funnel`` counts them into the funnel totals with ``event_profile``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from .base import Segmenter, register
+
+STAGES = ["awareness", "interest", "purchase", "loyalty"]
+RANK = {s: i for i, s in enumerate(STAGES)}
+
+
+def event_profile(events: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per ``key`` (customer or visitor id): number of events, highest AIPL stage, the event word that
+    showed it (the latest at that stage) and the source tag that brought them there (the commonest among
+    their events at that stage, ties to the latest).  Rows without a key are left out."""
+    cols = ["event_count", "event_stage", "event_top", "event_source"]
+    ev = events[events[key].notna()] if len(events) else events
+    if not len(ev):
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "event_count" else "str") for c in cols},
+                            index=pd.Index([], dtype="str", name=key))
+    ev = ev[[key, "date", "event", "stage", "source"]].assign(rank=ev["stage"].map(RANK).fillna(0).astype("int64"))
+    top = ev[ev["rank"].eq(ev.groupby(key)["rank"].transform("max"))]
+    src = top[top["source"].notna()].groupby([key, "source"], as_index=False).agg(
+        n=("rank", "size"), last=("date", "max"))
+    src = src.sort_values([key, "n", "last", "source"], ascending=[True, False, False, True]).drop_duplicates(key)
+    # the event word shown is the latest at the top stage from that source (any source when untagged)
+    chosen = top[key].map(src.set_index(key)["source"])
+    top = top[chosen.isna() | top["source"].eq(chosen).fillna(False)]
+    latest = top.sort_values([key, "date", "event"], na_position="first").groupby(key).last()
+    out = pd.DataFrame({
+        "event_count": ev.groupby(key).size(),
+        "event_stage": pd.Series(np.array(STAGES, dtype=object)[latest["rank"].to_numpy()], index=latest.index),
+        "event_top": latest["event"],
+    })
+    out["event_source"] = src.set_index(key)["source"].reindex(out.index)
+    for c in cols[1:]:
+        out[c] = out[c].astype("str")
+    out.index = out.index.astype("str")
+    out.index.name = key
+    return out[cols]
+
+
+@register
+class AIPL(Segmenter):
+    name = "aipl"
+    title = "AIPL stage"
+    title_zh = "AIPL 人群链路"
+    requires = ("events",)
+    reads = ("event_stage", "event_top", "event_source", "inquiries", "paid_orders", "frequency")
+    outputs = ("aipl", "aipl_source", "aipl_reason")
+    labels = {
+        "awareness": ("A · Awareness", "A 认知人群"),
+        "interest": ("I · Interest", "I 兴趣人群"),
+        "purchase": ("P · Purchase", "P 购买人群"),
+        "loyalty": ("L · Loyalty", "L 忠诚人群"),
+    }
+
+    def segment(self, customers: pd.DataFrame, config: Config) -> pd.DataFrame:
+        s = config.section("aipl")
+        idx = customers.index
+        event_rank = customers["event_stage"].map(RANK).astype("float64")
+        inquired = customers["inquiries"] > 0
+        bought = customers["paid_orders"] > 0
+        repeat = customers["frequency"] >= s["repeat_orders"]
+        rank = pd.concat([event_rank, pd.Series(np.where(inquired, RANK["interest"], np.nan), index=idx),
+                          pd.Series(np.where(bought, RANK["purchase"], np.nan), index=idx),
+                          pd.Series(np.where(repeat, RANK["loyalty"], np.nan), index=idx)], axis=1).max(axis=1)
+        known = rank.notna()
+        stage = pd.Series(np.array(STAGES, dtype=object)[rank.fillna(0).astype("int64")], index=idx).where(known)
+        word = customers["event_top"].astype("str")
+        via = customers["event_source"].astype("str")
+        event_text = (word.fillna("") + (" via " + via).fillna("")).str.strip()
+        by_event = event_rank.eq(rank)
+        orders = customers["frequency"].astype("str") + " paid orders"
+        reason = pd.Series(np.select(
+            [stage.eq("loyalty") & by_event, stage.eq("loyalty"), stage.eq("purchase"),
+             stage.eq("interest") & by_event, stage.eq("interest"), stage.eq("awareness")],
+            ["reviewed or shared: " + event_text, "repeat purchase: " + orders,
+             "paid order, no repeat" + pd.Series(np.where(customers["frequency"] > 0, "", " (samples only)"),
+                                                 index=idx),
+             "interest: " + event_text, "inquiry sent",
+             "awareness only: " + event_text],
+            "no visit, inquiry or order seen"), index=idx)
+        return pd.DataFrame({"aipl": stage.astype("str"), "aipl_source": via,
+                             "aipl_reason": reason.astype("str")}, index=idx)

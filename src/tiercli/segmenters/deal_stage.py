@@ -1,0 +1,67 @@
+"""deal_stage — where the customer stands in the deal (seed 003): potential, inquiry, sample, deal, repeat."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from .base import Segmenter, register
+
+
+def counted(n: pd.Series, one: str, many: str) -> pd.Series:
+    """"1 sample order", "3 sample orders": a count and its noun, for reasons."""
+    number = n.astype("float64").round(0).astype("Int64").astype("str").fillna("?")
+    return number + pd.Series(np.where(n == 1, " " + one, " " + many), index=n.index)
+
+
+def stage_masks(customers: pd.DataFrame, repeat_orders: int) -> dict[str, pd.Series]:
+    """The deal stages as masks, highest first; the first that holds wins (``stars`` uses the same groups).
+
+    Sample orders never count as deals: a customer with one deal and any number of samples is ``deal``.
+    """
+    deals = customers["frequency"]
+    paid = customers["paid_orders"] > 0
+    return {
+        "repeat": deals >= repeat_orders,
+        "deal": deals >= 1,
+        "sample": paid & (customers["sample_orders"] > 0),
+        "inquiry": customers["inquiries"] > 0,
+    }
+
+
+@register
+class DealStage(Segmenter):
+    name = "deal_stage"
+    title = "Deal stage"
+    title_zh = "客户成交阶段"
+    requires = ("orders|inquiries",)
+    reads = ("frequency", "paid_orders", "sample_orders", "inquiries", "last_inquiry", "event_count")
+    outputs = ("deal_stage", "deal_stage_reason")
+    labels = {
+        "potential": ("Potential", "潜在客户"),
+        "inquiry": ("Inquiry", "询盘客户"),
+        "sample": ("Sample", "样单客户"),
+        "deal": ("Deal", "成交客户"),
+        "repeat": ("Repeat", "复购客户"),
+    }
+
+    def segment(self, customers: pd.DataFrame, config: Config) -> pd.DataFrame:
+        repeat_orders = int(config["deal_stage.repeat_orders"])
+        masks = stage_masks(customers, repeat_orders)
+        idx = customers.index
+        stage = pd.Series(np.select(list(masks.values()), list(masks), "potential"), index=idx)
+        samples = customers["sample_orders"]
+        plus_samples = pd.Series(np.where(samples > 0, ", plus " + counted(samples, "sample order", "sample orders"),
+                                          ""), index=idx)
+        last_inq = customers["last_inquiry"].dt.strftime("%Y-%m-%d")
+        visits = customers["event_count"]
+        reason = pd.Series(np.select(
+            [stage.isin(["repeat", "deal"]), stage.eq("sample"), stage.eq("inquiry"), visits > 0],
+            [counted(customers["frequency"], "paid order", "paid orders") + plus_samples,
+             counted(samples, "paid sample order", "paid sample orders") + ", no bulk order",
+             counted(customers["inquiries"], "inquiry", "inquiries") + ", the last on " + last_inq + ", no paid order",
+             "no inquiry or paid order; " + counted(visits, "visit event", "visit events")],
+            "no inquiry or paid order"), index=idx)
+        return pd.DataFrame({"deal_stage": stage.astype("str"), "deal_stage_reason": reason.astype("str")},
+                            index=idx)

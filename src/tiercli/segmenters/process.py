@@ -1,0 +1,75 @@
+"""process — the transaction process of seed 003: negotiating, not closed, following, after-sales.
+
+A customer in several takes the first in the order after_sales, following, negotiating, not_closed
+(what needs a rep's attention soonest first); ``none`` when nothing is in progress.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from .base import Segmenter, register
+from .deal_stage import counted
+
+# fulfilment states as a rep says them
+_STATE_WORDS = {"inspection": "awaiting inspection", "booking": "awaiting shipment (booking)",
+                "in_transit": "in transit"}
+
+
+def _days(values: pd.Series) -> pd.Series:
+    return values.astype("Int64").astype("str")
+
+
+@register
+class Process(Segmenter):
+    name = "process"
+    title = "Transaction process"
+    title_zh = "客户交易过程"
+    requires = ("orders|inquiries|after_sales",)
+    reads = ("open_cases", "case_resolved_days", "orders_in_progress", "progress_state", "progress_days",
+             "negotiation_days", "lost_negotiation", "quoted", "sample_requested", "factory_audit")
+    outputs = ("process", "process_reason")
+    labels = {
+        "negotiating": ("Negotiating", "洽谈中"),
+        "not_closed": ("Not closed", "未成交"),
+        "following": ("Following (order in progress)", "跟单中"),
+        "after_sales": ("After-sales", "售后"),
+        "none": ("Nothing in progress", "无进行中事项"),
+    }
+
+    def segment(self, customers: pd.DataFrame, config: Config) -> pd.DataFrame:
+        s = config.section("process")
+        idx = customers.index
+        open_cases = customers["open_cases"] > 0
+        resolved = customers["case_resolved_days"].astype("float64") <= s["after_sales_days"]
+        after_sales = open_cases | resolved
+        age = customers["progress_days"].astype("float64")
+        following = (customers["orders_in_progress"] > 0) & (
+            (age <= s["following_days"]) if s["following_days"] > 0 else age.notna())
+        silence = customers["negotiation_days"].astype("float64")
+        negotiating = silence <= s["silent_days"]
+        not_closed = (silence > s["silent_days"]) | customers["lost_negotiation"].astype(bool)
+        conditions = [after_sales, following, negotiating, not_closed]
+        label = pd.Series(np.select(conditions, ["after_sales", "following", "negotiating", "not_closed"], "none"),
+                          index=idx)
+
+        talks = pd.Series("", index=idx, dtype="str")
+        for col, word in (("quoted", "quote"), ("sample_requested", "sample"), ("factory_audit", "factory audit")):
+            has = customers[col].fillna(False).astype(bool)
+            talks = talks.where(~has, talks + np.where(talks.eq(""), "", ", ") + word)
+        state = customers["progress_state"].map(_STATE_WORDS).fillna("not yet received")
+        reason = pd.Series(np.select(conditions + [customers["orders_in_progress"] > 0], [
+            pd.Series(np.where(open_cases, counted(customers["open_cases"], "after-sales case", "after-sales cases")
+                               + " open",
+                               "after-sales case resolved " + _days(customers["case_resolved_days"]) + " days ago"),
+                      index=idx),
+            "paid order " + state + ", placed " + _days(age) + " days ago",
+            "open inquiry (" + talks + "), last activity " + _days(silence) + " days ago, no order since",
+            pd.Series(np.where(silence > s["silent_days"],
+                               "negotiated (" + talks + "), then silent for " + _days(silence) + " days",
+                               "negotiated, then the inquiry was lost"), index=idx),
+            "paid order " + state + ", placed " + _days(age) + f" days ago (older than {s['following_days']} days)",
+        ], "nothing in progress"), index=idx)
+        return pd.DataFrame({"process": label.astype("str"), "process_reason": reason.astype("str")}, index=idx)

@@ -1,0 +1,193 @@
+"""stars — star rating of inquiry and sample customers (seed 003), 3★ warmest to 0★.
+
+Inquiry customers (an inquiry, no paid order) are rated by when they are expected to pay: from an
+expected-order date or a purchase timeline ("7天内", "within 2 weeks") when the inquiry export has one,
+else inferred from engagement (sample or factory audit > quote or reply, and how recent the last contact
+is).  Sample customers (every paid order a sample) are rated by predicted size: sample value, requested
+quantity, declared big B, and silence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..errors import ConfigError
+from ..schema.clean import contains_any
+from .base import Segmenter, SegmenterSkipped, register
+from .deal_stage import counted, stage_masks
+
+# ---------------------------------------------------------------- purchase timelines
+
+_UNIT_DAYS = {"天": 1, "日": 1, "d": 1, "day": 1, "days": 1, "周": 7, "星期": 7, "礼拜": 7, "w": 7, "wk": 7,
+              "wks": 7, "week": 7, "weeks": 7, "月": 30, "m": 30, "mo": 30, "mos": 30, "month": 30, "months": 30,
+              "年": 365, "y": 365, "yr": 365, "yrs": 365, "year": 365, "years": 365}
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_AMOUNT = r"(?P<n>\d+(?:\.\d+)?|[零一二两三四五六七八九十半]+)"
+_UNIT = r"(?P<u>天|日|周|星期|礼拜|月|年|days?|weeks?|wks?|months?|mos?|years?|yrs?|[dwmy])(?![a-z])"
+_PATTERN = _AMOUNT + r"\s*(?:个|個)?\s*" + _UNIT
+_NOW = r"asap|as soon as possible|immediate|urgent|right away|this week|立即|马上|立刻|尽快|急|现货|本周"
+_BEYOND = r"以上|以后|之后|后|more than|over|beyond|after|later|\+"
+
+
+def _cn_number(text: str) -> float:
+    """一 .. 九十九 and 半 (half) as a number; anything else is NaN."""
+    if text == "半":
+        return 0.5
+    if text.startswith("半"):
+        return np.nan
+    if text.endswith("半"):  # 一年半 is read by the caller as 1 year; 两个半月 rarely occurs
+        text = text[:-1]
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return float(_CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(ones, 0)) if tens in _CN_DIGITS or not tens \
+            else np.nan
+    if len(text) == 1 and text in _CN_DIGITS:
+        return float(_CN_DIGITS[text])
+    return np.nan
+
+
+def timeline_days(text: pd.Series) -> pd.Series:
+    """A purchase timeline in words -> days: "7天内" 7, "1个月内" 30, "within 2 weeks" 14, "3 months" 90,
+    "1-3 months" 90 (the far end), "半年" 182, "ASAP" 0, a bare number as days.  "3个月以上" / "over 3
+    months" is one day past its number (beyond the window).  Unreadable text is NaN."""
+    words = text.astype("str").str.strip().str.lower()
+    found = words.str.extractall(_PATTERN)
+    days = pd.Series(np.nan, index=text.index, dtype="float64")
+    if len(found):
+        last = found.groupby(level=0).last()
+        amounts = last["n"]
+        table = {t: (float(t) if t[0].isdigit() else _cn_number(t)) for t in amounts.dropna().unique()}
+        number = amounts.map(table).astype("float64")
+        unit = last["u"].map(_UNIT_DAYS).astype("float64")
+        days.loc[last.index] = (number * unit).round(0)
+    bare = pd.to_numeric(words.where(words.str.fullmatch(r"\d+(?:\.\d+)?", na=False)), errors="coerce")
+    days = days.fillna(bare.astype("float64"))
+    days = days.where(~(days.notna() & words.str.contains(_BEYOND, regex=True, na=False)), days + 1)
+    now = words.str.contains(_NOW, regex=True, na=False)
+    return days.mask(days.isna() & now, 0.0)
+
+
+# ---------------------------------------------------------------- the segmenter
+
+BIG_B_WORDS = ["大b", "big b", "big_b", "大客户", "key account"]
+
+
+@register
+class Stars(Segmenter):
+    name = "stars"
+    title = "Star rating"
+    title_zh = "询盘/样单客户星级"
+    requires = ("inquiries|orders",)
+    reads = ("frequency", "paid_orders", "sample_orders", "inquiries", "live_inquiries", "expected_order_days",
+             "contact_days", "inquiry_days", "quoted", "replied", "sample_requested", "factory_audit",
+             "sample_value", "sample_units", "sample_days", "requested_quantity", "business_type")
+    outputs = ("stars", "stars_group", "stars_expected_days", "stars_reason")
+    labels = {
+        "3": ("3★", "3星客户"),
+        "2": ("2★", "2星客户"),
+        "1": ("1★", "1星客户"),
+        "0": ("0★", "0星客户"),
+    }
+    extra_labels = {"stars_group": {
+        "inquiry": ("Inquiry customer", "询盘客户"),
+        "sample": ("Sample customer", "样单客户"),
+    }}
+
+    def segment(self, customers: pd.DataFrame, config: Config) -> pd.DataFrame:
+        s = config.section("stars")
+        if not s["three_star_days"] <= s["two_star_days"] <= s["one_star_days"]:
+            raise ConfigError("stars: three_star_days <= two_star_days <= one_star_days is needed "
+                              f"(now {s['three_star_days']}, {s['two_star_days']}, {s['one_star_days']}).")
+        for q in ("sample_big_quantile", "sample_small_quantile", "sample_tiny_quantile"):
+            if not 0 <= s[q] <= 1:
+                raise ConfigError(f"stars.{q} = {s[q]}: must be between 0 and 1.")
+        idx = customers.index
+        masks = stage_masks(customers, int(config["deal_stage.repeat_orders"]))
+        sample = masks["sample"] & ~masks["deal"]
+        inquiry = masks["inquiry"] & ~masks["deal"] & ~sample
+        if len(customers) and not (sample.any() or inquiry.any()):
+            raise SegmenterSkipped("no inquiry or sample customers to rate")
+        i_star, i_reason = self._inquiry_stars(customers, s)
+        s_star, s_reason = self._sample_stars(customers, s, sample, config)
+        group = pd.Series(np.select([inquiry, sample], ["inquiry", "sample"], ""), index=idx).where(inquiry | sample)
+        star = pd.Series(np.select([inquiry, sample], [i_star, s_star], ""), index=idx).where(inquiry | sample)
+        reason = pd.Series(np.select([inquiry, sample], [i_reason, s_reason], ""), index=idx)
+        reason = reason.where(inquiry | sample, "not an inquiry or sample customer")
+        expected = customers["expected_order_days"].astype("Int64").where(inquiry | sample)
+        return pd.DataFrame({"stars": star.astype("str"), "stars_group": group.astype("str"),
+                             "stars_expected_days": expected, "stars_reason": reason.astype("str")}, index=idx)
+
+    @staticmethod
+    def _inquiry_stars(c: pd.DataFrame, s: dict) -> tuple[pd.Series, pd.Series]:
+        idx = c.index
+        days = c["expected_order_days"].astype("float64")
+        stated = days.notna()
+        by_date = np.select([days <= s["three_star_days"], days <= s["two_star_days"], days <= s["one_star_days"]],
+                            ["3", "2", "1"], "0")
+        when = days.astype("Int64").astype("str")
+        stated_reason = pd.Series(np.where(days > s["one_star_days"],
+                                           "expected to order in " + when + f" days (beyond {s['one_star_days']})",
+                                           "expected to order in " + when + " days"), index=idx)
+
+        def flag(col: str) -> pd.Series:
+            return c[col].fillna(False).astype(bool)
+
+        strong = flag("sample_requested") | flag("factory_audit")
+        medium = flag("quoted") | flag("replied")
+        contact = c["contact_days"].astype("float64")
+        since = c["inquiry_days"].astype("float64")
+        contacted = contact.notna() & (contact <= since)  # a contact on or after the latest inquiry
+        fresh = ~contacted & (since <= s["hot_contact_days"])
+        touch = contact.where(contacted, since.where(fresh))  # a fresh inquiry counts as the first touch
+        hot, warm = touch <= s["hot_contact_days"], touch <= s["warm_contact_days"]
+        all_lost = c["live_inquiries"] <= 0
+        silent = ~contacted & ~fresh
+        cold = touch > s["silent_days"]
+        inferred = np.select(
+            [all_lost, silent, cold, strong & hot, (strong & warm) | (medium & hot)], ["0", "0", "0", "3", "2"], "1")
+        talks = pd.Series(np.select([strong, medium], ["sample or factory audit", "quote or reply"],
+                                    "no quote or sample yet"), index=idx)
+        t = touch.astype("Int64").astype("str")
+        inferred_reason = pd.Series(np.select(
+            [all_lost, silent, fresh],
+            ["inferred: every inquiry lost",
+             "inferred: no contact since the inquiry " + since.astype("Int64").astype("str") + " days ago",
+             "inferred: new inquiry " + t + " days ago, not contacted yet; " + talks],
+            "inferred: " + talks + ", last contact " + t + " days ago"), index=idx)
+        star = pd.Series(np.where(stated & ~all_lost, by_date, inferred), index=idx)
+        reason = pd.Series(np.where(stated & ~all_lost, stated_reason, inferred_reason), index=idx)
+        return star, reason
+
+    @staticmethod
+    def _sample_stars(c: pd.DataFrame, s: dict, sample: pd.Series, config: Config) -> tuple[pd.Series, pd.Series]:
+        idx = c.index
+        value = c["sample_value"].astype("float64")
+        units = c["sample_units"].astype("float64")
+        wanted = c["requested_quantity"].astype("float64")
+        group_value, group_units, group_wanted = value[sample], units[sample], wanted[sample].dropna()
+        big_value = value >= group_value.quantile(s["sample_big_quantile"]) if sample.any() else value > np.inf
+        big_wanted = (wanted >= group_wanted.quantile(s["sample_big_quantile"])) if len(group_wanted) \
+            else pd.Series(False, index=idx)
+        words = BIG_B_WORDS + list(config.tables.get("business_type", {}).get("big_b", []))
+        big_b = contains_any(c["business_type"], words)
+        small = (units <= group_units.quantile(s["sample_small_quantile"])) & (
+            value <= group_value.quantile(s["sample_small_quantile"])) if sample.any() else value > np.inf
+        tiny = value <= group_value.quantile(s["sample_tiny_quantile"]) if sample.any() else value > np.inf
+        quiet = pd.concat([c["contact_days"].astype("float64"), c["sample_days"].astype("float64")], axis=1).min(axis=1)
+        silent = quiet > s["silent_days"]
+        big = big_value | big_wanted.fillna(False) | big_b
+        star = pd.Series(np.select([big, tiny & silent, small], ["3", "0", "1"], "2"), index=idx)
+        top = f"in the top {1 - s['sample_big_quantile']:.0%} of sample customers"
+        money = value.round(2).astype("str")
+        reason = pd.Series(np.select(
+            [big_b, big_value, big, tiny & silent, small],
+            ["declared " + c["business_type"].astype("str") + ": a predicted big customer",
+             "sample value " + money + " " + top + ": a predicted big customer",
+             "requested quantity " + wanted.round(0).astype("Int64").astype("str") + " " + top
+             + ": a predicted big customer",
+             "tiny sample (" + money + "), no contact for " + quiet.astype("Int64").astype("str") + " days: leaning C",
+             "small sample: " + counted(units, "unit", "units") + ", value " + money],
+            "average sample: " + counted(units, "unit", "units") + ", value " + money), index=idx)
+        return star, reason
