@@ -558,6 +558,11 @@ class _SheetWriter:
             # a formula. Its public rich-string writer escapes each run instead.
             # Literal "_xHHHH_" is cut across runs: that path escapes it twice,
             # and the plain path mangles overlapping ones ("_x0041_x0042_").
+            # A CR inside a run comes out double-escaped (_x005F_x000D_), so on this
+            # path line breaks are written as LF, which Excel shows the same way.
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+                self.counts.fixed += 1
             cuts = {1, 2, len(text)}
             cuts.update(m.start() + 2 for m in _ESCAPE_STARTS_RE.finditer(text))
             bounds = sorted(cuts)
