@@ -308,6 +308,159 @@ def show_config(config_path):
         click.echo(f"{s.name} = {cfg[s.name]!r}  [{cfg.source[s.name]}]  {s.help}")
 
 
+def _scored(paths, cfg, *, preset, rates, as_of, names, blacklist, quiet):
+    """Score the inputs with a spinner on a terminal (the first step of plan-emails)."""
+    from .report import make_console
+    from .scoring import score as run_score
+
+    err_console = make_console(sys.stderr, quiet=quiet)
+    status = None
+    if err_console.is_terminal and not quiet:
+        status = err_console.status("reading")
+        status.start()
+    try:
+        return run_score(list(paths), config=cfg, preset=preset, rates=rates, as_of=as_of,
+                         segmenters=[n.strip() for n in names.split(",") if n.strip()] if names else None,
+                         blacklist=blacklist, progress=(lambda m: status.update(m)) if status else None)
+    finally:
+        if status:
+            status.stop()
+
+
+def _tiers_name(paths: list[Path], tail: str) -> Path:
+    """NAME.tiers.TAIL beside the first input (".tiers." keeps tiercli's outputs out of the next folder scan)."""
+    base = _default_output(paths, "x")
+    return base.with_name(base.name[: -len(".tiers.x")] + f".tiers.{tail}")
+
+
+@cli.command("plan-emails")
+@input_options
+@click.option("--quota", type=click.IntRange(min=0), required=True,
+              help="Marketing emails you may send this month (AliExpress: about 200 for a good service level).")
+@click.option("--month", metavar="YYYY-MM", help="Month to plan (default: the month after the as-of date).")
+@click.option("--contact-log", "contact_log", type=click.Path(path_type=Path),
+              help="CSV of emails already sent (customer_id, email, sent_at, purpose, campaign).")
+@click.option("--suppress", type=click.Path(path_type=Path),
+              help="Unsubscribe / suppression file: ids or emails (an email or id column, else the first column).")
+@click.option("--record", is_flag=True, help="Append the planned sends to --contact-log (never twice).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write (.xlsx, .csv or .json). Default: NAME.tiers.plan-YYYY-MM.xlsx next to the input.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from -o, else xlsx).")
+@click.option("--segmenters", "names", metavar="LIST",
+              help="Comma-separated segmenters to run (default: all whose inputs exist; tier is needed).")
+@click.option("--as-of", metavar="DATE", help="Date to measure recency from: YYYY-MM-DD or 'today' "
+              "(default: latest date in the inputs).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
+@click.option("--blacklist", type=click.Path(path_type=Path),
+              help="File listing blacklisted customers (ids or emails in its first column).")
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+              help="If another run holds the output folder, wait up to this long instead of exiting with code 3.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_order, keep_duplicates, quota, month,
+                        contact_log, suppress, record, output, fmt, names, as_of, lang, blacklist, wait, quiet):
+    """Plan this month's marketing emails within --quota: who, when, why, what to recommend."""
+    from .errors import InputError, LockedError
+    from .io.lock import output_lock
+    from .io.write import write_csv, write_json, write_workbook
+    from .plan.contact_log import append_contacts, read_contact_log
+    from .plan.emails import parse_month, plan_emails, read_suppression
+    from .plan.output import plan_json, plan_sheets
+    from .report import make_console, render_plan
+
+    if record and contact_log is None:
+        raise click.UsageError("--record needs --contact-log FILE (the log to append the planned sends to).")
+    if contact_log is not None and not record and not contact_log.exists():
+        raise InputError(f"{contact_log}: no such contact log.", hint="Check the path, or add --record to start one.")
+    cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates,
+                  lang=lang)
+    lang = cfg["lang"]
+    fmt = _output_format(output, fmt)
+    if month:
+        parse_month(month, None)  # a bad --month fails before any file is read
+    _note(ctx, inputs=",".join(map(str, paths)))
+    contacts = read_contact_log(contact_log, cfg) if contact_log is not None else None
+    suppressed = read_suppression(suppress) if suppress is not None else None
+    result = _scored(paths, cfg, preset=preset, rates=rates, as_of=as_of, names=names, blacklist=blacklist,
+                     quiet=quiet)
+    plan = plan_emails(result, quota=quota, month=parse_month(month, result.as_of), contacts=contacts,
+                       suppress=suppressed, config=cfg)
+    target = output or _tiers_name(list(paths), f"plan-{plan.month}.{fmt}")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {target}: folder {folder} does not exist.",
+                          hint="Create it or choose another -o.")
+    with output_lock(folder, kind=cfg["lock"], wait=wait, expire_minutes=cfg["lock_expire_minutes"]):
+        if fmt == "xlsx":
+            written = write_workbook(target, plan_sheets(plan, lang))
+        elif fmt == "csv":
+            written = write_csv(target, plan.plan)
+        else:
+            written = write_json(target, plan_json(plan))
+    recorded = None
+    if record:
+        from filelock import Timeout
+
+        try:
+            recorded = (append_contacts(contact_log, plan.log_rows().to_dict("records")), str(contact_log))
+        except Timeout:
+            raise LockedError(f"another run is writing the contact log {contact_log}.",
+                              hint="Wait and run again.") from None
+    _note(ctx, planned=len(plan.plan), output=written.path)
+    note = None
+    if written.fallback:
+        note = (f"{target} is busy (open in Excel?): wrote {written.path} instead. "
+                "Close the file and run again to replace it.")
+    render_plan(make_console(quiet=quiet), plan, lang=lang, wrote=[str(written.path)], recorded=recorded,
+                fallback_note=note)
+    if written.fallback:
+        raise OutputBusyError(note, path=written.path)
+
+
+@cli.command("markets")
+@input_options
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Also write the calendar (.xlsx, .csv or .json).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="What to print here.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of month and country names.")
+def markets_command(paths, preset, config_path, rates, currency, date_order, keep_duplicates, output, fmt, lang):
+    """The 12-month calendar of lead countries: each month's top countries by customers and GMV."""
+    from .errors import InputError
+    from .io.write import write_csv, write_json, write_workbook
+    from .plan.markets import market_calendar, market_shares
+    from .plan.output import markets_json, markets_sheets
+    from .report import make_console, render_markets
+    from .schema.dataset import load_dataset
+
+    cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates,
+                  lang=lang)
+    lang = cfg["lang"]
+    ds = load_dataset(list(paths), cfg, preset=preset, rates=rates)
+    if not ds.has("orders"):
+        raise InputError("markets needs orders: no order export among the inputs.",
+                          hint="Add the order export (tiercli inspect shows what each file is).")
+    calendar = market_calendar(ds, cfg)
+    wrote = []
+    if output is not None:
+        ext = _output_format(output, None)
+        if ext == "xlsx":
+            written = write_workbook(output, markets_sheets(calendar, market_shares(ds, cfg), lang))
+        elif ext == "json":
+            written = write_json(output, markets_json(calendar))
+        else:
+            written = write_csv(output, calendar)
+        wrote.append(str(written.path))
+        if written.fallback:
+            raise OutputBusyError(f"{output} is busy (open in Excel?): wrote {written.path} instead.",
+                                  path=written.path)
+    if fmt == "json":
+        click.echo(json.dumps(markets_json(calendar), ensure_ascii=False, indent=2, default=str))
+        for path in wrote:
+            click.echo(f"tiercli: wrote {path}", err=True)
+    else:
+        render_markets(make_console(), calendar, lang=lang, wrote=wrote)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="tiercli")

@@ -1,0 +1,135 @@
+"""The contact log: a CSV on the shared drive of the marketing emails already sent.
+
+``customer_id, email, sent_at, purpose, campaign`` — one row per email.  ``plan-emails`` reads it for the
+cooldown and the month's caps, and ``--record`` appends the planned sends to it.  Appending never loses or
+duplicates a row: a lock file beside the log serialises writers (several cron jobs or colleagues), the
+existing keys are read under the lock, only new ``(customer_id, sent_at, purpose)`` rows are written, and
+the file is flushed and fsynced before the lock is released.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+LOG_COLUMNS = ["customer_id", "email", "sent_at", "purpose", "campaign"]
+LOCK_TIMEOUT = 60.0  # seconds to wait for another writer before giving up
+
+
+def _norm_date(value: Any) -> str:
+    """``sent_at`` as YYYY-MM-DD when it reads as a date (so an Excel-edited 2026/11/3 still matches)."""
+    if value is None:
+        return ""
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    head = text[:10].replace("/", "-").replace(".", "-")
+    parts = head.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
+        try:
+            return dt.date(int(parts[0]), int(parts[1]), int(parts[2])).isoformat()
+        except ValueError:
+            return text
+    return text
+
+
+def _key(row: Mapping[str, Any]) -> tuple[str, str, str]:
+    cid = row.get("customer_id")
+    cid = "" if cid is None else str(cid).strip()
+    purpose = row.get("purpose")
+    purpose = "" if purpose is None else str(purpose).strip().lower()
+    return cid, _norm_date(row.get("sent_at")), purpose
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
+        return _norm_date(value)
+    return str(value)
+
+
+def append_contacts(path: str | os.PathLike, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Append ``rows`` (mappings with the log's columns) to the contact log at ``path``; return how many were new.
+
+    A row whose ``(customer_id, sent_at, purpose)`` is already in the log, or earlier in ``rows``, is skipped,
+    so recording the same plan twice changes nothing.  Takes ``filelock.FileLock(path + ".lock")`` for the
+    whole read-then-append; a missing log is created with a header.
+    """
+    from filelock import FileLock
+
+    path = Path(path)
+    with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT):
+        header, seen, newline, ends_clean = LOG_COLUMNS, set(), "\r\n", True
+        exists = path.exists() and path.stat().st_size > 0
+        if exists:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8-sig", errors="replace")
+            newline = "\r\n" if b"\r\n" in raw else "\n"
+            ends_clean = raw.endswith((b"\n", b"\r"))
+            reader = csv.DictReader(io.StringIO(text, newline=""))
+            if reader.fieldnames:
+                header = [h.strip() for h in reader.fieldnames]
+                reader.fieldnames = header
+            seen = {_key(r) for r in reader}
+        fresh = []
+        for row in rows:
+            key = _key(row)
+            if key in seen:
+                continue
+            seen.add(key)
+            fresh.append(row)
+        if not fresh and exists:
+            return 0
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator=newline)
+        if not exists:
+            writer.writerow(header)
+        for row in fresh:
+            writer.writerow([_cell(row.get(col)) for col in header])
+        data = buf.getvalue()
+        if exists and not ends_clean:  # a log hand-edited without a final line break
+            data = newline + data
+        # a new log gets a BOM so Excel/WPS show non-ASCII names correctly
+        with open(path, "a", encoding="utf-8-sig" if not exists else "utf-8", newline="") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return len(fresh)
+
+
+def read_contact_log(path: str | os.PathLike, config) -> pd.DataFrame:
+    """The contact log at ``path`` as canonical contact rows (customer, email, date, purpose, campaign).
+
+    A missing or empty log is an empty frame: the first ``--record`` creates it.
+    """
+    from ..io.read import read_file
+    from ..schema.dataset import canonicalize, _empty
+    from ..schema.presets import detect, load_presets
+
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return _empty("contacts")
+    presets = load_presets([Path(d) for d in config.tables.get("presets", {}).get("dirs", [])])
+    parts = []
+    for raw in read_file(path):
+        if len(raw.frame) == 0:
+            continue
+        match = detect(list(raw.frame.columns), presets, forced="contact_log", label=raw.label)
+        frame, _ = canonicalize(raw, match, config)
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True) if parts else _empty("contacts")

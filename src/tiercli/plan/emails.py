@@ -1,0 +1,594 @@
+"""Spend a month's marketing-email quota the way seeds 001 and 002 say a good seller does.
+
+``plan_emails(result, quota=200)`` is a pure function of the scoring result, the month, the quota, the
+contact log and the settings.  In order:
+
+1. Who may not be emailed, first reason wins: blacklisted; unsubscribed (suppression file); no consent
+   (``accepts_marketing`` False; unknown too with ``plan.require_opt_in``); no email; the month's per-tier cap
+   already used by sends in the contact log; no send date in the month outside the cooldown of a logged send.
+   Big B customers go to the one-to-one follow-up list for a sales rep instead (seed 002), never the quota.
+2. Priority groups: key customers (satisfaction survey after a recent order, else new arrivals); lapsed
+   customers who once bought well (win-back: new arrivals and ask why); upgrade potential (coupon); warm
+   inquiry and sample customers (3★ then 2★, when the ``stars`` column exists); then everyone else by
+   ``tier_score``.  Inside a group the most valuable come first; ties break by customer id.
+3. The quota (less what the log shows already sent this month by other campaigns) is filled in the order:
+   the first email of the four named groups, the key customers' second email (promotion, up to
+   ``plan.cap_key``), then the rest.
+4. Sends are spread over the month's four weekly send days, never two to one customer within
+   ``plan.cooldown_days`` of each other or of a logged send.  The loop is over the four send days only.
+
+Every planned email carries its purpose, template key, coupon level by tier, campaign theme (the month's
+buying peaks and the recipient country's public holidays), language guess, up to three recommended products
+and the reason in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..errors import InputError
+from ..scoring import ScoreResult
+from .calendar import country_codes, country_holidays, language_of, month_bounds, month_peaks
+from .recommend import recommend, summary_text
+from .words import PURPOSES, REASONS, TIERS, word
+
+DEFAULT_COUPONS = {"key": "15% off", "ordinary": "10% off", "small": "5% off", "potential": "5% off first order"}
+TIER_ORDER = ["key", "ordinary", "small", "potential"]
+GROUPS = {1: "key", 2: "lapsed", 3: "upgrade", 4: "warm", 5: "rest"}  # priority groups, in order
+REASON_ORDER = list(REASONS)
+PLAN_COLUMNS = ["send_date", "week", "customer_id", "name", "email", "country", "country_code", "language", "tier",
+                "tier_score", "purpose", "nth", "template", "coupon", "theme", "local_holidays", "recommended",
+                "reason", "priority", "campaign"]
+EXCLUDED_COLUMNS = ["customer_id", "name", "email", "country", "tier", "tier_score", "reason", "detail"]
+FOLLOWUP_COLUMNS = ["customer_id", "name", "company", "email", "country", "tier", "tier_score", "accepts_marketing",
+                    "orders", "first_order", "last_order", "recency_days", "monetary", "aov", "median_gap_days",
+                    "next_order_due", "top_products", "last_order_summary", "history", "action"]
+
+
+@dataclass
+class EmailPlan:
+    """One month's plan: the emails, the big B follow-ups, who was left out and why, the themes."""
+
+    month: pd.Period
+    quota: int
+    campaign: str
+    plan: pd.DataFrame
+    followups: pd.DataFrame
+    excluded: pd.DataFrame
+    recommendations: pd.DataFrame
+    themes: pd.DataFrame
+    send_days: list[pd.Timestamp]
+    already_sent: int = 0
+    currency: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def available(self) -> int:
+        """The quota left for this plan after the month's sends already in the contact log."""
+        return max(0, self.quota - self.already_sent)
+
+    def excluded_counts(self) -> pd.DataFrame:
+        """Reason code, customers: why customers were left out, in the order the reasons are checked."""
+        counts = self.excluded["reason"].value_counts()
+        rows = [(r, int(counts[r])) for r in REASON_ORDER if r in counts]
+        return pd.DataFrame(rows, columns=["reason", "customers"])
+
+    def by_tier(self) -> pd.DataFrame:
+        """Emails per tier and purpose (a tier x purpose table), with totals and share of the quota."""
+        p = self.plan
+        purposes = [x for x in PURPOSES if x in set(p["purpose"])]
+        table = pd.crosstab(p["tier"], p["purpose"]) if len(p) else pd.DataFrame()
+        table = table.reindex(index=[t for t in TIER_ORDER if t in set(p["tier"])], columns=purposes, fill_value=0)
+        table["emails"] = table.sum(axis=1)
+        table["customers"] = p.groupby("tier")["customer_id"].nunique().reindex(table.index).fillna(0).astype("int64")
+        table["share"] = table["emails"] / self.quota if self.quota else 0.0
+        table.index.name = "tier"
+        return table.reset_index()
+
+    def by_purpose(self) -> pd.DataFrame:
+        p = self.plan
+        counts = p["purpose"].value_counts()
+        rows = [(x, int(counts[x]), int(p.loc[p["purpose"] == x, "customer_id"].nunique()))
+                for x in PURPOSES if x in counts]
+        return pd.DataFrame(rows, columns=["purpose", "emails", "customers"])
+
+    def by_week(self) -> pd.DataFrame:
+        counts = self.plan.groupby("send_date").size()
+        return pd.DataFrame({"week": range(1, len(self.send_days) + 1), "send_date": self.send_days,
+                             "emails": [int(counts.get(d, 0)) for d in self.send_days]})
+
+    def log_rows(self) -> pd.DataFrame:
+        """The planned sends as contact-log rows (customer_id, email, sent_at, purpose, campaign)."""
+        p = self.plan
+        return pd.DataFrame({"customer_id": p["customer_id"], "email": p["email"],
+                             "sent_at": p["send_date"].dt.strftime("%Y-%m-%d"), "purpose": p["purpose"],
+                             "campaign": p["campaign"]})
+
+
+def default_month(as_of: pd.Timestamp) -> pd.Period:
+    """The month after the as-of date: the data ends, the plan is for what comes next."""
+    return pd.Timestamp(as_of).to_period("M") + 1
+
+
+def parse_month(text: str | None, as_of: pd.Timestamp) -> pd.Period:
+    """--month YYYY-MM (default: the month after the as-of date)."""
+    if text in (None, ""):
+        return default_month(as_of)
+    try:
+        if len(str(text).strip()) != 7:
+            raise ValueError(text)
+        return pd.Period(str(text).strip(), freq="M")
+    except (ValueError, TypeError):
+        raise InputError(f"--month {text!r} is not a month.", hint="Use YYYY-MM, e.g. 2026-11.") from None
+
+
+def send_days(month: pd.Period, weekday: int) -> list[pd.Timestamp]:
+    """The month's four weekly send days: the chosen weekday in days 1-7, 8-14, 15-21 and 22-28."""
+    first, _ = month_bounds(month)
+    out = []
+    for k in range(4):
+        start = first + pd.Timedelta(days=7 * k)
+        out.append(start + pd.Timedelta(days=(int(weekday) - start.weekday()) % 7))
+    return out
+
+
+def read_suppression(path) -> set[str]:
+    """Ids and emails in an unsubscribe / suppression file: the email or id column, else the first column."""
+    from pathlib import Path
+
+    from ..io.read import read_file
+
+    values: set[str] = set()
+    for raw in read_file(Path(path)):
+        frame = raw.frame
+        cols = [c for c in frame.columns if str(c).strip().lower() in
+                {"email", "e-mail", "email address", "邮箱", "买家邮箱", "customer_id", "customer id", "id",
+                 "买家id", "客户id", "buyer id", "buyer-email"}]
+        cols = cols or [frame.columns[0]]
+        for c in cols:
+            values.update(frame[c].dropna().astype("str").str.strip().tolist())
+        if len(frame.columns) == 1:  # a one-column file's header may itself be an id or email
+            values.add(str(frame.columns[0]).strip())
+    return {v for v in values if v}
+
+
+def _stars(series: pd.Series) -> pd.Series:
+    """Stars as numbers: 3, "3", "3★", "★★★" all read as 3."""
+    num = pd.to_numeric(series, errors="coerce")
+    text = series.astype("str")
+    counted = text.str.count("★").where(text.str.contains("★", regex=False), np.nan)
+    digit = pd.to_numeric(text.str.extract(r"(\d)", expand=False), errors="coerce")
+    return num.fillna(counted).fillna(digit).astype("float64")
+
+
+def _coupons(config: Config) -> dict[str, str]:
+    table = dict(DEFAULT_COUPONS)
+    table.update({str(k): str(v) for k, v in (config.tables.get("coupons") or {}).items()})
+    return table
+
+
+def _match_log(contacts: pd.DataFrame, customers: pd.DataFrame) -> pd.Series:
+    """The customer key of each contact-log row: its id when known, else its email's customer."""
+    key = contacts["customer"].astype("object") if "customer" in contacts else pd.Series(None, index=contacts.index)
+    known = key.isin(customers.index)
+    by_email = pd.Series(customers.index, index=customers["email"].astype("str").str.lower().to_numpy())
+    by_email = by_email[~by_email.index.duplicated()]
+    if "email" in contacts:
+        email_key = contacts["email"].astype("str").str.lower().map(by_email)
+        key = key.where(known, email_key)
+    return key.where(key.isin(customers.index))
+
+
+def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | None = None,
+                contacts: pd.DataFrame | None = None, suppress: set[str] | None = None,
+                config: Config | None = None) -> EmailPlan:
+    """Allocate at most ``quota`` marketing emails over ``month``; see the module docstring for the rules."""
+    config = config or result.config
+    c = result.customers
+    if "tier" not in c or "tier_score" not in c:
+        raise InputError("plan-emails needs the tier segmenter (orders are needed to tier customers).",
+                         hint="Run without --segmenters, or include tier.")
+    if quota < 0:
+        raise InputError(f"--quota {quota} is negative.", hint="Give the number of emails you may send this month.")
+    month = parse_month(month, result.as_of) if not isinstance(month, pd.Period) else month
+    campaign = f"plan-{month}"
+    first, last = month_bounds(month)
+    days = send_days(month, config["plan.send_weekday"])
+    day_arr = np.array(days, dtype="datetime64[ns]")
+    cooldown = int(config["plan.cooldown_days"])
+    notes: list[str] = []
+    n = len(c)
+    idx = c.index
+
+    # ------------------------------------------------------------------ the contact log
+    log = result.dataset.contacts
+    if contacts is not None and len(contacts):
+        log = pd.concat([log, contacts], ignore_index=True) if len(log) else contacts
+    if len(log):
+        log = log.assign(cust=_match_log(log, c), day=pd.to_datetime(log["date"]).dt.normalize())
+        own = log["campaign"].astype("str").eq(campaign) if "campaign" in log else pd.Series(False, index=log.index)
+        # this plan's own recorded sends are not "earlier contacts": re-planning gives the same plan
+        log = log[log["day"].notna() & ~own]
+        who = log["cust"].astype("object")
+        if "customer" in log:
+            who = who.fillna(log["customer"].astype("object"))
+        log = log.assign(who=who.fillna(log["email"].astype("object")) if "email" in log else who)
+        log = log.drop_duplicates(["who", "day", "purpose"] if "purpose" in log else ["who", "day"])
+    in_month = log[(log["day"] >= first) & (log["day"] <= last)] if len(log) else log
+    # every send of the month counts against the quota, also to someone no longer in the data
+    already_sent = int(len(in_month))
+    if len(log):
+        log = log[log["cust"].notna()]
+        in_month = in_month[in_month["cust"].notna()]
+    sent_this_month = in_month.groupby("cust").size().reindex(idx).fillna(0).astype("int64") if len(in_month) \
+        else pd.Series(0, index=idx)
+    # allowed[i, k]: send day k is at least the cooldown away from every logged send of customer i
+    allowed = np.ones((n, len(days)), dtype=bool)
+    if len(log):
+        for k, d in enumerate(days):  # a loop over the four send days, vectorized over customers
+            gap = (log["day"] - d).abs().dt.days
+            near = gap[gap < cooldown].groupby(log.loc[gap < cooldown, "cust"]).size()
+            allowed[:, k] &= ~idx.isin(near.index)
+
+    # ------------------------------------------------------------------ who is left out, first reason wins
+    tier = c["tier"].astype("object")
+    caps = {t: int(config[f"plan.cap_{t}"]) for t in TIER_ORDER}
+    cap = tier.map(caps).fillna(1).astype("int64") - sent_this_month
+    email = c["email"].astype("object")
+    has_email = email.notna() & email.astype("str").str.contains("@", regex=False)
+    consent = c["accepts_marketing"].astype("boolean") if "accepts_marketing" in c \
+        else pd.Series(pd.NA, index=idx, dtype="boolean")
+    suppress = {s.strip().lower() for s in (suppress or set()) if s and s.strip()}
+    suppressed = idx.astype("str").str.lower().isin(list(suppress)) | \
+        email.astype("str").str.lower().isin(list(suppress)).to_numpy()
+    black = c["blacklisted"].fillna(False).astype(bool) | tier.eq("blacklisted")
+    big_b = c["buyer_type"].eq("big_b").fillna(False) if "buyer_type" in c else pd.Series(False, index=idx)
+    conds = [
+        ("blacklisted", black.to_numpy()),
+        ("followup", big_b.to_numpy()),
+        ("suppressed", np.asarray(suppressed)),
+        ("no_consent", consent.eq(False).fillna(False).to_numpy()),
+        ("consent_unknown", (consent.isna() & bool(config["plan.require_opt_in"])).to_numpy()),
+        ("no_email", (~has_email).to_numpy()),
+        ("cap_reached", (cap <= 0).to_numpy()),
+        ("cooldown", ~allowed.any(axis=1)),
+    ]
+    status = np.select([m for _, m in conds], [r for r, _ in conds], default="eligible")
+    status = pd.Series(status, index=idx)
+    unknown_consent = int((consent.isna() & status.eq("eligible")).sum())
+    if unknown_consent:
+        notes.append(f"{unknown_consent} customers who may be emailed have no consent record (treated as consenting; "
+                     "set plan.require_opt_in = true to skip them)")
+
+    # ------------------------------------------------------------------ priority groups
+    score = c["tier_score"].astype("float64").fillna(0.0)
+    value = c["monetary"].astype("float64").fillna(0.0) if "monetary" in c else pd.Series(0.0, index=idx)
+    buyers = c["frequency"].fillna(0).astype("int64") > 0 if "frequency" in c else pd.Series(False, index=idx)
+    is_key = tier.eq("key")
+    q = float(config["plan.lapsed_min_value_quantile"])
+    bar = float(value[buyers].quantile(q)) if buyers.any() and q > 0 else -np.inf
+    if "churn" in c:
+        lapsed_label = c["churn"].astype("object")
+        lapsed = lapsed_label.isin(["at_risk", "likely_lost"])
+        lapsed_by = "churn"
+    elif "rfm_tier" in c or "rfm" in c:
+        rfm_tier = c["rfm_tier"].astype("object") if "rfm_tier" in c else pd.Series(None, index=idx)
+        rfm = c["rfm"].astype("object") if "rfm" in c else pd.Series(None, index=idx)
+        lapsed = rfm_tier.eq("dormant") | rfm.isin(["at_risk", "cant_lose"])
+        lapsed_label = rfm.where(rfm.isin(["at_risk", "cant_lose"]), rfm_tier)
+        lapsed_by = "rfm"
+        notes.append("win-back picked by RFM (dormant, at risk, can't lose): the churn segmenter did not run")
+    else:
+        lapsed, lapsed_label, lapsed_by = pd.Series(False, index=idx), pd.Series(None, index=idx), None
+        notes.append("no churn or rfm labels: the win-back priority was skipped")
+    lapsed = lapsed.fillna(False).astype(bool) & buyers & (value >= bar)
+    upgrade = c["tier_upgrade"].fillna(False).astype(bool) if "tier_upgrade" in c else pd.Series(False, index=idx)
+    if "stars" in c:
+        stars = _stars(c["stars"])
+        warm = stars >= 2
+    else:
+        stars = pd.Series(np.nan, index=idx)
+        warm = pd.Series(False, index=idx)
+        notes.append("no stars column (the stars segmenter did not run): the warm inquiry/sample priority was skipped")
+    group = pd.Series(np.select([is_key, lapsed, upgrade, warm.fillna(False)], [1, 2, 3, 4], default=5), index=idx)
+    clv = c["clv_12m"].astype("float64") if ("clv_12m" in c and lapsed_by == "churn") else pd.Series(np.nan, index=idx)
+    # sort keys, most valuable first: key/upgrade/rest by tier_score, lapsed by 12-month value then value,
+    # warm by stars then tier_score
+    k1 = np.select([group.eq(2), group.eq(4)], [clv.where(clv.notna(), value), stars.fillna(0)],
+                   default=score)
+    k2 = np.select([group.eq(2), group.eq(4)], [value, score], default=value)
+    order = pd.DataFrame({"group": group, "k1": -k1, "k2": -k2, "k3": -value.to_numpy(), "id": idx.astype("str")},
+                         index=idx)
+    eligible = status.eq("eligible")
+    ranked = order[eligible].sort_values(["group", "k1", "k2", "k3", "id"], kind="stable")
+    rank = pd.Series(np.arange(len(ranked)), index=ranked.index)
+
+    # ------------------------------------------------------------------ which sends fit the quota
+    available = max(0, int(quota) - already_sent)
+    if already_sent:
+        notes.append(f"{already_sent} emails already in the contact log for {month} (other campaigns) count "
+                     f"against the quota of {quota}")
+    gap_days = (day_arr[None, :] - day_arr[:, None]).astype("timedelta64[D]").astype("int64")
+    pair_ok = gap_days >= cooldown  # pair_ok[i, j]: day j is a valid second send after day i
+    A = allowed[idx.get_indexer(ranked.index)]
+    # can_second[i, k]: a first send on day k leaves an allowed day for a second one
+    can_second = A & (A.astype(int) @ pair_ok.T.astype(int) > 0)
+    ranked_cap = cap.reindex(ranked.index).to_numpy()
+    doubles_possible = (ranked_cap >= 2) & can_second.any(axis=1) & ranked["group"].eq(1).to_numpy()
+    firsts = pd.DataFrame({"customer_id": ranked.index, "nth": 1, "stage": np.where(ranked["group"] < 5, 0, 2),
+                           "rank": rank.to_numpy()})
+    seconds = firsts[doubles_possible].assign(nth=2, stage=1)
+    sends = pd.concat([firsts, seconds], ignore_index=True).sort_values(["stage", "rank", "nth"], kind="stable")
+    sends = sends.head(available).reset_index(drop=True)
+    sends["priority"] = np.arange(1, len(sends) + 1)  # the order the quota was spent in
+    chosen_double = set(sends.loc[sends["nth"] == 2, "customer_id"])
+    planned_ids = pd.Index(sends.loc[sends["nth"] == 1, "customer_id"])
+    status.loc[planned_ids] = "planned"
+    status.loc[eligible & ~status.index.isin(planned_ids)] = "over_quota"
+
+    # ------------------------------------------------------------------ spread over the weeks
+    pos = idx.get_indexer(planned_ids)
+    A1 = allowed[pos]
+    dbl = planned_ids.isin(list(chosen_double))
+    A1 = np.where(dbl[:, None], can_second[rank.reindex(planned_ids).to_numpy()], A1) if len(planned_ids) else A1
+    first_day, second_day = _assign_days(A1, dbl, allowed[pos], pair_ok, len(sends),
+                                         rank.reindex(planned_ids).to_numpy())
+    when = pd.DataFrame({"customer_id": planned_ids, "d1": first_day, "d2": second_day})
+    sends = sends.merge(when, on="customer_id", how="left")
+    sends["day"] = np.where(sends["nth"] == 1, sends["d1"], sends["d2"]).astype("int64")
+    sends["send_date"] = pd.to_datetime(day_arr[sends["day"].to_numpy()])
+    sends["week"] = sends["day"] + 1
+
+    # ------------------------------------------------------------------ what each email says
+    plan = _describe(sends, c, group, lapsed, lapsed_label, stars, month, first, config, campaign, result)
+    recs = recommend(result.dataset, c, plan["customer_id"].unique(), config)
+    plan["recommended"] = plan["customer_id"].map(summary_text(recs)).fillna("")
+    plan = plan.sort_values(["send_date", "priority"], kind="stable").reset_index(drop=True)[PLAN_COLUMNS]
+
+    codes = plan["country_code"].dropna().unique().tolist()
+    themes = _themes(month, codes, plan, config, days[0])
+    excluded = _excluded(c, status, cap, sent_this_month, allowed, days, cooldown, config)
+    followups = _followups(result, c[status.eq("followup")])
+    if not upgrade.any():
+        notes.append("no customer has upgrade potential (tier_upgrade): no upgrade coupons this month")
+    return EmailPlan(month=month, quota=int(quota), campaign=campaign, plan=plan, followups=followups,
+                     excluded=excluded, recommendations=recs, themes=themes, send_days=days,
+                     already_sent=already_sent, currency=result.dataset.currency or "", notes=notes)
+
+
+def _assign_days(A: np.ndarray, dbl: np.ndarray, A_all: np.ndarray, pair_ok: np.ndarray, total: int,
+                 order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First (and second) send day per planned customer, filling the days evenly.
+
+    ``A`` says which days a customer's first send may take (for a customer with two sends: only days that
+    leave room for the second).  Each day takes the customers whose last possible day it is, then the most
+    constrained and highest ranked up to an even share of ``total``.  A second send goes to the first allowed
+    day at least the cooldown after the first.  Loops over the (four) days only.
+    """
+    m, n_days = A.shape
+    first = np.full(m, -1, dtype="int64")
+    second = np.full(m, -1, dtype="int64")
+    if m == 0:
+        return first, second
+    target = np.full(n_days, total // n_days) + (np.arange(n_days) < total % n_days)
+    load = np.zeros(n_days, dtype="int64")
+    cols = np.arange(n_days)
+    last_ok = np.where(A.any(axis=1), n_days - 1 - np.argmax(A[:, ::-1], axis=1), -1)
+    for k in range(n_days):
+        free = (first < 0) & A[:, k]
+        must = free & (last_ok == k)
+        room = max(0, int(target[k] - load[k] - must.sum()))
+        rest = np.flatnonzero(free & ~must)
+        rest = rest[np.lexsort((order[rest], last_ok[rest]))][:room]
+        take = np.flatnonzero(must).tolist() + rest.tolist()
+        take = np.array(take, dtype="int64")
+        if not len(take):
+            continue
+        first[take] = k
+        load[k] += len(take)
+        d = take[dbl[take]]
+        if len(d):
+            ok = A_all[d] & pair_ok[k][None, :] & (cols[None, :] > k)
+            second[d] = np.argmax(ok, axis=1)
+            np.add.at(load, second[d], 1)
+    return first, second
+
+
+def _describe(sends, c, group, lapsed, lapsed_label, stars, month, first_day, config, campaign, result):
+    """Purpose, template, coupon, theme, language and the reason in words for every send."""
+    lang = config["lang"]
+    cur = result.dataset.currency or ""
+    s = sends.join(c, on="customer_id")
+    s["group"] = s["customer_id"].map(group)
+    survey_from = first_day - pd.Timedelta(days=int(config["plan.survey_days"]))
+    recent = s["last_order"].notna() & (s["last_order"] >= survey_from) if "last_order" in s \
+        else pd.Series(False, index=s.index)
+    g = s["group"]
+    gone = s["customer_id"].map(lapsed).fillna(False).astype(bool)
+    # a key customer who stopped buying gets the win-back email too, at the key customers' priority
+    s["purpose"] = np.select(
+        [g.eq(1) & s["nth"].eq(2), g.eq(1) & recent, g.eq(1) & gone, g.eq(1), g.eq(2), g.eq(3), g.eq(4)],
+        ["promotion", "satisfaction_survey", "win_back", "new_arrivals", "win_back", "upgrade_coupon", "warm_lead"],
+        default="regular")
+    s["country_code"] = country_codes(s["country"])
+    s["language"] = language_of(s["country_code"])
+    coupons = _coupons(config)
+    s["coupon"] = s["tier"].map(coupons).fillna("")
+    # theme: the next buying peak on or after the send day (within the month and its lead days); a peak of
+    # one country (Thanksgiving, US) only for recipients in that country
+    peaks = month_peaks(month, int(config["plan.peak_lead_days"]))
+    theme = pd.Series("", index=s.index, dtype="object")
+    peak_key = pd.Series("", index=s.index, dtype="object")
+    peak_date = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    for p in peaks.sort_values("date", ascending=False, kind="stable").itertuples():  # a few peaks a month
+        hit = s["send_date"].le(p.date) & (s["country_code"].eq(p.where).fillna(False) if p.where != "global" else True)
+        hit &= peak_date.isna() | peak_date.ge(p.date)
+        theme[hit] = (p.name_zh if lang == "zh" else p.name) + " " + p.date.strftime("%m-%d")
+        peak_key[hit] = p.key
+        peak_date[hit] = p.date
+    days_before = (peak_date - s["send_date"]).dt.days
+    phase = pd.Series(np.where(days_before <= 7, "push", "warmup"), index=s.index).where(peak_key.ne(""), "")
+    s["theme"] = theme
+    hol = country_holidays(s["country_code"].dropna().unique().tolist(), month)
+    if len(hol):
+        hol_text = (hol.assign(t=hol["date"].dt.strftime("%m-%d") + " " + hol["name"])
+                    .groupby("country")["t"].agg("; ".join))
+        s["local_holidays"] = s["country_code"].map(hol_text).fillna("")
+    else:
+        s["local_holidays"] = ""
+    themed = s["purpose"].isin(["promotion", "regular"]) & peak_key.ne("")
+    s["template"] = np.where(themed, s["purpose"] + "." + peak_key + "." + phase, s["purpose"]) + "." + s["language"]
+    s["campaign"] = campaign
+    s["reason"] = _reasons(s, lapsed_label, stars, lang, cur)
+    return s
+
+
+def _fmt_money(values: pd.Series) -> pd.Series:
+    v = values.astype("float64").fillna(0).to_numpy()
+    return pd.Series([f"{x:,.0f}" for x in v], index=values.index, dtype="object")
+
+
+def _reasons(s: pd.DataFrame, lapsed_label, stars, lang: str, cur: str) -> pd.Series:
+    zh = lang == "zh"
+    if not len(s):
+        return pd.Series([], index=s.index, dtype="object")
+    score = s["tier_score"].astype("float64").fillna(0).round(0).astype("int64").astype("str")
+    last = s["last_order"].dt.strftime("%Y-%m-%d").fillna("-") if "last_order" in s else pd.Series("-", index=s.index)
+    recency = s["recency_days"].astype("Int64").astype("str").replace("<NA>", "-") if "recency_days" in s \
+        else pd.Series("-", index=s.index)
+    money = _fmt_money(s["monetary"]) + (" " + cur if cur else "")
+    orders = s["frequency"].fillna(0).astype("int64").astype("str")
+    tier_word = s["tier"].map(lambda t: word(TIERS, t, lang))
+    label = s["customer_id"].map(lapsed_label).fillna("").astype("str").str.replace("_", " ")
+    star = s["customer_id"].map(stars).fillna(0).astype("int64").astype("str")
+    theme = s["theme"].where(s["theme"].ne(""), "促销" if zh else "promotion")
+    is_key = s["group"].eq(1)
+    key_zh = pd.Series(np.where(is_key, "关键客户,", ""), index=s.index)
+    key_en = pd.Series(np.where(is_key, "key customer, ", ""), index=s.index)
+    if zh:
+        texts = {
+            "satisfaction_survey": "关键客户(评分 " + score + "),最近下单 " + last + ":售后满意度调查",
+            "new_arrivals": "关键客户(评分 " + score + "):新品上架与促销信息",
+            "promotion": "关键客户本月第二封:" + theme,
+            "win_back": key_zh + "曾优质购买的流失客户(" + label + "):" + orders + " 单共 " + money + ",已 " + recency
+                        + " 天未下单——推荐新品并了解流失原因",
+            "upgrade_coupon": "有升级潜力的" + tier_word + ":发优惠券鼓励升级",
+            "warm_lead": star + "★ 意向客户:跟进询盘/样品",
+            "regular": tier_word + "(评分 " + score + "):本月日常营销",
+        }
+    else:
+        texts = {
+            "satisfaction_survey": "key customer (tier score " + score + "), last order " + last
+                                   + ": after-sales satisfaction survey",
+            "new_arrivals": "key customer (tier score " + score + "): new arrivals and promotions",
+            "promotion": "key customer, second email of the month: " + theme,
+            "win_back": key_en + "lapsed (" + label + ") after buying well: " + orders + " orders, " + money + ", last "
+                        + recency + " days ago: new arrivals, and ask why they stopped",
+            "upgrade_coupon": tier_word.str.lower() + " customer with upgrade potential: coupon to move up",
+            "warm_lead": star + "★ inquiry/sample customer: follow up the inquiry or sample",
+            "regular": tier_word.str.lower() + " customer (tier score " + score + "): the month's regular email",
+        }
+    out = pd.Series("", index=s.index, dtype="object")
+    for purpose, text in texts.items():
+        hit = s["purpose"].eq(purpose)
+        out[hit] = text[hit]
+    if "stars_reason" in s:
+        warm = s["purpose"].eq("warm_lead") & s["stars_reason"].notna()
+        out[warm] = out[warm] + " (" + s.loc[warm, "stars_reason"].astype("str") + ")"
+    return out
+
+
+def _themes(month: pd.Period, codes: list[str], plan: pd.DataFrame, config: Config,
+            first_send: pd.Timestamp) -> pd.DataFrame:
+    """The month's buying peaks (from its first send day on) and the recipients' countries' public holidays."""
+    peaks = month_peaks(month, int(config["plan.peak_lead_days"]))
+    peaks = peaks[peaks["date"] >= first_send]
+    rows = [("buying_peak", "" if p.where == "global" else p.where, p.date, p.name, len(plan)
+             if p.where == "global" else int((plan["country_code"] == p.where).sum()))
+            for p in peaks.itertuples()]
+    hol = country_holidays(codes, month)
+    recipients = plan.groupby("country_code")["customer_id"].nunique()
+    rows += [("public_holiday", h.country, h.date, h.name, int(recipients.get(h.country, 0)))
+             for h in hol.itertuples()]
+    return pd.DataFrame(rows, columns=["kind", "country", "date", "holiday", "recipients"]) \
+        .sort_values(["date", "kind", "country"], kind="stable").reset_index(drop=True)
+
+
+def _excluded(c, status, cap, sent_this_month, allowed, days, cooldown, config) -> pd.DataFrame:
+    """One row per customer left out (big B follow-ups are not left out), with the reason and detail."""
+    lang = config["lang"]
+    out_mask = status.isin(REASON_ORDER)
+    e = c[out_mask]
+    reason = status[out_mask]
+    detail = reason.map(lambda r: word(REASONS, r, lang))
+    sent = sent_this_month[out_mask]
+    cap_hit = reason.eq("cap_reached")
+    detail[cap_hit] = detail[cap_hit] + " (" + sent[cap_hit].astype("str") + (" 封)" if lang == "zh" else " sent)")
+    cool = reason.eq("cooldown")
+    if cool.any():
+        detail[cool] = detail[cool] + (f" ({cooldown} 天)" if lang == "zh" else f" ({cooldown} days)")
+    frame = pd.DataFrame({
+        "customer_id": e.index, "name": e["name"].to_numpy(), "email": e["email"].to_numpy(),
+        "country": e["country"].to_numpy(), "tier": e["tier"].to_numpy(),
+        "tier_score": e["tier_score"].to_numpy(), "reason": reason.to_numpy(), "detail": detail.to_numpy()})
+    frame["_r"] = frame["reason"].map({r: i for i, r in enumerate(REASON_ORDER)})
+    frame = frame.sort_values(["_r", "tier_score", "customer_id"], ascending=[True, False, True], kind="stable")
+    return frame.drop(columns="_r").reset_index(drop=True)[EXCLUDED_COLUMNS]
+
+
+def _followups(result: ScoreResult, big: pd.DataFrame) -> pd.DataFrame:
+    """Big B customers for a sales rep: their history in a line, when the next order is due, what to do."""
+    lang = result.config["lang"]
+    zh = lang == "zh"
+    cur = result.dataset.currency or ""
+    if not len(big):
+        return pd.DataFrame(columns=FOLLOWUP_COLUMNS)
+    lines = result.dataset.lines
+    lines = lines[lines["customer"].isin(big.index) & lines["status"].eq("paid") & ~lines["is_sample"].astype(bool)]
+    lv = pd.to_numeric(lines["line_value"], errors="coerce").fillna(0.0)
+    prod = lines["product"].astype("object").fillna(lines["sku"].astype("object")).fillna("?")
+    per = (pd.DataFrame({"customer": lines["customer"], "product": prod, "value": lv})
+           .groupby(["customer", "product"], as_index=False)["value"].sum())
+    per["share"] = per["value"] / per.groupby("customer")["value"].transform("sum")
+    per = per.sort_values(["customer", "value", "product"], ascending=[True, False, True], kind="stable")
+    top = per.groupby("customer").head(3)
+    top_text = (top.assign(t=top["product"] + " (" + (top["share"] * 100).round(0).astype("int64").astype("str")
+                           + "%)").groupby("customer")["t"].agg("; ".join))
+    orders = result.dataset.orders
+    orders = orders[orders["customer"].isin(big.index) & orders["paid"].astype(bool)
+                    & ~orders["is_sample"].astype(bool)].sort_values(["customer", "date", "order_id"])
+    last = orders.groupby("customer").tail(1).set_index("customer")
+    last_text = (last["date"].dt.strftime("%Y-%m-%d") + ", " + _fmt_money(last["net_value"])
+                 + (" " + cur if cur else "") + ", " + last["units"].fillna(0).astype("int64").astype("str")
+                 + (" 件" if zh else " units"))
+    f = big
+    due = f["last_order"] + pd.to_timedelta(f["median_gap_days"], unit="D")
+    overdue = due.notna() & (due <= result.as_of)
+    money = _fmt_money(f["monetary"]) + (" " + cur if cur else "")
+    gap = f["median_gap_days"].round(0).astype("Int64").astype("str").replace("<NA>", "?")
+    if zh:
+        history = (f["frequency"].astype("int64").astype("str") + " 单,自 " + f["first_order"].dt.strftime("%Y-%m-%d")
+                   + " 起共 " + money + ";约每 " + gap + " 天下单一次")
+        action = np.where(overdue, "已到补货周期:电话/一对一跟进补单", "一对一维护:新品与报价")
+    else:
+        history = (f["frequency"].astype("int64").astype("str") + " orders since "
+                   + f["first_order"].dt.strftime("%Y-%m-%d") + ", " + money + " in all; orders every ~" + gap
+                   + " days")
+        action = np.where(overdue, "reorder is due: call and follow up one-to-one",
+                          "one-to-one care: new products and a quote")
+    out = pd.DataFrame({
+        "customer_id": f.index, "name": f["name"].to_numpy(), "company": f["company"].to_numpy(),
+        "email": f["email"].to_numpy(), "country": f["country"].to_numpy(), "tier": f["tier"].to_numpy(),
+        "tier_score": f["tier_score"].to_numpy(), "accepts_marketing": f["accepts_marketing"].to_numpy(),
+        "orders": f["frequency"].to_numpy(), "first_order": f["first_order"].to_numpy(),
+        "last_order": f["last_order"].to_numpy(), "recency_days": f["recency_days"].to_numpy(),
+        "monetary": f["monetary"].round(2).to_numpy(), "aov": f["aov"].round(2).to_numpy(),
+        "median_gap_days": f["median_gap_days"].to_numpy(), "next_order_due": due.dt.normalize().to_numpy(),
+        "top_products": f.index.map(top_text).fillna("").to_numpy(),
+        "last_order_summary": f.index.map(last_text).fillna("").to_numpy(),
+        "history": history.to_numpy(), "action": action})
+    return out.sort_values(["tier_score", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)

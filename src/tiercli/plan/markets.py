@@ -1,0 +1,98 @@
+"""The market calendar (seed 002): for each of the 12 calendar months, the lead countries over the history.
+
+"统计出一年12个月中,每个月份销售占比最大的国家(综合考虑客户数和GMV),找出每个月主打国家" — per calendar
+month, pooled over every year in the data: each country's share of the month's buying customers and of
+its GMV, a score weighing both, and the top countries, so every month has its lead markets.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+
+import pandas as pd
+
+from ..config import Config
+from ..schema.dataset import Dataset
+from .calendar import country_codes, country_name
+
+MONTH_ZH = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"]
+MARKET_COLUMNS = ["month", "month_name", "rank", "country", "country_name", "customers", "customer_share", "gmv",
+                  "gmv_share", "score", "years"]
+
+
+def _deal_orders(dataset: Dataset) -> pd.DataFrame:
+    orders = dataset.orders
+    if not len(orders):
+        return pd.DataFrame(columns=["customer", "date", "net_value", "country"])
+    deal = orders[orders["paid"].astype(bool) & ~orders["is_sample"].astype(bool) & orders["customer"].notna()]
+    deal = deal[["customer", "date", "net_value", "country"]].copy()
+    if deal["country"].isna().any() and len(dataset.customers) and "country" in dataset.customers:
+        # an order without a shipping country takes the customer's country from the customers file
+        home = dataset.customers.dropna(subset=["country"]).groupby("customer")["country"].last()
+        deal["country"] = deal["country"].fillna(deal["customer"].map(home))
+    return deal
+
+
+def market_shares(dataset: Dataset, config: Config) -> pd.DataFrame:
+    """Every (calendar month, country): customers, GMV, their shares of the month and the combined score."""
+    deal = _deal_orders(dataset)
+    deal = deal[deal["date"].notna()]
+    weight = float(config["markets.customer_weight"])
+    if not len(deal):
+        return pd.DataFrame(columns=[c for c in MARKET_COLUMNS if c != "rank"])
+    code = country_codes(deal["country"])
+    # a name the table does not know keeps its text, so no sales disappear from the calendar
+    deal = deal.assign(month=deal["date"].dt.month.astype("int64"),
+                       year=deal["date"].dt.year.astype("int64"),
+                       country=code.fillna(deal["country"].astype("object")).fillna("(unknown)"))
+    g = deal.groupby(["month", "country"], sort=True)
+    frame = pd.DataFrame({"customers": g["customer"].nunique(), "gmv": g["net_value"].sum()}).reset_index()
+    month_customers = deal.groupby("month")["customer"].nunique()
+    month_gmv = deal.groupby("month")["net_value"].sum()
+    years = deal.groupby("month")["year"].agg(lambda y: ", ".join(str(v) for v in sorted(set(y))))
+    frame["customer_share"] = frame["customers"] / frame["month"].map(month_customers)
+    total_gmv = frame["month"].map(month_gmv)
+    frame["gmv_share"] = (frame["gmv"] / total_gmv).where(total_gmv > 0, 0.0)
+    frame["score"] = weight * frame["customer_share"] + (1 - weight) * frame["gmv_share"]
+    frame["month_name"] = frame["month"].map(lambda m: _cal.month_abbr[m])
+    frame["country_name"] = frame["country"].map(country_name)
+    frame["years"] = frame["month"].map(years)
+    frame["gmv"] = frame["gmv"].round(2)
+    return frame[[c for c in MARKET_COLUMNS if c != "rank"]]
+
+
+def market_calendar(dataset: Dataset, config: Config, top: int | None = None) -> pd.DataFrame:
+    """The lead countries of each calendar month: ``top`` rows per month with data, ranked by score.
+
+    Ties break by GMV, then customers, then the country code, so the same data always gives the same calendar.
+    Unknown countries are not ranked.
+    """
+    top = int(config["markets.top"]) if top is None else int(top)
+    shares = market_shares(dataset, config)
+    shares = shares[shares["country"] != "(unknown)"]
+    if not len(shares):
+        return pd.DataFrame(columns=MARKET_COLUMNS)
+    ranked = shares.sort_values(["month", "score", "gmv", "customers", "country"],
+                                ascending=[True, False, False, False, True], kind="stable")
+    ranked = ranked.assign(rank=ranked.groupby("month").cumcount() + 1)
+    out = ranked[ranked["rank"] <= top].reset_index(drop=True)
+    return out[MARKET_COLUMNS]
+
+
+def calendar_wide(calendar: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """One row per calendar month: the lead countries side by side, each "Name customers% / GMV%"."""
+    rows = []
+    top = int(calendar["rank"].max()) if len(calendar) else 0
+    for month in range(1, 13):
+        part = calendar[calendar["month"] == month].sort_values("rank")
+        row = {"month": month, "month_name": MONTH_ZH[month - 1] if lang == "zh" else _cal.month_abbr[month]}
+        for k in range(1, top + 1):
+            hit = part[part["rank"] == k]
+            if len(hit):
+                r = hit.iloc[0]
+                name = country_name(r["country"], lang) if lang == "zh" else r["country_name"]
+                row[f"lead_{k}"] = f"{name} {r['customer_share']:.0%} / {r['gmv_share']:.0%}"
+            else:
+                row[f"lead_{k}"] = ""
+        rows.append(row)
+    return pd.DataFrame(rows)

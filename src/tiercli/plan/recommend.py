@@ -1,0 +1,205 @@
+"""Products to put in a customer's email, from their own history and price band (seed 001).
+
+"如果该客户以往的订单以色彩鲜艳的服装为主,那么推荐的产品也应投其所好;如果客户一直以来购买的商品总价都不高,
+就尽量向其推荐平价产品" — an item is relevant when it is in the customer's categories or shares words of the
+products they bought (colours, materials, styles); it must cost about what they usually pay per unit; and it
+is never one of the products of their last order.  Customers without orders get items matching the products
+they sampled, asked about (inquiries) or looked at (visitor events), with no price band; with none of those,
+the store's best sellers.
+
+Prices differ by kind of buyer (a wholesaler pays 0.80 for a patch a consumer pays 4.00 for), so an item's
+price is the median unit price paid by buyers of the customer's own kind (B2B or C), else by everyone.
+All of it is merges and group-bys over (customer, item) pairs of the planned recipients only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..schema.dataset import Dataset
+
+REC_COLUMNS = ["customer_id", "rank", "item", "product", "sku", "category", "price", "usual_price", "relevance"]
+_WORD = r"([^\W\d_]{3,})"
+
+
+def _words(text: pd.Series) -> pd.DataFrame:
+    """(row index, word) pairs: lower-cased letter runs of 3+ characters, each once per row."""
+    found = text.astype("str").str.lower().str.extractall(_WORD)
+    if not len(found):
+        return pd.DataFrame({"row": pd.Series(dtype="int64"), "word": pd.Series(dtype="str")})
+    out = found.reset_index()[["level_0", 0]].rename(columns={"level_0": "row", 0: "word"})
+    return out.drop_duplicates()
+
+
+def _paid_lines(dataset: Dataset) -> pd.DataFrame:
+    lines = dataset.lines
+    if not len(lines):
+        return pd.DataFrame(columns=["customer", "order_id", "date", "item", "product", "sku", "category", "price",
+                                     "value"])
+    ok = lines["status"].eq("paid") & ~lines["is_sample"].astype(bool) & lines["customer"].notna()
+    ok &= lines["product"].notna() | lines["sku"].notna()
+    lines = lines[ok]
+    qty = pd.to_numeric(lines["quantity"], errors="coerce")
+    value = pd.to_numeric(lines["line_value"], errors="coerce")
+    price = pd.to_numeric(lines["unit_price"], errors="coerce")
+    price = price.fillna(value / qty.where(qty > 0))
+    item = lines["sku"].astype("object").where(lines["sku"].notna(), lines["product"].astype("object"))
+    out = pd.DataFrame({
+        "customer": lines["customer"].astype("str"), "order_id": lines["order_id"].astype("object"),
+        "date": lines["date"], "item": item.astype("str"), "product": lines["product"].astype("object"),
+        "sku": lines["sku"].astype("object"), "category": lines["category"].astype("object"),
+        "price": price, "value": value.fillna(price * qty).fillna(0.0).clip(lower=0),
+    })
+    return out.reset_index(drop=True)
+
+
+def _segment(customers: pd.DataFrame) -> pd.Series:
+    kind = customers["buyer_type"] if "buyer_type" in customers else pd.Series(np.nan, index=customers.index)
+    return kind.isin(["big_b", "small_b"]).map({True: "b2b", False: "c"}).astype("str")
+
+
+def catalog(dataset: Dataset, customers: pd.DataFrame) -> pd.DataFrame:
+    """Every item sold: name, sku, category, price overall and per kind of buyer, buyers (popularity)."""
+    lines = _paid_lines(dataset)
+    if not len(lines):
+        return pd.DataFrame(columns=["item", "product", "sku", "category", "price", "price_b2b", "price_c", "buyers"])
+    seg = lines["customer"].map(_segment(customers)).fillna("c")
+    g = lines.groupby("item", sort=True)
+    # the name and category an item is most often sold under (ties: alphabetical)
+    names = (lines.groupby(["item", "product"], dropna=True).size().reset_index(name="n")
+             .sort_values(["item", "n", "product"], ascending=[True, False, True]).drop_duplicates("item")
+             .set_index("item")["product"])
+    cats = (lines.groupby(["item", "category"], dropna=True).size().reset_index(name="n")
+            .sort_values(["item", "n", "category"], ascending=[True, False, True]).drop_duplicates("item")
+            .set_index("item")["category"])
+    skus = g["sku"].first()
+    by_seg = lines.assign(seg=seg).groupby(["item", "seg"])["price"].median().unstack()
+    out = pd.DataFrame({"product": names, "sku": skus, "category": cats, "price": g["price"].median(),
+                        "buyers": g["customer"].nunique()})
+    for s in ("b2b", "c"):
+        out[f"price_{s}"] = by_seg[s] if s in by_seg else np.nan
+    out["product"] = out["product"].fillna(pd.Series(out.index, index=out.index))
+    return out.reset_index(names="item")
+
+
+def recommend(dataset: Dataset, customers: pd.DataFrame, ids, config: Config) -> pd.DataFrame:
+    """Up to ``plan.recommendations`` items for each customer in ``ids`` (long format, ranked).
+
+    Relevance = the customer's value share in the item's category + the mean weight of the item's words in
+    the customer's purchases.  Items outside ``[usual / plan.price_band, usual * plan.price_band]`` and the
+    products of the customer's last order are never recommended.
+    """
+    n = max(0, min(10, int(config["plan.recommendations"])))
+    band = max(1.0, float(config["plan.price_band"]))
+    ids = pd.Index(pd.unique(pd.Series(list(ids), dtype="str")))
+    empty = pd.DataFrame({c: pd.Series(dtype="object") for c in REC_COLUMNS})
+    if n == 0 or not len(ids):
+        return empty
+    cat = catalog(dataset, customers)
+    if not len(cat):
+        return empty
+    lines = _paid_lines(dataset)
+    mine = lines[lines["customer"].isin(ids)]
+
+    # interest: categories and words, weighted by the customer's value share
+    total = mine.groupby("customer")["value"].transform("sum")
+    share = (mine["value"] / total.where(total > 0)).fillna(1.0 / mine.groupby("customer")["value"].transform("size"))
+    mine = mine.assign(share=share)
+    cat_w = mine.dropna(subset=["category"]).groupby(["customer", "category"], as_index=False)["share"].sum()
+    cat_w = cat_w.rename(columns={"share": "w_cat"})
+
+    text = mine[["customer", "product", "share"]].reset_index(drop=True)
+    interest = _interest(dataset, ids, set(mine["customer"]))
+    if len(interest):
+        text = pd.concat([text, interest], ignore_index=True)
+    item_words = _words(cat["product"]).assign(item=lambda d: cat["item"].to_numpy()[d["row"].to_numpy()])
+    # words on more than half of the catalogue ("custom", "embroidered") tell nothing about taste
+    df = item_words.groupby("word")["item"].nunique()
+    common = set(df[df > max(1, len(cat) // 2)].index)
+    item_words = item_words[~item_words["word"].isin(common)][["item", "word"]]
+    cw = _words(text["product"].fillna(""))
+    cw = cw.assign(customer=text["customer"].to_numpy()[cw["row"].to_numpy()],
+                   w=text["share"].to_numpy()[cw["row"].to_numpy()])
+    cw = cw[~cw["word"].isin(common)].groupby(["customer", "word"], as_index=False)["w"].sum()
+    cw["w"] = cw["w"].clip(upper=1.0)
+    n_words = item_words.groupby("item").size().rename("n_words")
+    word_score = (cw.merge(item_words, on="word").groupby(["customer", "item"], as_index=False)["w"].sum()
+                  .merge(n_words, left_on="item", right_index=True))
+    word_score["w_word"] = word_score["w"] / word_score["n_words"]
+
+    cand = cat_w.merge(cat[["item", "category"]], on="category")[["customer", "item", "w_cat"]]
+    cand = cand.merge(word_score[["customer", "item", "w_word"]], on=["customer", "item"], how="outer")
+    cand = cand.fillna({"w_cat": 0.0, "w_word": 0.0})
+    cand["relevance"] = cand["w_cat"] + cand["w_word"]
+    cand = cand.merge(cat, on="item")
+
+    # the price of the item for buyers of the customer's kind, and the customer's usual unit price
+    seg = cand["customer"].map(_segment(customers)).fillna("c")
+    seg_price = np.where(seg.eq("b2b"), cand["price_b2b"], cand["price_c"])
+    cand["price"] = pd.Series(seg_price, index=cand.index).fillna(cand["price"])
+    usual = mine.groupby("customer")["price"].median()
+    cand["usual_price"] = cand["customer"].map(usual)
+    has_band = cand["usual_price"].notna() & (cand["usual_price"] > 0)
+    in_band = (cand["price"] >= cand["usual_price"] / band) & (cand["price"] <= cand["usual_price"] * band)
+    cand = cand[~has_band | in_band]
+
+    # never an item of the customer's last order
+    last = _last_order_items(mine)
+    if len(last):
+        hit = pd.MultiIndex.from_frame(cand[["customer", "item"]]).isin(pd.MultiIndex.from_frame(last))
+        cand = cand[~hit]
+    # customers with no purchase and no product of interest: the store's best sellers (no price band to keep)
+    cold = ids[~ids.isin(list(set(cand["customer"]) | set(mine["customer"])))]
+    if len(cold):
+        best = cat.sort_values(["buyers", "item"], ascending=[False, True], kind="stable").head(n)
+        filler = pd.MultiIndex.from_product([cold, best["item"]], names=["customer", "item"]).to_frame(index=False)
+        filler = filler.merge(cat, on="item").assign(relevance=0.0, usual_price=np.nan, w_cat=0.0, w_word=0.0)
+        cand = pd.concat([cand, filler[cand.columns]], ignore_index=True)
+    distance = np.abs(np.log(cand["price"].astype("float64") / cand["usual_price"].astype("float64")))
+    cand = cand.assign(distance=distance.fillna(0.0))
+    cand = cand.sort_values(["customer", "relevance", "distance", "buyers", "item"],
+                            ascending=[True, False, True, False, True], kind="stable")
+    top = cand.groupby("customer", sort=False).head(n)
+    top = top.assign(rank=top.groupby("customer").cumcount() + 1, relevance=top["relevance"].round(3),
+                     price=top["price"].round(2), usual_price=top["usual_price"].round(2))
+    return top.rename(columns={"customer": "customer_id"})[REC_COLUMNS].reset_index(drop=True)
+
+
+def _last_order_items(mine: pd.DataFrame) -> pd.DataFrame:
+    """(customer, item) of every line of each customer's latest order (all orders on its latest day and time)."""
+    if not len(mine):
+        return pd.DataFrame(columns=["customer", "item"])
+    latest = mine.groupby("customer")["date"].transform("max")
+    last_orders = mine.loc[mine["date"].eq(latest), ["customer", "order_id"]].drop_duplicates()
+    keys = pd.MultiIndex.from_frame(last_orders)
+    hit = pd.MultiIndex.from_frame(mine[["customer", "order_id"]]).isin(keys)
+    return mine.loc[hit, ["customer", "item"]].drop_duplicates().reset_index(drop=True)
+
+
+def _interest(dataset: Dataset, ids: pd.Index, buyers: set) -> pd.DataFrame:
+    """Products sampled, asked about or viewed by customers with no purchase: (customer, product, share)."""
+    parts = []
+    lines = dataset.lines
+    if len(lines):  # the products of their sample orders
+        sample = lines[lines["is_sample"].astype(bool) & lines["customer"].notna() & lines["product"].notna()]
+        parts.append(sample[["customer", "product"]].astype({"customer": "str"}))
+    for table in (dataset.inquiries, dataset.events):
+        if len(table) and "product" in table and "customer" in table:
+            part = table.loc[table["customer"].notna() & table["product"].notna(), ["customer", "product"]]
+            parts.append(part.astype({"customer": "str"}))
+    if not parts:
+        return pd.DataFrame(columns=["customer", "product", "share"])
+    rows = pd.concat(parts, ignore_index=True)
+    rows = rows[rows["customer"].isin(ids) & ~rows["customer"].isin(list(buyers))].drop_duplicates()
+    rows["share"] = 1.0 / rows.groupby("customer")["product"].transform("size")
+    return rows[["customer", "product", "share"]]
+
+
+def summary_text(recs: pd.DataFrame) -> pd.Series:
+    """customer_id -> "Product A; Product B; Product C" (in rank order)."""
+    if not len(recs):
+        return pd.Series(dtype="str")
+    ordered = recs.sort_values(["customer_id", "rank"])
+    return ordered.groupby("customer_id", sort=False)["product"].agg(lambda s: "; ".join(s.astype("str")))

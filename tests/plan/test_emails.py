@@ -1,0 +1,293 @@
+"""plan_emails on the bundled examples: quota, exclusions, cooldown, priorities, recommendations, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tiercli.plan.emails import PURPOSES, plan_emails, send_days
+from tiercli.scoring import ScoreResult
+
+MONTH = pd.Period("2026-11", freq="M")
+
+
+def _with(result: ScoreResult, customers: pd.DataFrame) -> ScoreResult:
+    """A copy of a scoring result with another customers frame."""
+    return ScoreResult(result.dataset, customers, result.as_of, result.config, result.ran, dict(result.skipped),
+                       result.inputs, list(result.notes))
+
+
+# ------------------------------------------------------------------------------------------------ quota
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(quota=st.integers(min_value=0, max_value=300), which=st.sampled_from(["alibaba", "shopify"]))
+def test_quota_is_never_exceeded(quota, which, request):
+    result = request.getfixturevalue(which)
+    plan = plan_emails(result, quota=quota)
+    p = plan.plan
+    assert len(p) <= quota
+    # never more than the tier's monthly cap, never two sends within the cooldown
+    caps = {"key": 2, "ordinary": 1, "small": 1, "potential": 1}
+    per = p.groupby("customer_id").agg(n=("send_date", "size"), tier=("tier", "first"),
+                                       span=("send_date", lambda d: (d.max() - d.min()).days))
+    if len(per):
+        assert (per["n"] <= per["tier"].map(caps).astype("int64")).all()
+        assert (per.loc[per["n"] > 1, "span"] >= 14).all()
+    # only the month's send days, and nobody both planned and left out
+    assert set(p["send_date"]) <= set(send_days(MONTH, 1))
+    assert not set(p["customer_id"]) & set(plan.excluded["customer_id"])
+
+
+def test_a_binding_quota_is_used_in_full(alibaba):
+    plan = plan_emails(alibaba, quota=50)
+    assert len(plan.plan) == 50
+    assert (plan.excluded["reason"] == "over_quota").any()
+
+
+def test_sends_are_spread_over_the_weeks(alibaba):
+    weeks = plan_emails(alibaba, quota=200).by_week()
+    assert len(weeks) == 4 and (weeks["emails"] > 0).all()
+    assert weeks["emails"].max() - weeks["emails"].min() <= 2
+    assert list(weeks["send_date"].dt.day) == [3, 10, 17, 24]  # Tuesdays of November 2026
+
+
+# ------------------------------------------------------------------------------------------------ exclusions
+
+
+def test_blacklist_no_consent_and_no_email_are_counted(alibaba):
+    c = alibaba.customers.copy()
+    eligible = c.index[(c["tier"] == "key") & ~c["blacklisted"] & (c["buyer_type"] != "big_b")
+                       & c["accepts_marketing"].fillna(True)]
+    no_email, black = eligible[0], eligible[1]
+    c.loc[no_email, "email"] = None
+    c.loc[black, "blacklisted"] = True
+    plan = plan_emails(_with(alibaba, c), quota=300)
+    counts = dict(plan.excluded_counts().itertuples(index=False))
+    black_all = c["blacklisted"] | (c["tier"] == "blacklisted")
+    followup = c["buyer_type"].eq("big_b").fillna(False) & ~black_all
+    rest = ~black_all & ~followup
+    assert counts["blacklisted"] == int(black_all.sum())
+    assert counts["no_consent"] == int((rest & c["accepts_marketing"].eq(False)).sum())
+    no_mail = rest & c["accepts_marketing"].ne(False) & ~c["email"].fillna("").str.contains("@")
+    assert counts["no_email"] == int(no_mail.sum()) >= 1
+    planned = set(plan.plan["customer_id"])
+    assert no_email not in planned and black not in planned
+    assert not planned & set(c.index[black_all | c["accepts_marketing"].eq(False)])
+    assert set(plan.excluded.loc[plan.excluded["reason"] == "no_email", "customer_id"]) >= {no_email}
+
+
+def test_a_suppression_list_unsubscribes_by_email_or_id(alibaba):
+    first = plan_emails(alibaba, quota=300).plan.drop_duplicates("customer_id")
+    by_email, by_id = first.iloc[0], first.iloc[1]
+    plan = plan_emails(alibaba, quota=300, suppress={by_email["email"].upper(), by_id["customer_id"]})
+    gone = plan.excluded[plan.excluded["reason"] == "suppressed"]
+    assert set(gone["customer_id"]) == {by_email["customer_id"], by_id["customer_id"]}
+    assert not set(gone["customer_id"]) & set(plan.plan["customer_id"])
+
+
+def test_unknown_consent_is_planned_unless_opt_in_is_required(alibaba):
+    c = alibaba.customers.copy()
+    who = plan_emails(alibaba, quota=300).plan["customer_id"].iloc[0]
+    c["accepts_marketing"] = c["accepts_marketing"].astype("boolean")
+    c.loc[who, "accepts_marketing"] = pd.NA
+    result = _with(alibaba, c)
+    assert who in set(plan_emails(result, quota=300).plan["customer_id"])
+    strict = result.config.with_overrides({"plan.require_opt_in": True})
+    plan = plan_emails(result, quota=300, config=strict)
+    assert who in set(plan.excluded.loc[plan.excluded["reason"] == "consent_unknown", "customer_id"])
+
+
+def test_big_b_customers_go_to_follow_ups_not_the_quota(alibaba):
+    plan = plan_emails(alibaba, quota=300)
+    c = alibaba.customers
+    big = set(c.index[c["buyer_type"].eq("big_b") & ~c["blacklisted"]])
+    assert big and set(plan.followups["customer_id"]) == big
+    assert not big & set(plan.plan["customer_id"])
+    f = plan.followups.iloc[0]
+    assert "orders since" in f["history"] and f["top_products"] and f["last_order_summary"]
+
+
+# ------------------------------------------------------------------------------------------------ cooldown
+
+
+def _week1_customers(result, n=2):
+    plan = plan_emails(result, quota=300)
+    first_day = plan.send_days[0]
+    firsts = plan.plan[(plan.plan["send_date"] == first_day) & (plan.plan["nth"] == 1)]
+    return plan, firsts["customer_id"].iloc[:n].tolist()
+
+
+def test_a_send_5_days_before_the_first_send_is_skipped_20_days_is_not(alibaba, contact_rows):
+    base, (near, far) = _week1_customers(alibaba)
+    first_day = base.send_days[0]
+    log = contact_rows([(near, first_day - pd.Timedelta(days=5), "promotion"),
+                        (far, first_day - pd.Timedelta(days=20), "promotion")])
+    plan = plan_emails(alibaba, quota=300, contacts=log)
+    p = plan.plan
+    # 5 days before: skipped on the first send day and on every day within the cooldown of the logged send
+    near_days = p.loc[p["customer_id"] == near, "send_date"]
+    assert first_day not in set(near_days)
+    assert ((near_days - (first_day - pd.Timedelta(days=5))).dt.days >= 14).all()
+    # 20 days before: outside the cooldown, planned on the first send day as without a log
+    assert first_day in set(p.loc[p["customer_id"] == far, "send_date"])
+
+
+def test_no_send_day_outside_the_cooldown_excludes_the_customer(alibaba, contact_rows):
+    base, (who, _) = _week1_customers(alibaba)
+    days = base.send_days
+    # logged sends 5 days before the month and in its third week leave no day 14 days away from both
+    log = contact_rows([(who, days[0] - pd.Timedelta(days=5), "promotion"), (who, days[2], "new_arrivals")])
+    plan = plan_emails(alibaba, quota=300, contacts=log)
+    assert who not in set(plan.plan["customer_id"])
+    hit = plan.excluded[plan.excluded["customer_id"] == who]
+    assert list(hit["reason"]) == ["cooldown"]
+
+
+def test_logged_sends_this_month_count_against_quota_and_cap(alibaba, contact_rows):
+    base, (key1, other) = _week1_customers(alibaba)
+    day = base.send_days[1]
+    log = contact_rows([(key1, day, "promotion", "flash sale"), (other, day, "promotion", "flash sale"),
+                        ("someone-gone", day, "promotion", "flash sale"),  # no longer in the data: still sent
+                        (other, day - pd.Timedelta(days=40), "promotion")])  # last month: not this quota
+    plan = plan_emails(alibaba, quota=60, contacts=log)
+    assert plan.already_sent == 3
+    assert len(plan.plan) == 57
+    per = plan.plan.groupby("customer_id").size()
+    assert per.get(key1, 0) <= 1  # a key customer's cap of 2 less the logged send
+
+
+def test_this_plans_own_recorded_sends_do_not_change_it(alibaba, contact_rows):
+    plan = plan_emails(alibaba, quota=200)
+    rows = plan.log_rows()
+    log = contact_rows(list(zip(rows["customer_id"], rows["sent_at"], rows["purpose"], rows["campaign"])))
+    again = plan_emails(alibaba, quota=200, contacts=log)
+    pd.testing.assert_frame_equal(plan.plan, again.plan)
+
+
+# ------------------------------------------------------------------------------------------------ priorities
+
+
+def test_key_customers_come_first(alibaba):
+    c = alibaba.customers
+    for quota in (5, 15):
+        plan = plan_emails(alibaba, quota=quota)
+        assert len(plan.plan) == quota
+        assert set(c.loc[plan.plan["customer_id"], "tier"]) == {"key"}
+    # in the full plan the quota is spent group by group: key, lapsed, upgrade, warm, (key seconds), rest
+    p = plan_emails(alibaba, quota=300).plan.sort_values("priority")
+    firsts = p[p["nth"] == 1]
+    group = firsts["purpose"].map({"satisfaction_survey": 1, "new_arrivals": 1, "win_back": 2, "upgrade_coupon": 3,
+                                   "warm_lead": 4, "regular": 5})
+    key = firsts["tier"].eq("key")
+    group[key] = 1  # a lapsed key customer's win-back is sent at the key customers' priority
+    assert group.is_monotonic_increasing
+
+
+def test_a_small_quota_takes_the_most_valuable_key_customers(alibaba):
+    c = alibaba.customers
+    eligible = c[(c["tier"] == "key") & ~c["blacklisted"] & c["buyer_type"].ne("big_b")
+                 & c["accepts_marketing"].ne(False) & c["email"].notna()]
+    expected = eligible.sort_values(["tier_score", "monetary"], ascending=False).index[:6]
+    plan = plan_emails(alibaba, quota=6)
+    assert set(plan.plan["customer_id"]) == set(expected)
+    assert len(eligible) > 6
+
+
+def test_every_purpose_is_present_on_the_alibaba_example(alibaba):
+    plan = plan_emails(alibaba, quota=200)
+    wanted = set(PURPOSES)
+    if "stars" not in alibaba.customers:  # the stars segmenter is what marks warm leads
+        wanted.discard("warm_lead")
+        assert any("stars" in n for n in plan.notes)
+    assert set(plan.plan["purpose"]) == wanted
+    assert str(plan.month) == "2026-11"  # the month after the as-of date
+
+
+def test_each_email_says_what_and_why(alibaba):
+    p = plan_emails(alibaba, quota=200).plan
+    assert p["reason"].str.len().gt(10).all()
+    assert p["coupon"].ne("").all()
+    assert (p["template"].str.rsplit(".", n=1).str[-1] == p["language"]).all()
+    us = p[p["country_code"] == "US"]
+    assert us["local_holidays"].str.contains("Thanksgiving").all()
+    assert not p.loc[p["country_code"] != "US", "theme"].str.contains("Thanksgiving").any()
+    assert p.loc[p["send_date"].dt.day == 24, "template"].str.contains(r"\.push\.").any()
+    de = p[p["country"] == "Germany"]
+    assert (de["language"] == "de").all()
+
+
+# ------------------------------------------------------------------------------------------------ recommendations
+
+
+def _lines(result):
+    lines = result.dataset.lines
+    lines = lines[lines["status"].eq("paid") & ~lines["is_sample"].astype(bool)]
+    return lines.assign(item=lines["sku"].fillna(lines["product"]))
+
+
+@pytest.mark.parametrize("which", ["alibaba", "shopify"])
+def test_recommendations_never_repeat_the_last_order_and_stay_in_the_price_band(which, request):
+    result = request.getfixturevalue(which)
+    plan = plan_emails(result, quota=300)
+    recs = plan.recommendations
+    lines = _lines(result)
+    band = float(result.config["plan.price_band"])
+    checked = 0
+    for cid, mine in recs.groupby("customer_id"):
+        own = lines[lines["customer"] == cid]
+        assert len(mine) <= 3 and list(mine["rank"]) == list(range(1, len(mine) + 1))
+        if not len(own):
+            continue
+        last_day = own["date"].max()
+        last_items = set(own.loc[own["order_id"].isin(own.loc[own["date"] == last_day, "order_id"]), "item"])
+        assert not set(mine["item"]) & last_items, cid
+        usual = own["unit_price"].median()
+        assert ((mine["price"] >= usual / band - 0.01) & (mine["price"] <= usual * band + 0.01)).all(), cid
+        checked += 1
+    assert checked > 50
+    # and the plan shows them
+    with_recs = plan.plan[plan.plan["recommended"] != ""]
+    assert len(with_recs) > 0.8 * len(plan.plan)
+
+
+def test_recommendations_follow_the_customers_taste(alibaba):
+    recs = plan_emails(alibaba, quota=300).recommendations
+    lines = _lines(alibaba)
+    top_cat = lines.groupby(["customer", "category"])["line_value"].sum().reset_index() \
+        .sort_values(["customer", "line_value"], ascending=[True, False]).drop_duplicates("customer") \
+        .set_index("customer")["category"]
+    first = recs[recs["rank"] == 1].set_index("customer_id")
+    shared = first.index.intersection(top_cat.index)
+    assert (first.loc[shared, "category"] == top_cat[shared]).mean() > 0.8
+
+
+# ------------------------------------------------------------------------------------------------ determinism
+
+
+def test_same_inputs_give_the_same_plan(alibaba):
+    from tiercli.scoring import score
+
+    again = score(alibaba.inputs)
+    a, b = plan_emails(alibaba, quota=120), plan_emails(again, quota=120)
+    pd.testing.assert_frame_equal(a.plan, b.plan)
+    pd.testing.assert_frame_equal(a.excluded, b.excluded)
+    pd.testing.assert_frame_equal(a.followups, b.followups)
+    # the order of the customers frame does not matter either
+    shuffled = alibaba.customers.sample(frac=1.0, random_state=np.random.RandomState(7))
+    c = plan_emails(_with(alibaba, shuffled), quota=120)
+    pd.testing.assert_frame_equal(a.plan, c.plan)
+
+
+def test_month_and_quota_are_checked(alibaba):
+    from tiercli.errors import InputError
+
+    with pytest.raises(InputError, match="month"):
+        plan_emails(alibaba, quota=10, month="November")
+    with pytest.raises(InputError, match="negative"):
+        plan_emails(alibaba, quota=-1)
+    december = plan_emails(alibaba, quota=10, month="2026-12")
+    assert set(december.themes.loc[december.themes["kind"] == "buying_peak", "holiday"]) == {"Christmas", "New Year"}
