@@ -360,7 +360,7 @@ def _tiers_name(paths: list[Path], tail: str) -> Path:
 def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_order, keep_duplicates, quota, month,
                         contact_log, suppress, record, output, fmt, names, as_of, lang, blacklist, wait, quiet):
     """Plan this month's marketing emails within --quota: who, when, why, what to recommend."""
-    from .errors import InputError, LockedError
+    from .errors import InputError
     from .io.lock import output_lock
     from .io.write import write_csv, write_json, write_workbook
     from .plan.contact_log import append_contacts, read_contact_log
@@ -399,13 +399,9 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
             written = write_json(target, plan_json(plan))
     recorded = None
     if record:
-        from filelock import Timeout
-
-        try:
-            recorded = (append_contacts(contact_log, plan.log_rows().to_dict("records")), str(contact_log))
-        except Timeout:
-            raise LockedError(f"another run is writing the contact log {contact_log}.",
-                              hint="Wait and run again.") from None
+        # held (exit 3) only if another writer keeps the log's lock for a whole minute
+        added = append_contacts(contact_log, plan.log_rows().to_dict("records"), lock=cfg["lock"])
+        recorded = (added, str(contact_log))
     _note(ctx, planned=len(plan.plan), output=written.path)
     note = None
     if written.fallback:

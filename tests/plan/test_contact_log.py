@@ -6,6 +6,7 @@ import csv
 import multiprocessing as mp
 
 import pandas as pd
+import pytest
 
 from tiercli.config import load_config
 from tiercli.plan.contact_log import LOG_COLUMNS, append_contacts, read_contact_log
@@ -84,3 +85,15 @@ def test_eight_processes_appending_at_once_leave_every_row_exactly_once(tmp_path
     assert sum(added) == len(rows)
     assert set(ids) == {f"{i:08d}" for i in range(180)}
     assert all(r["sent_at"] and r["purpose"] == "promotion" for r in rows)
+
+
+@pytest.mark.parametrize("kind", ["os", "soft", "none"])
+def test_every_lock_kind_appends_once_and_formula_like_ids_stay_inert(tmp_path, kind):
+    log = tmp_path / "contacts.csv"
+    rows = [{"customer_id": "=HYPERLINK(\"x\")", "email": "+1@example.com", "sent_at": "2026-11-03",
+             "purpose": "survey", "campaign": "plan-2026-11"}]
+    assert append_contacts(log, rows, lock=kind) == 1
+    assert append_contacts(log, rows, lock=kind) == 0, "the inert copy in the log is the same row"
+    text = log.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+1@example.com" in text
+    assert not (tmp_path / "contacts.csv.lock").exists() or kind == "os"

@@ -64,16 +64,15 @@ def lock_kind(folder: Path, setting: str) -> str:
 
 
 @contextlib.contextmanager
-def output_lock(folder: Path, *, kind: str = "auto", wait: float = 0.0, expire_minutes: float = 0.0):
-    """Hold the output folder's lock for the block; LockedError (exit 3) if another run holds it past ``wait``."""
+def held(path: Path, *, kind: str = "auto", wait: float = 0.0, expire_minutes: float = 0.0):
+    """Hold the lock file ``path`` (kind resolved on its folder) for the block; LockedError past ``wait``."""
     from filelock import FileLock, SoftFileLock, Timeout
 
-    folder = Path(folder)
-    resolved = lock_kind(folder, kind)
+    path = Path(path)
+    resolved = lock_kind(path.parent, kind)
     if resolved == "none":
         yield None
         return
-    path = folder / LOCK_NAME
     if resolved == "soft":
         lock = SoftFileLock(str(path), timeout=wait, lifetime=expire_minutes * 60 if expire_minutes else None)
     else:
@@ -93,11 +92,16 @@ def output_lock(folder: Path, *, kind: str = "auto", wait: float = 0.0, expire_m
         from ..errors import OutputError
 
         raise OutputError(f"cannot create the lock file {path}: permission denied.",
-                          hint="Choose an output folder you can write to, or set lock = \"none\".") from None
+                          hint="Choose a folder you can write to, or set lock = \"none\".") from None
     try:
         yield lock
     finally:
         lock.release()
+
+
+def output_lock(folder: Path, *, kind: str = "auto", wait: float = 0.0, expire_minutes: float = 0.0):
+    """Hold the output folder's lock (``.tiercli.lock`` beside the outputs) for the block."""
+    return held(Path(folder) / LOCK_NAME, kind=kind, wait=wait, expire_minutes=expire_minutes)
 
 
 def remove_stale_temps(folder: Path, older_than_s: float = 3600.0) -> int:

@@ -45,6 +45,10 @@ def _norm_date(value: Any) -> str:
 def _key(row: Mapping[str, Any]) -> tuple[str, str, str]:
     cid = row.get("customer_id")
     cid = "" if cid is None else str(cid).strip()
+    if cid.startswith("'"):  # written inert ('=abc) by an earlier append
+        from ..io.write import inert_text
+
+        cid = cid[1:] if inert_text(cid[1:])[1] else cid
     purpose = row.get("purpose")
     purpose = "" if purpose is None else str(purpose).strip().lower()
     return cid, _norm_date(row.get("sent_at")), purpose
@@ -60,20 +64,25 @@ def _cell(value: Any) -> str:
         pass
     if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
         return _norm_date(value)
-    return str(value)
+    from ..io.write import inert_text
+
+    return inert_text(str(value))[0]
 
 
-def append_contacts(path: str | os.PathLike, rows: Iterable[Mapping[str, Any]]) -> int:
+def append_contacts(path: str | os.PathLike, rows: Iterable[Mapping[str, Any]], *, lock: str = "auto",
+                    wait: float = LOCK_TIMEOUT) -> int:
     """Append ``rows`` (mappings with the log's columns) to the contact log at ``path``; return how many were new.
 
     A row whose ``(customer_id, sent_at, purpose)`` is already in the log, or earlier in ``rows``, is skipped,
-    so recording the same plan twice changes nothing.  Takes ``filelock.FileLock(path + ".lock")`` for the
-    whole read-then-append; a missing log is created with a header.
+    so recording the same plan twice changes nothing.  Holds ``path + ".lock"`` for the whole
+    read-then-append, of the ``lock`` kind (auto/os/soft/none, see ``tiercli.io.lock``: a soft lock on
+    NFS/SMB, where flock is local to one client); a missing log is created with a header.  Text cells
+    that a spreadsheet would run as a formula are written inert, as in every CSV tiercli writes.
     """
-    from filelock import FileLock
+    from ..io.lock import held
 
     path = Path(path)
-    with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT):
+    with held(Path(str(path) + ".lock"), kind=lock, wait=wait):
         header, seen, newline, ends_clean = LOG_COLUMNS, set(), "\r\n", True
         exists = path.exists() and path.stat().st_size > 0
         if exists:
