@@ -27,10 +27,25 @@ def rft(customers: pd.DataFrame, unit_days: float) -> tuple[pd.Series, np.ndarra
     return buyers, x, t_x.astype("float64"), T
 
 
-def fit_purchase_model(customers: pd.DataFrame, config: Config) -> BGNBDParams:
-    """The BG/NBD fit on every buyer; InputError (with what to do) when the data cannot support it."""
+FALLBACK_PENALIZER = 0.001  # what lifetimes' users reach for when the plain fit runs off on small data
+
+
+def fit_purchase_model(customers: pd.DataFrame, config: Config) -> tuple[BGNBDParams, float]:
+    """The BG/NBD fit on every buyer, and the penalizer it took.
+
+    Plain maximum likelihood first (it reproduces the published figures); when that
+    does not converge on small data and no penalizer was configured, once more with
+    a small one, so a shop with a hundred buyers still gets churn labels — the note
+    says so.  InputError (with what to do) when neither fits.
+    """
     _, x, t_x, T = rft(customers, float(config["churn.unit_days"]))
-    return fit_bgnbd(x, t_x, T, penalizer=float(config["churn.penalizer"]))
+    penalizer = float(config["churn.penalizer"])
+    try:
+        return fit_bgnbd(x, t_x, T, penalizer=penalizer), penalizer
+    except InputError:
+        if penalizer > 0:
+            raise
+        return fit_bgnbd(x, t_x, T, penalizer=FALLBACK_PENALIZER), FALLBACK_PENALIZER
 
 
 @register
@@ -56,11 +71,12 @@ class Churn(Segmenter):
         if not buyers.any():
             return empty
         try:
-            params = fit_purchase_model(customers, config)
+            params, penalizer = fit_purchase_model(customers, config)
         except InputError as err:
             raise SegmenterSkipped(f"purchase model not fitted: {err}") from None
         self.notes = [f"churn: BG/NBD r={params.r:.3g} alpha={params.alpha:.3g} a={params.a:.3g} "
-                      f"b={params.b:.3g} on {params.n_customers} buyers (time unit {unit:g} days)"]
+                      f"b={params.b:.3g} on {params.n_customers} buyers (time unit {unit:g} days"
+                      + (f", penalizer {penalizer:g}: the plain fit did not converge" if penalizer else "") + ")"]
         alive = p_alive(params, x, t_x, T)
         ahead = expected_purchases(params, 90.0 / unit, x, t_x, T)
         label = np.select([alive >= s["active_p"], alive < s["lost_p"]], ["active", "likely_lost"], "at_risk")

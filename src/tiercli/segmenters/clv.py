@@ -54,7 +54,7 @@ class CLV(Segmenter):
                 "(raise clv.max_correlation to override).")
         usable = rep & (m > 0)
         try:
-            bg = fit_purchase_model(customers, config)
+            bg, _ = fit_purchase_model(customers, config)
             gg = fit_gamma_gamma(x[usable], m[usable], penalizer=float(s["penalizer"]))
             value = customer_lifetime_value(bg, gg, x, t_x, T, np.where(usable, m, 0.0), months=int(s["months"]),
                                             discount_rate_monthly=float(s["discount_monthly"]), unit_days=unit)
