@@ -122,6 +122,26 @@ def input_options(f):
     return wrapper
 
 
+def scoring_options(f):
+    """Options of every command that scores customers first (score, plan-emails)."""
+
+    @click.option("--segmenters", "names", metavar="LIST",
+                  help="Comma-separated segmenters to run (default: all whose inputs exist).")
+    @click.option("--as-of", metavar="DATE", help="Date to measure recency from: YYYY-MM-DD or 'today' "
+                  "(default: latest date in the inputs).")
+    @click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
+    @click.option("--blacklist", type=click.Path(path_type=Path),
+                  help="File listing blacklisted customers (ids or emails in its first column).")
+    @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+                  help="If another run holds the output folder, wait up to this long instead of exiting with code 3.")
+    @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        return f(*args, **kwargs)
+
+    return wrapper
+
+
 def _config(paths, config_path, **flags):
     from .config import find_config, load_config
 
@@ -179,17 +199,8 @@ def _output_format(output: Path | None, fmt: str | None) -> str:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write (.xlsx, .csv or .json). Default: NAME.tiers.xlsx next to the input.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from -o, else xlsx).")
-@click.option("--segmenters", "names", metavar="LIST",
-              help="Comma-separated segmenters to run (default: all whose inputs exist).")
-@click.option("--as-of", metavar="DATE", help="Date to measure recency from: YYYY-MM-DD or 'today' "
-              "(default: latest date in the inputs).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
-@click.option("--blacklist", type=click.Path(path_type=Path),
-              help="File listing blacklisted customers (ids or emails in its first column).")
-@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
-              help="If another run holds the output folder, wait up to this long instead of exiting with code 3.")
+@scoring_options
 @click.option("--no-history", is_flag=True, help="Do not keep a labels snapshot in .tiercli/history.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
 def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_duplicates, output, fmt, names, as_of,
           lang, blacklist, wait, no_history, quiet):
@@ -198,7 +209,7 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
     from .io.lock import output_lock, remove_stale_temps
     from .io.write import write_csv, write_json, write_workbook
     from .report import make_console, render_score
-    from .scoring import score as run_score, workbook_sheets
+    from .scoring import workbook_sheets
 
     cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates,
                   lang=lang)
@@ -210,20 +221,10 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
     if not folder.is_dir():
         raise OutputError(f"cannot write {target}: folder {folder} does not exist.",
                           hint="Create it or choose another -o.")
-    err_console = make_console(sys.stderr, quiet=quiet)
     with output_lock(folder, kind=cfg["lock"], wait=wait, expire_minutes=cfg["lock_expire_minutes"]):
         remove_stale_temps(folder)
-        status = None
-        if err_console.is_terminal and not quiet:
-            status = err_console.status("reading")
-            status.start()
-        try:
-            result = run_score(list(paths), config=cfg, preset=preset, rates=rates, as_of=as_of,
-                               segmenters=[n.strip() for n in names.split(",") if n.strip()] if names else None,
-                               blacklist=blacklist, progress=(lambda m: status.update(m)) if status else None)
-        finally:
-            if status:
-                status.stop()
+        result = _scored(paths, cfg, preset=preset, rates=rates, as_of=as_of, names=names, blacklist=blacklist,
+                         quiet=quiet)
         keep_history = cfg["history"] and not no_history
         moved = None
         if keep_history:
@@ -346,16 +347,7 @@ def _tiers_name(paths: list[Path], tail: str) -> Path:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write (.xlsx, .csv or .json). Default: NAME.tiers.plan-YYYY-MM.xlsx next to the input.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from -o, else xlsx).")
-@click.option("--segmenters", "names", metavar="LIST",
-              help="Comma-separated segmenters to run (default: all whose inputs exist; tier is needed).")
-@click.option("--as-of", metavar="DATE", help="Date to measure recency from: YYYY-MM-DD or 'today' "
-              "(default: latest date in the inputs).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
-@click.option("--blacklist", type=click.Path(path_type=Path),
-              help="File listing blacklisted customers (ids or emails in its first column).")
-@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
-              help="If another run holds the output folder, wait up to this long instead of exiting with code 3.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@scoring_options
 @click.pass_context
 def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_order, keep_duplicates, quota, month,
                         contact_log, suppress, record, output, fmt, names, as_of, lang, blacklist, wait, quiet):
