@@ -42,6 +42,17 @@ DEFAULTS: tuple[Setting, ...] = (
     Setting("lock_expire_minutes", 0.0, "A soft lock older than this is taken over (0 = never; for crashed runs "
             "on other machines)."),
     Setting("history", True, "Keep a labels snapshot per as-of date in .tiercli/history beside the output."),
+    # limits: what one input file may ask of the machine (exports come from strangers; see README "Hostile input")
+    Setting("limits.max_uncompressed_mb", 1024.0, "Refuse a file that is, or unpacks to, more than this many MB "
+            "(a workbook's zip parts, a .gz); also caps the text its cells may copy out of shared strings."),
+    Setting("limits.max_ratio", 100.0, "Refuse a workbook part (over 1 MB) that unpacks to more than this many "
+            "times its packed size (a zip bomb), or cells that copy out more text than this many times the XML."),
+    Setting("limits.max_members", 2000, "Refuse a workbook zip with more parts than this."),
+    Setting("limits.max_rows", 2_000_000, "Refuse a table with more rows than this (sheets sharing a header count "
+            "together)."),
+    Setting("limits.max_columns", 2000, "Refuse a sheet or CSV with more columns than this."),
+    Setting("limits.max_cells", 30_000_000, "Refuse a sheet whose rows x columns (from A1 to its farthest cell) is "
+            "over this: one stray cell at XFD1048576 would ask for 17 billion."),
     # rfm
     Setting("rfm.bins", 5, "Quantile bins for R, F and M scores (3..10)."),
     # abc

@@ -9,8 +9,10 @@ often while cron writes the next run, so each write is:
   beside it and report ``fallback=True`` (the caller picks the exit code);
 * inert: no cell is ever a formula or a link, and CSV text that a
   spreadsheet would run as a formula gets a leading ``'`` (OWASP CSV
-  injection);
-* Excel-safe: text that Excel cannot hold is repaired and counted, not fatal.
+  injection); in xlsx such text is a string cell with Excel's quote prefix,
+  so it stays text even when the seller edits the cell;
+* Excel-safe: text that Excel cannot hold is repaired and counted, not fatal
+  (and NUL, which no CSV reader survives, is dropped from CSV text).
 
 The module never prints and never exits.
 """
@@ -157,6 +159,13 @@ def inert_text(value: str) -> tuple[str, bool]:
     if _is_dangerous(value):
         return "'" + value, True
     return value, False
+
+
+class _Inert(str):
+    """Text a spreadsheet would run as a formula, marked for the xlsx writer: written as a string cell
+    with Excel's quote prefix (``quotePrefix``), which keeps it text when the seller edits the cell."""
+
+    __slots__ = ()
 
 
 def _danger_mask(s: pd.Series) -> np.ndarray:
@@ -551,6 +560,8 @@ class _SheetWriter:
 
     def put_text(self, row: int, col: int, text: str, fmt=None) -> None:
         """Write already-cleaned text as a plain string cell, never a formula or link."""
+        if type(text) is _Inert:
+            fmt = self.book.inert(fmt)
         if _needs_runs(text):
             # XlsxWriter 3.x in constant_memory mode copies a string that looks
             # like "<r>...</r>" into the sheet XML unescaped (it takes it for its
@@ -581,12 +592,20 @@ class _SheetWriter:
             self.counts.fixed += 1
         if _is_dangerous(fixed):
             self.counts.sanitized += 1
+            return _Inert(fixed)
         return fixed
+
+    def write_text(self, row: int, col: int, value: str, fmt) -> None:
+        """A text column's writer when some of its cells are formula-like."""
+        if type(value) is _Inert:
+            self.ws.write_string(row, col, value, self.book.inert(fmt))
+        else:
+            self.ws.write_string(row, col, value, fmt)
 
     def write_mixed(self, row: int, col: int, value: Any, fmt) -> None:
         # Per-cell dispatch, only for the rare columns that hold several types.
         kind = type(value)
-        if kind is str:
+        if kind is str or kind is _Inert:
             self.put_text(row, col, value)
         elif kind is bool:
             self.ws.write_boolean(row, col, value, fmt)
@@ -597,8 +616,8 @@ class _SheetWriter:
 
     # -- columns -------------------------------------------------------------
 
-    def _text_values(self, s: pd.Series) -> tuple[list, bool]:
-        """Clean a text column vectorised; returns (values, has rich-looking cells)."""
+    def _text_values(self, s: pd.Series) -> tuple[list, bool, bool]:
+        """Clean a text column vectorised; returns (values, has rich-looking cells, has formula-like cells)."""
         s = s.reset_index(drop=True)
         arrow = _is_arrow_text(s)
         bad = np.array(s.str.contains(_ILLEGAL_ARROW if arrow else _ILLEGAL_PY, regex=True, na=False), dtype=bool)
@@ -615,13 +634,16 @@ class _SheetWriter:
         if long.any():
             s = pd.Series(values, dtype=object)
         self.counts.fixed += int(fixed.sum())
-        self.counts.sanitized += int(_danger_mask(s).sum())
+        danger = _danger_mask(s)
+        self.counts.sanitized += int(danger.sum())
+        for i in np.flatnonzero(danger).tolist():
+            values[i] = _Inert(values[i])
         rich = np.array(
             (s.str.startswith(_RICH_START, na=False) & s.str.endswith(_RICH_END, na=False))
             | s.str.contains(_OVERLAPPING_ESCAPES, regex=True, na=False),
             dtype=bool,
         )
-        return values, bool(rich.any())
+        return values, bool(rich.any()), bool(danger.any())
 
     def _mixed_value(self, v: Any) -> Any:
         if isinstance(v, str):
@@ -667,9 +689,9 @@ class _SheetWriter:
         sample = _sample_positions(len(s))
 
         if kind == _TEXT:
-            values, rich = self._text_values(s)
+            values, rich, danger = self._text_values(s)
             width = max((_display_width(values[i]) for i in sample if values[i] is not None), default=0)
-            write = self.write_mixed if rich else ws.write_string
+            write = self.write_mixed if rich else self.write_text if danger else ws.write_string
             if rich:  # write_mixed routes str to put_text, which ignores fmt
                 fmt = None
             return write, values, fmt, width
@@ -846,6 +868,22 @@ class _BookWriter:
         self._formats: dict[str, Any] = {}
         self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "valign": "top"})
         self.caption = wb.add_format({"bold": True, "font_size": 13})
+        self._inert: dict[int, Any] = {}
+
+    def inert(self, fmt):
+        """``fmt`` plus Excel's quote prefix (formula-like text stays text when edited)."""
+        key = id(fmt)
+        found = self._inert.get(key)
+        if found is None:
+            props = {"quote_prefix": True}
+            if fmt is self.header:
+                props.update({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "valign": "top"})
+            elif fmt is self.caption:
+                props.update({"bold": True, "font_size": 13})
+            elif fmt is not None and getattr(fmt, "num_format", None):
+                props["num_format"] = fmt.num_format
+            found = self._inert[key] = self.wb.add_format(props)
+        return found
 
     def number_format(self, spec: str):
         fmt = self._formats.get(spec)
@@ -958,6 +996,11 @@ def _csv_text(s: pd.Series, counts: _Counts) -> pd.Series:
         if bad.any():
             s = s.str.replace(_SURROGATE_RE.pattern, "", regex=True)
             counts.fixed += int(bad.sum())
+    # NUL ends a field in most CSV readers (pandas' included) and marks the file as binary: drop it
+    nul = np.array(s.str.contains("\x00", regex=False, na=False), dtype=bool)
+    if nul.any():
+        s = s.str.replace("\x00", "", regex=False)
+        counts.fixed += int(nul.sum())
     danger = _danger_mask(s)
     if danger.any():
         counts.sanitized += int(danger.sum())
@@ -972,8 +1015,8 @@ def _csv_other(value: Any, counts: _Counts) -> Any:
     if isinstance(value, (bytes, bytearray)):
         value = bytes(value).decode("utf-8", "replace")
     if isinstance(value, str):
-        if _SURROGATE_RE.search(value):
-            value = _SURROGATE_RE.sub("", value)
+        if _SURROGATE_RE.search(value) or "\x00" in value:
+            value = _SURROGATE_RE.sub("", value).replace("\x00", "")
             counts.fixed += 1
         value, changed = inert_text(value)
         counts.sanitized += changed
@@ -1001,7 +1044,7 @@ def _csv_frame(frame: pd.DataFrame, counts: _Counts) -> tuple[pd.DataFrame, list
     out = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
     headers = []
     for label in frame.columns:
-        text, changed = inert_text(_SURROGATE_RE.sub("", _header_text(label)))
+        text, changed = inert_text(_SURROGATE_RE.sub("", _header_text(label)).replace("\x00", ""))
         counts.sanitized += changed
         headers.append(text)
     return out, headers

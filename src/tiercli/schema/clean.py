@@ -41,6 +41,10 @@ def parse_dates(values: pd.Series, *, column: str, label: str = "file", order: s
 
     def take(mask: pd.Series, parsed: pd.Series) -> None:
         nonlocal todo
+        if not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
+            return  # pandas gave up on a mix of offsets: those values stay unread (and are counted)
+        if getattr(parsed.dt, "tz", None) is not None:  # an offset the patterns missed ('... -05')
+            parsed = parsed.dt.tz_convert(tz).dt.tz_localize(None)
         parsed = parsed.where((parsed >= _FIRST) & (parsed < _LAST))
         ok = mask & parsed.reindex(values.index).notna()
         out.loc[ok] = parsed.loc[ok[ok].index]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import InputError
-from ..io.read import RawTable, list_inputs, read_file
+from ..io.read import Limits, RawTable, list_inputs, read_file
 from .clean import clean_email, clean_text, contains_any, map_vocab, parse_amounts, parse_dates, parse_flags
 from .presets import Match, Preset, detect, load_presets
 from .tables import EVENT_STAGE, FULFILLMENT, KINDS, ORDER_STATUS, SAMPLE_WORDS
@@ -128,12 +128,13 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
     presets = load_presets([Path(d) for d in config.tables.get("presets", {}).get("dirs", [])])
     overrides = config.tables.get("columns", {})
     files = list_inputs(paths)
+    limits = Limits.from_config(config)
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in KINDS}
     reports: list[FileReport] = []
     for path in files:
         if progress:
             progress(f"reading {path.name}")
-        for raw in read_file(path):
+        for raw in read_file(path, limits=limits):
             if raw.frame.shape[1] == 0 or len(raw.frame.columns) < 2:
                 raise InputError(f"{raw.label}: no columns found.", hint="Check it is a table with a header row.")
             m = detect(list(raw.frame.columns), presets, forced=preset, overrides=overrides, label=raw.label)
@@ -180,8 +181,10 @@ def canonicalize(raw: RawTable, match: Match, config: Config) -> tuple[pd.DataFr
         problems.append(Problem("skipped_lines", len(raw.skipped_lines),
                                 "lines with more fields than the header (an unquoted comma or delimiter?): left out, "
                                 f"e.g. line {raw.skipped_lines[0]}", label))
+    src, lines, screened = screen_rows(raw, match)
+    problems.extend(screened)
     out = pd.DataFrame({canon: src[header] for canon, header in match.mapping.items()})
-    out.insert(0, "line", np.arange(raw.first_line, raw.first_line + len(out)))
+    out.insert(0, "line", lines)
     out.insert(0, "file", raw.label)  # unique per input: path and sheets
     if p.order_level and "order_id" in out:
         # Shopify-style: only an order's first line carries order-level fields
@@ -255,6 +258,102 @@ def canonicalize(raw: RawTable, match: Match, config: Config) -> tuple[pd.DataFr
             if p.kind != "orders":  # order lines stay for the line counts; orders are keyed later
                 out = out[~missing]
     return out, problems
+
+
+# what a total line says in its first cell (Excel and WPS reports, Chinese platform exports)
+TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计", "总合计", "合計", "總計", "小計", "total", "totals", "grand total",
+                         "subtotal", "sub-total", "sub total", "sum", "gesamt", "summe"})
+# fields a merged cell is never filled down into: per-line amounts, quantities and items (summed per order)
+_LINE_FIELDS = frozenset({"quantity", "unit_price", "amount", "cost", "unit_cost", "product", "sku", "category",
+                          "note", "tags"})
+# line totals merged down an order's lines hold the order's total once: the rows under it get 0, so the
+# line value is not worked out again from quantity x price
+_ZERO_UNDER_MERGE = frozenset({"amount", "cost"})
+_ID_FIELDS = ("order_id", "inquiry_id", "case_id", "visitor_id", "customer_id", "email")
+
+
+def screen_rows(raw: RawTable, match: Match) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
+    """The rows of a file worth reading, before any value is parsed: (frame, line numbers, problems).
+
+    Cells merged down several rows of a workbook are filled down for order and customer fields
+    (never amounts or items, which are summed); empty rows are left out; repeated header rows
+    and total lines (合计 / Total in the first cell, no id) are left out and counted with their row
+    numbers; values in columns without a header (ragged rows) are counted and ignored.
+    """
+    src = raw.frame
+    label = raw.label
+    problems: list[Problem] = []
+    n = len(src)
+    lines = np.arange(raw.first_line, raw.first_line + n)
+    if not n:
+        return src, lines, problems
+    mapped = set(match.mapping.values())
+    if raw.merged:
+        fill = {h for canon, h in match.mapping.items() if canon not in _LINE_FIELDS}
+        zero = {h for canon, h in match.mapping.items() if canon in _ZERO_UNDER_MERGE}
+        runs = [(c, a, b) for c, a, b in raw.merged if (c in fill or c in zero) and b < n]
+        if runs:
+            src = src.copy()
+            filled = np.zeros(n, dtype=bool)
+            for col, a, b in runs:
+                j = src.columns.get_loc(col)
+                block = src.iloc[a + 1:b + 1, j]
+                empty = block.isna().to_numpy()
+                if empty.any() and pd.notna(src.iat[a, j]):
+                    src.iloc[np.arange(a + 1, b + 1)[empty], j] = src.iat[a, j] if col in fill else "0"
+                    filled[a + 1:b + 1] |= empty
+            if filled.any():
+                cols = sorted({c for c, _, _ in runs}, key=list(src.columns).index)
+                problems.append(Problem("merged_cells", int(filled.sum()),
+                                        f"merged cells in {', '.join(map(repr, cols))}: value filled down "
+                                        f"({_row_list(raw, np.flatnonzero(filled))}); amounts and items stay on the "
+                                        "first row", label))
+    blank = src.isna().all(axis=1).to_numpy()
+    headers = np.zeros(n, dtype=bool)
+    hits = np.zeros(n, dtype=np.int64)
+    for col in mapped:
+        hits += src[col].str.strip().str.lower().eq(col.lower()).fillna(False).to_numpy(dtype=bool)
+    if len(mapped) >= 2:
+        present = src[list(mapped)].notna().sum(axis=1).to_numpy()
+        headers = (hits >= 2) & (hits * 2 >= present)
+    if headers.any():
+        problems.append(Problem("repeated_header", int(headers.sum()),
+                                f"the header repeated inside the data (pasted exports?): left out "
+                                f"({_row_list(raw, np.flatnonzero(headers))})", label))
+    first = src.iloc[:, 0]
+    for j in range(1, src.shape[1]):
+        first = first.fillna(src.iloc[:, j])
+    word = first.astype("str").str.strip().str.rstrip(":：").str.lower()
+    totals = word.isin(TOTAL_WORDS).to_numpy(dtype=bool) & ~headers
+    id_col = next((match.mapping[f] for f in _ID_FIELDS if f in match.mapping), None)
+    if id_col is not None and totals.any():
+        ids = src[id_col].astype("str").str.strip().str.rstrip(":：").str.lower()
+        totals &= (ids.isna() | ids.isin(TOTAL_WORDS)).to_numpy(dtype=bool)
+    if totals.any():
+        problems.append(Problem("total_rows", int(totals.sum()),
+                                f"total lines (合计 / Total) inside the data: left out "
+                                f"({_row_list(raw, np.flatnonzero(totals))})", label))
+    keep = ~(blank | headers | totals)
+    stray = np.zeros(n, dtype=bool)
+    for col in src.columns:
+        if col.startswith("column_") and col not in mapped:
+            has = src[col].notna().to_numpy() & keep
+            if 0 < has.sum() < keep.sum():
+                stray |= has
+    if stray.any():
+        problems.append(Problem("ragged_rows", int(stray.sum()),
+                                f"values in columns without a header (a shifted or ragged row?): ignored "
+                                f"({_row_list(raw, np.flatnonzero(stray))})", label))
+    if keep.all():
+        return src, lines, problems
+    return src[keep].reset_index(drop=True), lines[keep], problems
+
+
+def _row_list(raw: RawTable, positions: np.ndarray, show: int = 5) -> str:
+    """'row 12' / 'rows 12, 40, 41 and 3 more' for frame positions."""
+    refs = raw.where(positions[:show])
+    more = f" and {len(positions) - show:,} more" if len(positions) > show else ""
+    return ("row " if len(positions) == 1 else "rows ") + ", ".join(refs) + more
 
 
 def _status_vocab(p: Preset, config: Config) -> dict[str, list[str]]:
@@ -447,7 +546,7 @@ def _drop_duplicates(lines: pd.DataFrame, keep: bool) -> tuple[pd.DataFrame, int
     """Exact repeated lines count once.  With ``keep`` (--keep-duplicates), repeats inside one export
     stay (two identical lines may be two real purchases), but a line an earlier input already had is
     still the same line seen twice through overlapping exports, and counts once."""
-    dup = lines.duplicated(subset=_DEDUP_COLUMNS, keep="first")
+    dup = _duplicated_lines(lines)
     count = int(dup.sum())
     if not count:
         return lines, count
@@ -455,6 +554,20 @@ def _drop_duplicates(lines: pd.DataFrame, keep: bool) -> tuple[pd.DataFrame, int
         return lines[~dup].reset_index(drop=True), count
     first_file = lines.groupby(_DEDUP_COLUMNS, dropna=False, sort=False)["file"].transform("first")
     return lines[lines["file"].eq(first_file)].reset_index(drop=True), count
+
+
+def _duplicated_lines(lines: pd.DataFrame) -> pd.Series:
+    """``lines.duplicated(subset=_DEDUP_COLUMNS, keep="first")``, about twice as fast on a big export: a
+    line can only repeat another whose date and numbers are the same, so the text columns (the costly
+    part) are compared among those few lines only.  Same result, same order of first occurrences."""
+    cheap = [c for c in _DEDUP_COLUMNS if c in lines and lines[c].dtype.kind in "biufM"]
+    if len(lines) < 10_000 or not cheap:
+        return lines.duplicated(subset=_DEDUP_COLUMNS, keep="first")
+    maybe = lines.duplicated(subset=cheap, keep=False).to_numpy()
+    dup = np.zeros(len(lines), dtype=bool)
+    if maybe.any():
+        dup[maybe] = lines.loc[maybe, _DEDUP_COLUMNS].duplicated(keep="first").to_numpy()
+    return pd.Series(dup, index=lines.index)
 
 
 def fold_orders(lines: pd.DataFrame) -> pd.DataFrame:

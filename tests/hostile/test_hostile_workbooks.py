@@ -1,0 +1,264 @@
+"""Crafted workbooks: zip bombs, entity expansion, external entities, far cells, lying sizes and dimensions.
+
+Each is refused with a one-line InputError (exit 2) that names the file and the setting to raise, or read
+correctly, and never takes more than a little memory or crashes the process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+
+import openpyxl
+import pytest
+
+from tiercli.config import DEFAULTS, load_config
+from tiercli.errors import ConfigError, InputError
+from tiercli.io import read as reader
+from tiercli.io.read import Limits, openpyxl_defused, read_file
+from tiercli.schema.dataset import load_dataset
+
+from .conftest import read_in_child
+
+REFUSED = {  # fixture -> words the one-line error must contain
+    "zip_bomb": "limits.max_uncompressed_mb",
+    "zip_bomb_lying": "unpacks to more than the 65,536 bytes it declares",
+    "many_parts": "limits.max_members",
+    "far_cell": "limits.max_columns",
+    "shared_string_bomb": "copy out",
+    "ods_repeat_bomb": "copy out",
+    "gzip_bomb": "limits.max_ratio",
+    "billion_laughs": "DTD",
+    "billion_laughs_shared": "DTD",
+    "xxe": "DTD",
+}
+
+
+def test_crafted_files_are_refused_in_a_small_process(hostile):
+    """Each would take gigabytes or abort an unguarded reader; here each is a one-line error, and the whole
+    batch runs in a process that stays under 400 MB."""
+    result = read_in_child(*(hostile[name] for name in REFUSED))
+    for name, words in REFUSED.items():
+        outcome = result[str(hostile[name])]
+        assert "error" in outcome, f"{name} was read: {outcome}"
+        assert words in outcome["error"], (name, outcome["error"])
+        assert str(hostile[name]) in outcome["error"] and "\n" not in outcome["error"]
+        assert outcome["exit"] == 2
+    assert result["maxrss_mb"] < 400, result["maxrss_mb"]
+
+
+def test_the_far_cell_would_abort_the_unguarded_reader(hostile):
+    """Why the sheet check exists: calamine lays XFD1048576 out densely and the process dies."""
+    code = ("import resource, python_calamine as pc, sys\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+            "wb = pc.CalamineWorkbook.from_path(sys.argv[1])\n"
+            "wb.get_sheet_by_name(wb.sheet_names[0])\n")
+    done = subprocess.run([sys.executable, "-c", code, str(hostile["far_cell"])], capture_output=True, timeout=60)
+    assert done.returncode != 0  # an abort (memory allocation failed), not an exception
+
+
+def test_the_zip_bomb_is_three_megabytes_declaring_gigabytes(hostile):
+    path = hostile["zip_bomb"]
+    assert 2_500_000 < path.stat().st_size < 4_000_000
+    with zipfile.ZipFile(path) as zf:
+        assert zf.getinfo("xl/worksheets/sheet1.xml").file_size > 2 << 30
+
+
+def test_the_zip_bomb_is_a_cli_error_with_exit_2(run_cli, hostile):
+    result = run_cli("score", hostile["zip_bomb"], "-o", hostile["zip_bomb"].parent / "out.xlsx")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "limits.max_uncompressed_mb" in lines[0] and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- XML entities
+
+
+def test_defusedxml_is_in_force_for_openpyxl():
+    assert openpyxl.DEFUSEDXML is True
+    assert openpyxl_defused()
+    from openpyxl.xml import functions
+
+    assert functions.fromstring.__module__.startswith("defusedxml")
+
+
+def test_the_reader_refuses_to_start_without_defused_openpyxl():
+    env = {**os.environ, "OPENPYXL_DEFUSEDXML": "False"}
+    done = subprocess.run([sys.executable, "-c", "import tiercli.io.read"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert done.returncode != 0 and "defusedxml" in done.stderr
+
+
+@pytest.mark.parametrize("name", ["billion_laughs", "billion_laughs_shared", "xxe"])
+def test_entities_are_never_expanded_by_any_reader(hostile, make_hostile, name):
+    """tiercli refuses the DTD; calamine alone would not expand it either; openpyxl (defused) refuses it."""
+    path = hostile[name]
+    with pytest.raises(InputError, match="DTD") as err:
+        read_file(path)
+    assert make_hostile.MARKER not in str(err.value)
+    import python_calamine as pc
+
+    try:  # the Rust reader on its own: an error, or cells without the expansion and without the secret
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()
+        text = repr(rows)
+        assert make_hostile.MARKER not in text and "lollollol" not in text
+    except pc.CalamineError as exc:
+        assert "entity" in str(exc).lower() or "xml" in str(exc).lower()
+    with pytest.raises(Exception) as err:
+        openpyxl.load_workbook(path)
+    chain, exc = [], err.value
+    while exc is not None:  # openpyxl wraps the parser's error in a ValueError
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    assert any(type(e).__module__.startswith("defusedxml") for e in chain), chain
+
+
+# ---------------------------------------------------------------- sheets written oddly but honestly
+
+
+def test_a_lying_dimension_still_yields_every_row(hostile, make_hostile):
+    raw = read_file(hostile["lying_dimension"])[0]
+    assert raw.rows == make_hostile.LYING_ROWS - 1
+    assert raw.frame["Order ID"].iloc[-1] == f"SO-{1000 + make_hostile.LYING_ROWS - 1}"
+    ds = load_dataset([hostile["lying_dimension"]], load_config(None, env={}))
+    assert len(ds.lines) == make_hostile.LYING_ROWS - 1
+
+
+def test_prefixed_elements_without_cell_references_are_read(hostile):
+    raw = read_file(hostile["unusual_sheet"])[0]
+    assert list(raw.frame.columns)[:3] == ["Order ID", "Order Date", "Customer ID"]
+    assert raw.frame["Order ID"].tolist() == [f"SO-{1000 + i}" for i in range(1, 6)]
+
+
+def test_libreoffice_trailing_repeats_are_not_a_bomb(hostile):
+    assert read_file(hostile["ods_orders"])[0].rows == 6
+
+
+def test_a_normal_workbook_takes_the_fast_path(tmp_path, make_hostile, monkeypatch):
+    """A sheet written the usual way is bounded by regular expressions alone: no exact XML pass."""
+    path = make_hostile.write_book(tmp_path / "big.xlsx", [make_hostile.ORDER_HEADER, *make_hostile.order_rows(3000)])
+    parsed = []
+    original = reader._WorkbookGuard._parse
+    monkeypatch.setattr(reader._WorkbookGuard, "_parse", lambda self, info, h: parsed.append(info.filename)
+                        or original(self, info, h))
+    assert read_file(path)[0].rows == 3000
+    assert not [p for p in parsed if "worksheets" in p]
+
+
+@pytest.mark.parametrize("cell", [
+    '<c r="A1" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>',  # two r attributes: the last one counts
+    '<c r="A1"r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>',
+    "<c r='XFD1048576' t='inlineStr'><is><t>x</t></is></c>",
+    '<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="XFD1048576" t="inlineStr">'
+    '<x:is><x:t>x</x:t></x:is></x:c>',
+])
+def test_far_cells_written_any_way_are_refused(tmp_path, make_hostile, cell):
+    rows = [make_hostile.ORDER_HEADER, *make_hostile.order_rows(2)]
+    xml = make_hostile.sheet_xml(rows).replace("</sheetData>", f'<row r="1048576">{cell}</row></sheetData>')
+    path = make_hostile.write_xlsx(tmp_path / "far.xlsx", make_hostile.xlsx_parts(xml))
+    outcome = read_in_child(path)[str(path)]
+    assert "error" in outcome and ("limits.max_" in outcome["error"] or "damaged" in outcome["error"]), outcome
+
+
+@pytest.mark.parametrize("dimension, far", [("A1:O1000000", "O9999999"), ("A1:C99", "C999"),
+                                             ("A1:ZZ10", "ZZ9999999")])
+def test_a_far_cell_inside_the_dimension_s_digit_count_is_refused(tmp_path, make_hostile, dimension, far):
+    """The fast check's row pattern may be looser than the dimension, never looser than its bound."""
+    rows = [make_hostile.ORDER_HEADER, *make_hostile.order_rows(2)]
+    xml = make_hostile.sheet_xml(rows, dimension=dimension).replace(
+        "</sheetData>", f'<row r="{far[1:].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}"><c r="{far}" t="inlineStr"><is><t>x'
+                        "</t></is></c></row></sheetData>")
+    path = make_hostile.write_xlsx(tmp_path / "far.xlsx", make_hostile.xlsx_parts(xml))
+    outcome = read_in_child(path)[str(path)]
+    if far == "C999":  # 999 rows x 11 columns is a small sheet: read (with its empty middle), not refused
+        assert outcome.get("rows") == 998, outcome
+    else:
+        assert "error" in outcome and "limits.max_" in outcome["error"], outcome
+
+
+def test_a_sheet_with_cells_missing_r_far_to_the_right_is_bounded(tmp_path, make_hostile):
+    """Cells without r take the next column: 20,000 of them in a row make 20,000 columns."""
+    row = '<row r="3">' + '<c t="inlineStr"><is><t>x</t></is></c>' * 20_000 + "</row>"
+    xml = make_hostile.sheet_xml([make_hostile.ORDER_HEADER, *make_hostile.order_rows(1)]).replace(
+        "</sheetData>", row + "</sheetData>")
+    path = make_hostile.write_xlsx(tmp_path / "wide.xlsx", make_hostile.xlsx_parts(xml))
+    with pytest.raises(InputError, match="columns.*limits.max_columns"):
+        read_file(path)
+
+
+# ---------------------------------------------------------------- limits are settings
+
+
+def test_limits_come_from_the_settings_and_match_their_defaults():
+    defaults = {s.name: s.default for s in DEFAULTS}
+    limits = Limits()
+    for field in ("max_uncompressed_mb", "max_ratio", "max_members", "max_rows", "max_columns", "max_cells"):
+        assert defaults[f"limits.{field}"] == getattr(limits, field)
+    config = load_config(None, env={"TIERCLI_LIMITS_MAX_ROWS": "5"})
+    assert Limits.from_config(config).max_rows == 5
+    with pytest.raises(ConfigError, match="limits.max_cells"):
+        Limits.from_config(load_config(None, env={"TIERCLI_LIMITS_MAX_CELLS": "0"}))
+
+
+@pytest.mark.parametrize("name", ["injection_csv", "injection_xlsx"])
+def test_row_limit_from_tiercli_toml_refuses_with_exit_2(run_cli, hostile, tmp_path, name):
+    (tmp_path / "tiercli.toml").write_text("[limits]\nmax_rows = 5\n", encoding="utf-8")
+    result = run_cli("inspect", "--config", tmp_path / "tiercli.toml", hostile[name])
+    assert result.exit_code == 2
+    assert "limits.max_rows" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_column_and_cell_limits(tmp_path, make_hostile, monkeypatch):
+    path = make_hostile.write_book(tmp_path / "o.xlsx", [make_hostile.ORDER_HEADER, *make_hostile.order_rows(20)])
+    with pytest.raises(InputError, match="11 columns.*limits.max_columns"):
+        read_file(path, limits=Limits(max_columns=10))
+    with pytest.raises(InputError, match="limits.max_cells"):
+        read_file(path, limits=Limits(max_cells=200))
+    csv_path = make_hostile.write_csv(tmp_path / "o.csv", [make_hostile.ORDER_HEADER, *make_hostile.order_rows(20)])
+    with pytest.raises(InputError, match="11 columns.*limits.max_columns"):
+        read_file(csv_path, limits=Limits(max_columns=10))
+    with pytest.raises(InputError, match="more than 19 rows.*limits.max_rows"):
+        read_file(csv_path, limits=Limits(max_rows=19))
+    assert read_file(csv_path, limits=Limits(max_rows=20))[0].rows == 20
+
+
+def test_le_pattern_matches_exactly_the_values_up_to_the_limit():
+    for limit in (1, 9, 10, 26, 99, 100, 541_910, 1_048_576):
+        rx = re.compile(reader._le_pattern(str(limit), "0123456789") + r"\Z")
+        for n in {1, 2, 9, 10, 11, limit - 1, limit, limit + 1, limit * 10, 99, 100, 101}:
+            if n >= 1:
+                assert bool(rx.match(str(n))) == (n <= limit), (limit, n)
+        assert not rx.match("0") and not rx.match("01")
+    for cols in (1, 8, 26, 27, 79, 702, 703, 2000):
+        rx = re.compile(reader._le_pattern(reader._col_letters(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + r"\Z")
+        for n in {1, 2, 25, 26, 27, 52, cols - 1, cols, cols + 1, 702, 703, 16_384}:
+            if n >= 1:
+                assert bool(rx.match(reader._col_letters(n))) == (n <= cols), (cols, n)
+
+
+# ---------------------------------------------------------------- legacy .xls
+
+
+def test_an_encrypted_workbook_is_named_as_such(tmp_path):
+    path = tmp_path / "locked.xlsx"  # Excel saves a password-protected .xlsx as an OLE2 file
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le")
+                     + bytes(512))
+    with pytest.raises(InputError, match="encrypted"):
+        read_file(path)
+
+
+def test_a_legacy_workbook_that_exhausts_the_probe_is_refused(tmp_path, monkeypatch):
+    """The .xls probe runs in a child with a memory cap: a child that dies means a refusal, not a crash here."""
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024))
+    monkeypatch.setattr(reader, "_LEGACY_PROBE", "import os; os.abort()")
+    with pytest.raises(InputError, match="more memory than the limits allow"):
+        read_file(path)
+    monkeypatch.setattr(reader, "_LEGACY_PROBE", "import sys; sys.exit(4)")
+    with pytest.raises(InputError, match="limits.max_uncompressed_mb"):
+        read_file(path)
