@@ -145,7 +145,10 @@ def _bracket(a, r, b, c, z):
     (c - r' - b' = a - 1 - r - x < 0); transformed, the 2F1 has parameters
     (c - r', a - 1) and converges fast, so large x and T stay exact.
     """
-    return 1.0 - np.power(1.0 - z, a - 1.0) * hyp2f1(c - r, a - 1.0, c, z)
+    # on degenerate fits (a tiny dataset) the product can be 0 x inf: NaN, shown as "not computable",
+    # not a RuntimeWarning on the seller's terminal
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        return 1.0 - np.power(1.0 - z, a - 1.0) * hyp2f1(c - r, a - 1.0, c, z)
 
 
 def expected_purchases(params: BGNBDParams, t, frequency, recency, T) -> np.ndarray:

@@ -7,6 +7,7 @@ it computes nothing the outputs do not also carry.
 from __future__ import annotations
 
 import os
+import re
 
 from rich import box
 from rich.console import Console
@@ -28,9 +29,22 @@ def _t(key: str, lang: str, en: str) -> str:
     return _ZH.get(key, en) if lang == "zh" else en
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class SafeConsole(Console):
+    """A console for text from strangers' exports: markup off, control characters (ESC sequences that
+    recolour, retitle or hyperlink the terminal) removed from every string before it is drawn."""
+
+    def render_str(self, text: str, **kwargs):
+        return super().render_str(_CONTROL.sub("", text), **kwargs)
+
+
 def make_console(stream=None, *, quiet: bool = False) -> Console:
     """A console that uses colour only on a terminal (cron and pipes get plain text)."""
-    console = Console(file=stream, quiet=quiet, highlight=False, soft_wrap=False, emoji=False)
+    # markup off: names, products and notes come from strangers' exports, and "[link=...]" in a buyer's name
+    # must print as text, not become a terminal hyperlink (rich also strips control codes from plain text)
+    console = SafeConsole(file=stream, quiet=quiet, highlight=False, soft_wrap=False, emoji=False, markup=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 110  # logs and pipes: wide enough that label names do not wrap
     return console
@@ -49,7 +63,7 @@ def _bar(share: float, width: int = 20) -> str:
 def render_inspect(console: Console, files: list[FileReport], summary: dict, problems, lang: str = "en") -> None:
     """Per file: kind, preset, encoding, sheets, rows, mapping and problems; then the dataset totals."""
     for f in files:
-        console.print(Text(f.path + (f"  [{', '.join(f.sheets)}]" if f.sheets else ""), style="bold"))
+        console.print(Text(_CONTROL.sub("", f.path) + (f"  [{', '.join(f.sheets)}]" if f.sheets else ""), style="bold"))
         console.print(f"  {_t('kind', lang, 'kind')}: {f.kind}   {_t('preset', lang, 'preset')}: {f.preset} "
                       f"({f.preset_title}; {f.why})", soft_wrap=True)
         console.print(f"  {_t('encoding', lang, 'encoding')}: {f.encoding or 'workbook'}   "
@@ -57,7 +71,7 @@ def render_inspect(console: Console, files: list[FileReport], summary: dict, pro
         mapping = ", ".join(f"{k} ← {v}" for k, v in f.mapping.items())
         console.print(f"  {_t('mapping', lang, 'mapping')}: {mapping}", soft_wrap=True)
         for p in f.problems:
-            console.print(f"  [yellow]![/yellow] {p.code}: {p.rows:,} rows — {p.message}", soft_wrap=True)
+            console.print(f"  ! {p.code}: {p.rows:,} rows — {p.message}", soft_wrap=True)
     console.print()
     table = Table(title=_t("dataset", lang, "Dataset"), box=_box(console), show_header=False, title_justify="left")
     for key in ("order_lines", "orders", "customers", "first_date", "last_date"):
@@ -66,7 +80,7 @@ def render_inspect(console: Console, files: list[FileReport], summary: dict, pro
     table.add_row("currencies", ", ".join(f"{k or '-'}: {v:,}" for k, v in summary["currencies"].items()) or "-")
     console.print(table)
     for p in problems:
-        console.print(f"[yellow]![/yellow] {p.code}: {p.rows:,} rows — {p.message}", soft_wrap=True)
+        console.print(f"! {p.code}: {p.rows:,} rows — {p.message}", soft_wrap=True)
 
 
 def render_migrations(console: Console, since: str, summary, lang: str = "en", top: int = 5) -> None:
@@ -195,7 +209,7 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
         render_migrations(console, f"since {migrations[0].date().isoformat()}", migrations[1], lang)
     problems = ds.problems + [p for f in ds.files for p in f.problems]
     for p in problems:
-        console.print(f"[yellow]![/yellow] {p.code}: {p.rows:,} rows — {p.message}"
+        console.print(f"! {p.code}: {p.rows:,} rows — {p.message}"
                       + (f" ({p.file})" if p.file else ""), soft_wrap=True)
     for name, why in result.skipped.items():
         console.print(f"{_t('skipped', lang, 'skipped')} {name}: {why}")
@@ -204,7 +218,7 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
     for path in wrote:
         console.print(f"{_t('wrote', lang, 'wrote')} {path}")
     if fallback_note:
-        console.print(f"[yellow]![/yellow] {fallback_note}", soft_wrap=True)
+        console.print(f"! {fallback_note}", soft_wrap=True)
 
 
 def render_segmenters(console: Console, rows: list[dict]) -> None:
@@ -276,7 +290,7 @@ def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = 
                       + ("" if added == used else (f"(其余 {used - added} 条已在记录中)" if zh else
                                                     f" ({used - added} were already there)")), soft_wrap=True)
     if fallback_note:
-        console.print(f"[yellow]![/yellow] {fallback_note}", soft_wrap=True)
+        console.print(f"! {fallback_note}", soft_wrap=True)
 
 
 def render_markets(console: Console, calendar, *, lang: str = "en", wrote: list[str] = ()) -> None:
