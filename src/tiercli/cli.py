@@ -247,6 +247,7 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
     if written.fallback:
         note = (f"{target} is busy (open in Excel?): wrote {written.path} instead. "
                 "Close the file and run again to replace it.")
+    result.notes.extend(_write_notes(written))
     render_score(make_console(quiet=quiet), result, lang=lang, wrote=[str(written.path)], fallback_note=note,
                  migrations=moved)
     if written.fallback:
@@ -326,6 +327,18 @@ def _scored(paths, cfg, *, preset, rates, as_of, names, blacklist, quiet):
     finally:
         if status:
             status.stop()
+
+
+def _write_notes(written) -> list[str]:
+    """What the writer changed to keep the file safe, in words (counted, never silent)."""
+    notes = []
+    if written.sanitized_cells:
+        notes.append(f"{written.sanitized_cells} text cells start like a formula (= + - @) and were written as "
+                     "plain text")
+    if written.fixed_cells:
+        notes.append(f"{written.fixed_cells} cells had characters a spreadsheet cannot hold removed, or were cut "
+                     "to 32,767 characters")
+    return notes
 
 
 def _tiers_name(paths: list[Path], tail: str) -> Path:
