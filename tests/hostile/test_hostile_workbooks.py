@@ -17,7 +17,7 @@ import pytest
 
 from tiercli.config import DEFAULTS, load_config
 from tiercli.errors import ConfigError, InputError
-from tiercli.io import read as reader
+from tiercli.io import guard as reader
 from tiercli.io.read import Limits, openpyxl_defused, read_file
 from tiercli.schema.dataset import load_dataset
 

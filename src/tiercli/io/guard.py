@@ -1,0 +1,764 @@
+"""Untrusted workbooks: what one input file may ask of the machine, checked before any parser sees it.
+
+``Limits`` comes from the ``limits.*`` settings.  ``check_workbook`` inflates every
+part of an .xlsx/.ods once, streaming, and bounds every sheet before python-calamine
+lays it out; ``probe_legacy_workbook`` opens an .xls in a memory-capped child
+process.  Anything over a limit is an InputError (exit 2) naming the setting to raise.
+Split from ``read.py`` so the reader stays about reading.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import io
+import os
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from ..errors import ConfigError, InputError
+
+
+def openpyxl_defused() -> bool:
+    """Whether openpyxl parses XML through defusedxml whenever anything imports it.
+
+    openpyxl switches to defusedxml by itself when the package is installed and
+    ``OPENPYXL_DEFUSEDXML`` is not "False"; this mirrors that rule without importing
+    openpyxl (a tenth of a second).  tiercli reads workbooks with calamine, which
+    never expands entities, but openpyxl reads them back in tests and tools.
+    """
+    return importlib.util.find_spec("defusedxml") is not None and \
+        os.environ.get("OPENPYXL_DEFUSEDXML", "True") == "True"
+
+
+if not openpyxl_defused():  # asserted at start: XML from strangers is never parsed undefended
+    raise ImportError("tiercli needs defusedxml in force for openpyxl: install defusedxml and unset "
+                      "OPENPYXL_DEFUSEDXML.")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one input file may ask of the machine (the ``limits.*`` settings).
+
+    The defaults let through the largest genuine exports (a full Excel sheet, the
+    541,909-line UCI file) and refuse the crafted ones: a zip that inflates a
+    thousand times, a sheet that claims a cell in column XFD of row 1,048,576, one
+    long shared string repeated in a million cells.
+    """
+
+    max_uncompressed_mb: float = 1024.0  # bytes a file may unpack to (CSV: its size), and text its cells may hold
+    max_ratio: float = 100.0  # unpacked / packed size of one zip part (parts under 1 MB are exempt)
+    max_members: int = 2000  # parts in one workbook zip
+    max_rows: int = 2_000_000  # rows of one table (sheets that share a header count together)
+    max_columns: int = 2000  # columns of one sheet or CSV
+    max_cells: int = 30_000_000  # rows x columns of one sheet as the reader lays it out
+
+    @classmethod
+    def from_config(cls, config) -> "Limits":
+        """The ``limits.*`` settings of a Config (anything with ``section``), checked to be positive."""
+        values = config.section("limits") if config is not None else {}
+        kwargs = {f.name: values[f.name] for f in fields(cls) if f.name in values}
+        for name, value in kwargs.items():
+            if not value > 0:
+                raise ConfigError(f"limits.{name} = {value!r} must be above 0.",
+                                  hint="Fix it in tiercli.toml or the TIERCLI_LIMITS_* variable.")
+        return cls(**kwargs)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_uncompressed_mb * 1024 * 1024)
+
+    def text_allowed(self, source_bytes: int) -> int:
+        """Characters the cells of a sheet may copy out of shared strings or repeats: ``max_ratio`` times
+        the XML they come from (at least 64 MB), never over ``max_uncompressed_mb``."""
+        return int(min(self.max_bytes, max(64 << 20, self.max_ratio * source_bytes)))
+
+
+def _too_big(path: Path, what: str) -> InputError:
+    return InputError(f"{path}: refused: the file {what}, more than limits.max_uncompressed_mb allows.",
+                      hint="If the export is genuine, raise limits.max_uncompressed_mb in tiercli.toml "
+                           "(or TIERCLI_LIMITS_MAX_UNCOMPRESSED_MB).")
+
+
+def _over_limit(path: Path, what: str, setting: str) -> InputError:
+    return InputError(f"{path}: refused: {what}, more than limits.{setting} allows.",
+                      hint=f"If the export is genuine, raise limits.{setting} in tiercli.toml "
+                           f"(or TIERCLI_LIMITS_{setting.upper()}).")
+
+
+# ---------------------------------------------------------------- untrusted workbooks
+#
+# A workbook is a zip of XML parts that the Rust reader (calamine) unpacks and parses
+# all at once.  It never expands XML entities, but it trusts the file in three ways
+# that a crafted file turns into a crash or gigabytes of memory:
+#   * it inflates whatever the zip holds (a 3 MB part can inflate to 3 GB);
+#   * it lays a sheet out densely from row 1/column A to the farthest cell it meets,
+#     so one cell at XFD1048576 asks for 17 billion cells and the process aborts;
+#   * it copies a shared string into every cell that refers to it, so one 30,000-
+#     character string used by 100,000 cells becomes 3 GB.
+# So before calamine sees the bytes, every part is inflated once, streaming, with its
+# real size checked against what the zip declares and against the limits, and every
+# sheet is bounded: the fast path checks with regular expressions that the sheet is
+# written the way spreadsheet programs write it (every <c> and <row> with r="..."
+# first, inside the sheet's <dimension>); anything else (a lying dimension, prefixed
+# elements, cells without r) gets an exact pass with expat that follows calamine's
+# own rules.  An XML DTD (<!DOCTYPE>, <!ENTITY>), which no spreadsheet program
+# writes, is refused outright: billion laughs and external entities stop there.
+
+_GRACE_BYTES = 1 << 20  # parts under this size are never called bombs, whatever their ratio
+_PROLOG_BYTES = 1 << 16  # a DTD and a sheet's <dimension> come before this in any real file
+_CHUNK_IN, _CHUNK_OUT = 1 << 18, 1 << 20
+_TAG_LIMIT = 1 << 20  # no real tag or text run without '<' is this long
+_EXCEL_COLS = 16_384
+_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".ico", ".bin")
+_DTD = re.compile(rb"<!(?i:doctype|entity)|<\x00!\x00(?i:d\x00o\x00c\x00t\x00y\x00p\x00e\x00|e\x00n\x00t\x00i\x00t\x00y\x00)")
+_SHEET_DATA = b"sheetData"
+_SHEET_DATA_16 = "sheetData".encode("utf-16-le")[:-1]  # matches UTF-16 LE and BE
+_DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="([A-Z]{1,3})([1-9]\d{0,6})(?::([A-Z]{1,3})([1-9]\d{0,6}))?"')
+# signs that a sheet is not written the usual way, each a pattern with a literal start (fast to search):
+# an r attribute after another one (calamine takes the last of two), elements with a prefix (<x:c>)
+_UNUSUAL = tuple(re.compile(p) for p in (
+    rb'"r\s*=', rb"'r\s*=", rb'"\s+r\s*=', rb"'\s+r\s*=", rb":(?:c|row|v)[\s/>]"))
+_SI_START = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
+_TEXT_GRACE = 64 << 20  # cells may always copy this much shared-string text
+_REF = re.compile(r"\s*([A-Za-z]{1,3})([0-9]{1,7})\s*")
+_ROWNUM = re.compile(r"\s*([0-9]{1,7})\s*")
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _le_pattern(limit: str, alphabet: str) -> str:
+    """A regex for the strings of ``alphabet`` digits without a leading zero that are at most ``limit``
+    (same-length strings compare like numbers): numbers up to 541910, column letters up to 'CA'."""
+    first, digit = (alphabet[1], f"[{alphabet[0]}-{alphabet[-1]}]") if alphabet[0] == "0" else \
+        (alphabet[0], f"[{alphabet[0]}-{alphabet[-1]}]")
+    parts = []
+    if len(limit) > 1:
+        parts.append(f"[{first}-{alphabet[-1]}]{digit}{{0,{len(limit) - 2}}}")
+    for i, ch in enumerate(limit):
+        low = first if i == 0 else alphabet[0]
+        if ch > low:
+            below = chr(ord(ch) - 1)
+            parts.append(re.escape(limit[:i]) + f"[{low}-{below}]" + (f"{digit}{{{len(limit) - i - 1}}}"
+                                                                        if i < len(limit) - 1 else ""))
+    parts.append(re.escape(limit))
+    return "(?:" + "|".join(parts) + ")"
+
+
+def _col_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+class _SheetBounds:
+    """What calamine will lay out for one sheet: rows and columns from A1 to the farthest cell, and the
+    shared-string text its cells copy.  Fed by expat, following calamine's rules (cells are read from
+    <sheetData> on; a <row>'s r sets the row, its end moves to the next; a <c>'s r sets row and column,
+    a <c> without one takes the next column)."""
+
+    def __init__(self, limits: Limits, shared: list[int] | None, text_allowed: int) -> None:
+        self.limits = limits
+        self.shared = shared or []  # length of each shared string
+        self.text_allowed = text_allowed
+        self.active = False
+        self.row = self.col = 0
+        self.rows = self.cols = 0  # 1 + the farthest row / column index met
+        self.cell_type: str | None = None
+        self.in_value = False
+        self.value = ""
+        self.text = 0  # characters of shared strings the cells copy
+
+    def start(self, name: str, attrs: dict) -> None:
+        local = name.rpartition(":")[2]
+        if not self.active:
+            self.active = local == "sheetData"
+            return
+        if local == "row":
+            r = attrs.get("r")
+            if r is not None:
+                m = _ROWNUM.fullmatch(r)
+                if not m or int(m.group(1)) < 1:
+                    raise _BadPart(f"row number {r[:20]!r} is not valid")
+                self.row = int(m.group(1)) - 1
+        elif local == "c":
+            r = attrs.get("r")
+            if r is not None:
+                m = _REF.fullmatch(r)
+                if not m or int(m.group(2)) < 1:
+                    raise _BadPart(f"cell reference {r[:20]!r} is not valid")
+                self.row, self.col = int(m.group(2)) - 1, _col_number(m.group(1)) - 1
+            if self.row >= self.rows or self.col >= self.cols:
+                self.rows = max(self.rows, self.row + 1)
+                self.cols = max(self.cols, self.col + 1)
+                _check_extent(self.limits, self.rows, self.cols)
+            self.col += 1
+            self.cell_type = attrs.get("t")
+        elif local == "v" and self.cell_type == "s":
+            self.in_value, self.value = True, ""
+
+    def end(self, name: str) -> None:
+        if not self.active:
+            return
+        local = name.rpartition(":")[2]
+        if local == "row":
+            self.row += 1
+            self.col = 0
+        elif local == "v" and self.in_value:
+            self.in_value = False
+            index = self.value.strip()
+            if index.isdigit() and int(index) < len(self.shared):
+                self.text += self.shared[int(index)]
+                if self.text > self.text_allowed:
+                    raise _Over("text", self.text)
+        elif local == "c":
+            self.cell_type = None
+        elif local == "sheetData":
+            self.active = False
+
+    def chars(self, data: str) -> None:
+        if self.in_value:
+            self.value += data
+
+
+def _check_extent(limits: Limits, rows: int, cols: int) -> None:
+    if rows > limits.max_rows:
+        raise _Over("rows", rows)
+    if cols > limits.max_columns:
+        raise _Over("columns", cols)
+    if rows * cols > limits.max_cells:
+        raise _Over("cells", rows * cols)
+
+
+class _SharedStrings:
+    """The length of every shared string (xl/sharedStrings.xml), as calamine joins an <si>'s text."""
+
+    def __init__(self) -> None:
+        self.lengths: list[int] = []
+        self.depth = 0  # inside an <si>
+
+    def start(self, name: str, attrs: dict) -> None:
+        if name.rpartition(":")[2] == "si":
+            self.depth += 1
+            if self.depth == 1:
+                self.lengths.append(0)
+
+    def end(self, name: str) -> None:
+        if name.rpartition(":")[2] == "si" and self.depth:
+            self.depth -= 1
+
+    def chars(self, data: str) -> None:
+        if self.depth:
+            self.lengths[-1] += len(data)
+
+
+class _OdsBounds:
+    """What calamine lays out for the tables of an OpenDocument content.xml: repeated rows and columns
+    (number-rows-repeated, number-columns-repeated) are copied out, values and all, and <text:s c="n"/>
+    is n spaces.  Tracks rows up to the last one with a value, the widest row up to its last value, and
+    the text the copies hold."""
+
+    _VALUES = {"value", "string-value", "date-value", "time-value", "boolean-value", "formula"}
+
+    def __init__(self, limits: Limits, text_allowed: int) -> None:
+        self.limits = limits
+        self.text_allowed = text_allowed
+        self.tables: list[tuple[int, int]] = []  # (rows, columns) per table
+        self.text_total = 0
+        self.in_table = 0
+        self._reset_table()
+        self.row_rep = 1
+        self.cell_rep = 1
+        self.cell_text = 0
+        self.in_cell = False
+        self.cell_filled = False
+
+    def _reset_table(self) -> None:
+        self.rows_seen = 0  # rows so far, repeats counted
+        self.rows_used = 0  # rows up to the last row with a value
+        self.width = 0
+        self.row_width = 0
+        self.row_used = 0
+
+    @staticmethod
+    def _attr(attrs: dict, local: str) -> str | None:
+        for key, value in attrs.items():
+            if key.rpartition(":")[2] == local:
+                return value
+        return None
+
+    def _repeat(self, attrs: dict, local: str) -> int:
+        raw = self._attr(attrs, local)
+        if raw is None:
+            return 1
+        if not raw.strip().isdigit():
+            raise _BadPart(f"{local} {raw[:20]!r} is not a number")
+        return max(int(raw), 1)
+
+    def start(self, name: str, attrs: dict) -> None:
+        local = name.rpartition(":")[2]
+        if local == "table" and not self.in_cell:
+            self.in_table += 1
+            if self.in_table == 1:
+                self._reset_table()
+        elif not self.in_table:
+            return
+        elif local == "table-row":
+            self.row_rep = self._repeat(attrs, "number-rows-repeated")
+            self.row_width = self.row_used = 0
+        elif local in ("table-cell", "covered-table-cell"):
+            self.cell_rep = self._repeat(attrs, "number-columns-repeated")
+            self.in_cell = True
+            self.cell_text = 0
+            self.cell_filled = any(k.rpartition(":")[2] in self._VALUES for k in attrs) or \
+                self._attr(attrs, "value-type") is not None
+        elif local == "s" and self.in_cell:
+            self.cell_text += self._repeat(attrs, "c")
+
+    def chars(self, data: str) -> None:
+        if self.in_cell:
+            self.cell_text += len(data)
+
+    def end(self, name: str) -> None:
+        local = name.rpartition(":")[2]
+        if not self.in_table:
+            return
+        if local in ("table-cell", "covered-table-cell") and self.in_cell:
+            self.in_cell = False
+            self.row_width += self.cell_rep
+            if self.cell_filled or self.cell_text:
+                self.row_used = self.row_width
+                self.text_total += self.cell_text * self.cell_rep * self.row_rep
+                if self.text_total > self.text_allowed:
+                    raise _Over("text", self.text_total)
+        elif local == "table-row":
+            self.rows_seen += self.row_rep
+            if self.row_used:
+                self.rows_used = self.rows_seen
+                self.width = max(self.width, self.row_used)
+                _check_extent(self.limits, self.rows_used, self.width)
+            self.row_rep = 1
+        elif local == "table":
+            self.in_table -= 1
+            if not self.in_table:
+                self.tables.append((self.rows_used, self.width))
+
+
+
+class _BadPart(Exception):
+    """A part calamine would choke on or mislay: refused as damaged."""
+
+
+class _Over(Exception):
+    """A part over one of the limits: (what, how much)."""
+
+    def __init__(self, what: str, amount: int) -> None:
+        super().__init__(what, amount)
+        self.what, self.amount = what, amount
+
+
+def _expat(handler):
+    """An expat parser feeding ``handler``; any DTD is refused (defusedxml's rule), entities never expand."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    if hasattr(handler, "chars"):
+        parser.CharacterDataHandler = handler.chars
+        parser.buffer_text = True
+
+    def refuse(*_args):
+        raise _BadPart("it declares an XML DTD (<!DOCTYPE>), which spreadsheet programs never write")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    return parser
+
+
+class _WorkbookGuard:
+    """Checks a workbook zip part by part before calamine parses it; raises InputError naming the file."""
+
+    def __init__(self, path: Path, data: bytes, limits: Limits) -> None:
+        self.path, self.data, self.limits = path, data, limits
+
+    # -- errors --------------------------------------------------------------
+
+    def damaged(self, why: str) -> InputError:
+        return InputError(f"{self.path}: workbook is damaged or crafted ({why}).",
+                          hint="Open it in Excel and save it again, or export it again.")
+
+    def over(self, part: str, exc: _Over) -> InputError:
+        what, n = exc.what, exc.amount
+        if what == "rows":
+            return _over_limit(self.path, f"sheet part {part!r} has {n:,} rows", "max_rows")
+        if what == "columns":
+            return _over_limit(self.path, f"sheet part {part!r} has {n:,} columns", "max_columns")
+        if what == "cells":
+            return _over_limit(self.path, f"sheet part {part!r} spans {n:,} cells (rows x columns)", "max_cells")
+        return InputError(f"{self.path}: refused: the cells of {part} copy out {n / 2**20:,.0f} MB of text, far more "
+                          "than the file holds (a crafted workbook?).",
+                          hint="If it is genuine, raise limits.max_ratio or limits.max_uncompressed_mb in tiercli.toml.")
+
+    # -- the zip -------------------------------------------------------------
+
+    def check(self) -> None:
+        data, limits = self.data, self.limits
+        entries, directory = _zip_directory(data)
+        if entries is None:
+            raise self.damaged("no zip directory")
+        if entries > limits.max_members or directory > max(limits.max_members, 16) * 1024:
+            raise _over_limit(self.path, f"the workbook zip has {entries:,} parts", "max_members")
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            infos = zf.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, struct.error, EOFError, OSError,
+                NotImplementedError, UnicodeDecodeError) as exc:
+            raise self.damaged(f"not a valid zip: {exc}") from None
+        if len(infos) > limits.max_members:
+            raise _over_limit(self.path, f"the workbook zip has {len(infos):,} parts", "max_members")
+        names = [i.filename for i in infos]
+        if not any(n.startswith(("xl/", "content.xml")) for n in names):
+            raise InputError(f"{self.path}: not an Excel workbook.", hint="Export the data as .xlsx or .csv.")
+        if any(n.lower().endswith("workbook.bin") for n in names):
+            raise InputError(f"{self.path}: this is a binary .xlsb workbook, which tiercli does not read.",
+                             hint="Open it in Excel and save it as .xlsx.")
+        spans, total = [], 0
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise InputError(f"{self.path}: the workbook is encrypted.", hint="Save it without a password.")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise self.damaged(f"part {info.filename!r} uses compression method {info.compress_type}")
+            total += info.file_size
+            if total > limits.max_bytes:
+                raise _too_big(self.path, f"unpacks to more than {total / 2**20:,.0f} MB")
+            if info.file_size > _GRACE_BYTES and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+                raise _over_limit(self.path, f"part {info.filename!r} unpacks {info.file_size / max(info.compress_size, 1):,.0f} "
+                                             "times its size (a zip bomb?)", "max_ratio")
+            start = self._data_start(info)
+            spans.append((info.header_offset, start + info.compress_size, info))
+        spans.sort(key=lambda s: s[0])
+        if spans and spans[0][0] != 0:
+            raise self.damaged("data before the first part")
+        for (_, end, a), (begin, _, b) in zip(spans, spans[1:]):
+            if begin < end:
+                raise self.damaged(f"parts {a.filename!r} and {b.filename!r} overlap")
+        self.shared_info = next((i for _, _, i in spans if i.filename.lower() == "xl/sharedstrings.xml"), None)
+        self.shared_raw: list[int] | None = None  # bytes of each <si>: a bound on its text, cheap to get
+        self.shared_exact: list[int] | None = None
+        if self.shared_info is not None:
+            self.shared_raw = self._shared_raw_lengths(self.shared_info)
+        for _, _, info in spans:
+            self._check_part(info)
+
+    def _data_start(self, info: zipfile.ZipInfo) -> int:
+        off = info.header_offset
+        header = self.data[off:off + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise self.damaged(f"part {info.filename!r} has no local header")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        start = off + 30 + name_len + extra_len
+        if start + info.compress_size > len(self.data):
+            raise self.damaged(f"part {info.filename!r} is cut short")
+        return start
+
+    def _inflate(self, info: zipfile.ZipInfo):
+        """The part's bytes, a chunk at a time, never more than it declares (a lying size is refused)."""
+        start = self._data_start(info)
+        raw = memoryview(self.data)[start:start + info.compress_size]
+        if info.compress_type == zipfile.ZIP_STORED:
+            if info.compress_size != info.file_size:
+                raise self.damaged(f"part {info.filename!r} has two sizes")
+            for i in range(0, len(raw), _CHUNK_OUT):
+                yield bytes(raw[i:i + _CHUNK_OUT])
+            return
+        inflater = zlib.decompressobj(-15)
+        pos, produced, pending = 0, 0, b""
+        try:
+            while not inflater.eof:
+                if not pending:
+                    if pos >= len(raw):
+                        raise self.damaged(f"part {info.filename!r} is cut short")
+                    pending = raw[pos:pos + _CHUNK_IN]
+                    pos += len(pending)
+                out = inflater.decompress(pending, _CHUNK_OUT)
+                pending = inflater.unconsumed_tail
+                if out:
+                    produced += len(out)
+                    if produced > info.file_size:
+                        raise self.damaged(f"part {info.filename!r} unpacks to more than the "
+                                           f"{info.file_size:,} bytes it declares")
+                    yield out
+        except zlib.error as exc:
+            raise self.damaged(f"part {info.filename!r}: {exc}") from None
+        if produced != info.file_size:
+            raise self.damaged(f"part {info.filename!r} unpacks to {produced:,} bytes, not the "
+                               f"{info.file_size:,} it declares")
+
+    def _parse(self, info: zipfile.ZipInfo, handler) -> None:
+        parser = _expat(handler)
+        try:
+            for chunk in self._inflate(info):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except _Over as exc:
+            raise self.over(info.filename, exc) from None
+        except _BadPart as exc:
+            raise self.damaged(f"part {info.filename!r}: {exc}") from None
+        except Exception as exc:  # expat.ExpatError and anything a handler trips on
+            raise self.damaged(f"part {info.filename!r} is not well-formed XML: {exc}") from None
+
+    def _shared_raw_lengths(self, info: zipfile.ZipInfo) -> list[int]:
+        starts, offset, carry = [], 0, b""
+        for chunk in self._inflate(info):
+            buf = carry + chunk
+            cut = buf.rfind(b"<")
+            cut = len(buf) if cut <= 0 else cut
+            starts.extend(offset + m.start() for m in _SI_START.finditer(buf, 0, cut))
+            offset += cut
+            carry = buf[cut:]
+        starts.extend(offset + m.start() for m in _SI_START.finditer(carry))
+        ends = starts[1:] + [offset + len(carry)]
+        return [b - a for a, b in zip(starts, ends)]
+
+    def _shared_lengths(self) -> list[int]:
+        if self.shared_exact is None:
+            handler = _SharedStrings()
+            self._parse(self.shared_info, handler)
+            self.shared_exact = handler.lengths
+        return self.shared_exact
+
+    # -- one part ------------------------------------------------------------
+
+    def _check_part(self, info: zipfile.ZipInfo) -> None:
+        """Inflate one part, refusing a DTD; bound it exactly unless it is a sheet written the usual way."""
+        name = info.filename
+        scan = _PartScan(self.limits)
+        check_dtd = not name.lower().endswith(_IMAGES)
+        for chunk in self._inflate(info):
+            if check_dtd and scan.seen < _PROLOG_BYTES and _DTD.search(scan.head_window(chunk)):
+                raise InputError(f"{self.path}: refused: part {name!r} declares an XML DTD (<!DOCTYPE>/<!ENTITY>), "
+                                 "which spreadsheet programs never write (entity expansion or external-entity attack?).",
+                                 hint="Open it in Excel and save it again if you trust it.")
+            scan.feed(chunk)
+        scan.finish()
+        if name == "content.xml":
+            self._parse(info, _OdsBounds(self.limits, self.limits.text_allowed(info.file_size)))
+            return
+        if not scan.sheet:
+            return
+        source = info.file_size + (self.shared_info.file_size if self.shared_info is not None else 0)
+        allowed = self.limits.text_allowed(source)
+        if scan.fast:
+            # every cell is inside the bound, which fits max_cells; the exact rows and columns are
+            # checked against the limits once calamine has laid the sheet out
+            if not self.shared_raw or max(self.shared_raw) * scan.values <= allowed:
+                return
+            # long shared strings in many cells: count the text the cells really copy
+        shared = self._shared_lengths() if self.shared_info is not None else None
+        self._parse(info, _SheetBounds(self.limits, shared, allowed))
+
+
+class _PartScan:
+    """The streaming fast path over one part: finds <sheetData> and the <dimension>, then checks with
+    regular expressions that every <c> and <row> starts with r="..." inside the dimension and carries
+    no second r.  ``fast`` stays True only when that held throughout; ``bound`` is then (rows, cols)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.seen = 0
+        self.head = bytearray()  # the part's first bytes, where the DTD and <dimension> are
+        self.carry = b""
+        self.sheet = False
+        self.fast = True
+        self.bound: tuple[int, int] | None = None
+        self.bad = None
+        self.values = 0  # elements starting "<v": a bound on the cells that copy a shared string
+
+    def head_window(self, chunk: bytes) -> bytes:
+        room = _PROLOG_BYTES - self.seen
+        return bytes(self.head[-32:]) + chunk[:room]
+
+    def feed(self, chunk: bytes) -> None:
+        if self.seen < _PROLOG_BYTES:
+            self.head += chunk[:_PROLOG_BYTES - self.seen]
+        self.seen += len(chunk)
+        if not self.fast and self.sheet:
+            return  # the exact pass will bound it
+        buf = self.carry + chunk
+        # every pattern starts at '<' or lies inside one tag, so cutting at the last '<' splits none
+        cut = buf.rfind(b"<")
+        if cut <= 0:
+            if len(buf) <= _TAG_LIMIT:
+                self.carry = buf
+                return
+            end = buf.rfind(b">") + 1
+            if end <= 0:  # a tag or text run this long: leave it to the exact pass
+                self.fast = False
+                self._look(buf)
+                self.carry = b""
+                return
+            cut = end
+        self._look(buf[:cut])
+        self.carry = buf[cut:]
+
+    def finish(self) -> None:
+        if self.carry:
+            self._look(self.carry)
+            self.carry = b""
+
+    def _look(self, region: bytes) -> None:
+        if region.find(_SHEET_DATA_16) >= 0:  # UTF-16 text: only the exact pass reads it
+            self.sheet, self.fast = True, False
+            return
+        if not self.sheet:
+            at = region.find(_SHEET_DATA)
+            if at < 0:
+                return
+            self.sheet = True
+            # any <dimension> will do as the bound to check against: cells outside it fail the check
+            self._dimension(bytes(self.head))
+            region = region[at:]
+        if not self.fast:
+            return
+        if self.bad.search(region) or any(p.search(region) for p in _UNUSUAL):
+            self.fast = False
+            return
+        self.values += region.count(b"<v")
+
+    def _dimension(self, head: bytes) -> None:
+        m = _DIMENSION.search(head)
+        if not m:
+            self.fast = False
+            return
+        end_col, end_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
+        rows, cols = int(end_row), _col_number(end_col.decode())
+        # rows up to the next power of ten are a cheaper pattern; use it when the bound still fits
+        digits = len(str(rows))
+        loose = 10 ** digits - 1
+        if loose * cols <= self.limits.max_cells:  # the bound is what the pattern lets through
+            row_pat, rows = f"[1-9][0-9]{{0,{digits - 1}}}", loose
+        else:
+            row_pat = _le_pattern(str(rows), "0123456789")
+        if rows * cols > self.limits.max_cells or cols > _EXCEL_COLS:
+            self.fast = False  # a large (or lying) dimension: the exact pass finds the real extent
+            return
+        col_pat = _le_pattern(_col_letters(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        ref = col_pat + row_pat
+        # a <c> or <row> not followed by exactly r="..." inside the bound (one pattern: one pass over the '<'s)
+        self.bad = re.compile(rb'<(?:c(?:[\t\r\n/>]| (?!r="' + ref.encode() + rb'"))|row(?:[\t\r\n/>]| (?!r="'
+                              + row_pat.encode() + rb'")))')
+        self.bound = (rows, cols)
+
+
+def _zip_directory(data: bytes) -> tuple[int | None, int]:
+    """(entries, size of the central directory) from the end record, before zipfile parses anything."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if at < 0 or at + 22 > len(data):
+        return None, 0
+    _, _, _, _, entries, size, _, _ = struct.unpack("<4s4H2LH", data[at:at + 22])
+    if entries == 0xFFFF or size == 0xFFFFFFFF:  # zip64: the locator just before points at the real record
+        loc = at - 20
+        if loc >= 0 and data[loc:loc + 4] == b"PK\x06\x07":
+            (offset,) = struct.unpack("<Q", data[loc + 8:loc + 16])
+            rec = data[offset:offset + 56]
+            if len(rec) == 56 and rec[:4] == b"PK\x06\x06":
+                entries, size = struct.unpack("<QQ", rec[32:48])
+    return entries, size
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _check_gzip(path: Path, limits: Limits) -> None:
+    """A .gz export is unpacked once, counting, before pandas reads it: a gzip bomb is refused early."""
+    packed = max(path.stat().st_size, 1)
+    total = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while chunk := fh.read(_CHUNK_OUT):
+                total += len(chunk)
+                if total > limits.max_bytes:
+                    raise _too_big(path, "unpacks to more than it")
+                if total > _GRACE_BYTES and total > limits.max_ratio * packed:
+                    raise _over_limit(path, f"it unpacks more than {limits.max_ratio:g} times its size "
+                                            "(a compression bomb?)", "max_ratio")
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"{path}: the .gz file is damaged ({exc}).", hint="Download it again.") from None
+
+
+
+
+def _workbook_bytes(path: Path, limits: Limits) -> bytes:
+    """The file's bytes (unpacked if it is a .gz), read once so the check and the parse see the same."""
+    if not _is_gzip(path):
+        return path.read_bytes()
+    _check_gzip(path, limits)
+    with gzip.open(path, "rb") as fh:
+        return fh.read()
+
+
+_LEGACY_PROBE = r"""
+import io, sys
+limit, text_limit = int(sys.argv[1]), int(sys.argv[2])
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+except (ImportError, ValueError, OSError):
+    pass
+import python_calamine as pc
+try:
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read()))
+    text = 0
+    for name in wb.sheet_names:
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        text += sum(len(v) for row in rows for v in row if type(v) is str)
+        del rows
+except MemoryError:
+    sys.exit(5)
+except Exception:
+    sys.exit(3)  # calamine cannot read it: the reader says so itself
+sys.exit(4 if text > text_limit else 0)
+"""
+
+
+def _probe_legacy_workbook(path: Path, data: bytes, limits: Limits) -> None:
+    """A legacy .xls (OLE2/BIFF) cannot be checked part by part like a zip, and calamine reads it whole
+    when it opens it; so a child process with a memory cap opens it first.  A crafted .xls (one long
+    string in every cell) dies there, not here."""
+    import subprocess
+    import sys
+
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        raise InputError(f"{path}: the workbook is encrypted (password-protected).",
+                         hint="Save it without a password, as .xlsx.")
+    cap = (512 << 20) + 3 * limits.max_bytes
+    try:
+        done = subprocess.run([sys.executable, "-c", _LEGACY_PROBE, str(cap), str(limits.max_bytes)], input=data,
+                              capture_output=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        raise InputError(f"{path}: refused: the workbook takes too long to open.",
+                         hint="Open it in Excel and save it as .xlsx or .csv.") from None
+    except OSError:
+        return  # no child process possible here: read it directly
+    if done.returncode == 4:
+        raise _too_big(path, "has cells that expand to more text than")
+    if done.returncode not in (0, 3):
+        raise InputError(f"{path}: refused: opening the workbook takes more memory than the limits allow "
+                         "(a crafted file?).",
+                         hint="If it is genuine, raise limits.max_uncompressed_mb, or save it as .xlsx or .csv.")
