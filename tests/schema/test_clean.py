@@ -306,3 +306,74 @@ def test_parse_amounts_never_raises(values):
     out, bad = parse_amounts(S(values, dtype="str"))
     assert len(out) == len(values)
     assert not (out.notna() & bad).any()
+
+
+# ---------------------------------------------------------------- fast paths = general parser
+
+
+def _general(parse, values, **kw):
+    """The same parser with its fast path switched off."""
+    from unittest import mock
+
+    from tiercli.schema import clean
+    with mock.patch.object(clean, "_iso_dates_fast", lambda *a: None), \
+            mock.patch.object(clean, "_amounts_fast", lambda *a: None):
+        return parse(values, **kw)
+
+
+def _assert_same(fast, general):
+    pd.testing.assert_series_equal(fast[0], general[0], check_exact=True)
+    pd.testing.assert_series_equal(fast[1], general[1], check_exact=True)
+    if fast[0].dtype == "float64":  # -0.0 == 0.0: the sign must match too
+        assert [str(x) for x in fast[0]] == [str(x) for x in general[0]]
+
+
+def test_iso_fast_path_reads_a_plain_export_and_leaves_the_rest_to_the_general_parser():
+    from tiercli.schema import clean
+    plain = S(["2009-12-01 07:39:00", " 2010-01-31 23:59:59 ", None, "", "2011-12-09T12:50:00"], dtype="str")
+    assert clean._iso_dates_fast(plain.str.strip(), plain.str.strip().fillna("").ne("")) is not None
+    out, bad = parse_dates(plain, column="d")
+    assert out.tolist()[:2] == [TS("2009-12-01 07:39:00"), TS("2010-01-31 23:59:59")]
+    assert out.isna().tolist() == [False, False, True, True, False] and not bad.any()
+    for odd in (["2009-12-01 07:39:00", "2009-12-01"], ["2009-02-30 00:00:00"], ["1899-12-31"],
+                ["2009-12-01 07:39:00Z"], ["2009-12-1 07:39:00"], ["2009/12/01 07:39:00"]):
+        series = S(odd, dtype="str")
+        assert clean._iso_dates_fast(series, series.ne("")) is None, odd
+        _assert_same(parse_dates(series, column="d"), _general(parse_dates, series, column="d"))
+
+
+def test_amount_fast_path_gives_up_on_what_to_numeric_reads_differently():
+    from tiercli.schema import clean
+    for odd in (["1e3"], ["nan"], ["inf"], ["-0"], ["1234567890123456789"], ["1,5"], ["$3"]):
+        series = S(odd, dtype="str")
+        assert clean._amounts_fast(series, series.ne("")) is None, odd
+        _assert_same(parse_amounts(series), _general(parse_amounts, series))
+    series = S(["12", "-3.50", None, "", "+.5", "7."], dtype="str")
+    assert clean._amounts_fast(series, series.fillna("").ne("")) is not None
+    _assert_same(parse_amounts(series), _general(parse_amounts, series))
+
+
+ISO_LAYOUTS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.datetimes(dt.datetime(1800, 1, 1), dt.datetime(2300, 12, 31)),
+    st.none(), st.sampled_from(["", " ", "2021-02-29 00:00:00", "2021-13-01", "2021-01-01 24:00:00"]),
+    st.from_regex(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?", fullmatch=True)), min_size=1, max_size=12),
+       st.sampled_from(ISO_LAYOUTS), st.sampled_from(["UTC", "Asia/Shanghai"]))
+def test_parse_dates_fast_path_matches_the_general_parser(values, fmt, tz):
+    texts = [v.strftime(fmt) if isinstance(v, dt.datetime) else v for v in values]
+    series = S(texts, dtype="str")
+    _assert_same(parse_dates(series, column="d", tz=tz), _general(parse_dates, series, column="d", tz=tz))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.floats(-1e9, 1e9, allow_nan=False).map(lambda x: f"{x:.2f}"),
+    st.integers(-10**17, 10**17).map(str),
+    st.none(), st.sampled_from(["", "-0", "0.0", "-0.00", "1e3", "NaN", "inf", "+.5", "5.", "1,234.50"]),
+    st.from_regex(r"[+-]?\d{0,16}(\.\d{0,6})?", fullmatch=True)), min_size=1, max_size=12))
+def test_parse_amounts_fast_path_matches_the_general_parser(texts):
+    series = S(texts, dtype="str")
+    _assert_same(parse_amounts(series), _general(parse_amounts, series))

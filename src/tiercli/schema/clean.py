@@ -13,6 +13,12 @@ import re
 import numpy as np
 import pandas as pd
 
+try:  # the fast paths read pandas' arrow-backed text directly; without pyarrow they are skipped
+    import pyarrow as pa
+    import pyarrow.compute as pc
+except ImportError:  # pragma: no cover
+    pa = pc = None
+
 from ..errors import ColumnError
 from .tables import FALSE_WORDS, TRUE_WORDS
 
@@ -35,8 +41,11 @@ def parse_dates(values: pd.Series, *, column: str, label: str = "file", order: s
     Excel serial numbers, YYYYMMDD and month names.
     """
     text = values.astype("str").str.strip()
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     present = text.notna() & (text != "")
+    fast = _iso_dates_fast(text, present)
+    if fast is not None:
+        return fast, pd.Series(False, index=values.index, name=present.name)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     todo = present.copy()
 
     def take(mask: pd.Series, parsed: pd.Series) -> None:
@@ -133,6 +142,88 @@ def parse_dates(values: pd.Series, *, column: str, label: str = "file", order: s
     return out, todo
 
 
+def _arrow_text(text: pd.Series):
+    """The arrow array behind a pandas str column (one chunk), or None when it is not arrow-backed."""
+    if pa is None or getattr(text.dtype, "storage", None) != "pyarrow":
+        return None
+    try:
+        arr = pa.array(text.array)
+    except (TypeError, pa.ArrowException):  # pragma: no cover - pandas internals changed
+        return None
+    if isinstance(arr, pa.ChunkedArray):  # pragma: no cover
+        arr = arr.combine_chunks()
+    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
+
+
+# fixed-width ISO layouts the fast path reads: byte positions of the separators; every other byte is a digit
+_ISO_FIXED = {10: {4: b"-", 7: b"-"},
+              19: {4: b"-", 7: b"-", 10: b" T", 13: b":", 16: b":"}}
+_FIRST_S, _LAST_S = _FIRST.value // 10**9, _LAST.value // 10**9
+
+
+def _iso_dates_fast(text: pd.Series, present: pd.Series) -> pd.Series | None:
+    """All present values in one fixed ISO layout without offset (``YYYY-MM-DD HH:MM:SS`` or
+    ``YYYY-MM-DD``), valid and inside the accepted range -> the parsed column; anything else -> None
+    (the general parser decides, value by value)."""
+    arr = _arrow_text(text)
+    if arr is None:
+        return None
+    keep = present.to_numpy(dtype=bool)
+    if not keep.any():
+        return None
+    sub = arr.filter(pa.array(keep)) if not keep.all() else arr
+    if sub.null_count:
+        return None
+    n = len(sub)
+    offsets_type = np.int64 if pa.types.is_large_string(sub.type) else np.int32
+    offsets = np.frombuffer(sub.buffers()[1], dtype=offsets_type)[sub.offset:sub.offset + n + 1]
+    width = int(offsets[1] - offsets[0])
+    layout = _ISO_FIXED.get(width)
+    if layout is None or not (np.diff(offsets) == width).all():
+        return None
+    chars = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(n, width)
+    digits = [i for i in range(width) if i not in layout]
+    if ((chars[:, digits] - np.uint8(48)) > 9).any():
+        return None
+    for i, allowed in layout.items():
+        col = chars[:, i]
+        ok = col == allowed[0]
+        for b in allowed[1:]:
+            ok |= col == b
+        if not ok.all():
+            return None
+    try:
+        seconds = pc.cast(sub, pa.timestamp("s"))  # rejects 2009-02-30, 24:00:00, :60 as pandas does
+    except pa.ArrowException:
+        return None
+    secs = seconds.to_numpy().view("int64")
+    if not ((secs >= _FIRST_S) & (secs < _LAST_S)).all():
+        return None
+    ns = np.full(len(keep), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ns[keep] = (secs * 10**9).view("datetime64[ns]")
+    return pd.Series(ns, index=text.index)
+
+
+def _amounts_fast(text: pd.Series, present: pd.Series) -> pd.Series | None:
+    """Plain decimal numbers (<= 15 characters, no exponent, nan, inf or -0) -> float64 via arrow's
+    cast, which for such text gives what ``pd.to_numeric`` gives; anything else -> None."""
+    arr = _arrow_text(text)
+    if arr is None:
+        return None
+    if not present.all():
+        arr = pc.if_else(pa.array(present.to_numpy(dtype=bool)), arr, pa.scalar(None, arr.type))
+    if pc.max(pc.binary_length(arr)).as_py() > 15 or \
+            pc.any(pc.match_substring(arr, "e")).as_py() or pc.any(pc.match_substring(arr, "E")).as_py():
+        return None  # (case-sensitive twice: ignore_case goes through a regex, several times slower)
+    try:
+        number = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowException:
+        return None
+    if not np.isfinite(number[present.to_numpy(dtype=bool)]).all() or ((number == 0) & np.signbit(number)).any():
+        return None
+    return pd.Series(number, index=text.index, name=text.name)
+
+
 _NUM_CHARS = re.compile(r"[^\d,.\-]")
 
 
@@ -146,6 +237,9 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     present = text.notna() & (text != "")
     if not present.any():
         return pd.Series(np.nan, index=values.index, dtype="float64"), present
+    quick = _amounts_fast(text, present)
+    if quick is not None:
+        return quick, pd.Series(False, index=values.index)
     fast = pd.to_numeric(text, errors="coerce")
     if fast.notna().sum() == present.sum():
         return fast.astype("float64"), pd.Series(False, index=values.index)

@@ -521,7 +521,7 @@ def _convert_currency(lines: pd.DataFrame, config: Config, rates_path) -> tuple[
         base = found[0] if found else ""
     cur = cur.fillna(base)
     need = [c for c in found if c != base]
-    lines = lines.copy()
+    lines = lines.copy(deep=False)  # copy-on-write: the columns set below never reach the caller's frame
     lines["currency"] = cur
     if need:
         if rates_path is None:
