@@ -42,10 +42,17 @@ def fit_purchase_model(customers: pd.DataFrame, config: Config) -> tuple[BGNBDPa
     penalizer = float(config["churn.penalizer"])
     try:
         return fit_bgnbd(x, t_x, T, penalizer=penalizer), penalizer
-    except InputError:
-        if penalizer > 0:
-            raise
+    except InputError as err:
+        if penalizer > 0 or "did not converge" not in str(err):
+            raise  # too few customers, no repeat buying: a penalizer cannot help
+    try:
         return fit_bgnbd(x, t_x, T, penalizer=FALLBACK_PENALIZER), FALLBACK_PENALIZER
+    except InputError:
+        raise InputError(
+            f"the BG/NBD fit did not converge, also with penalizer {FALLBACK_PENALIZER:g}: these "
+            f"{len(x)} buyers show too little dropping out or repeat buying to estimate churn.",
+            hint="Add more history (more buyers or a longer period), or set churn.penalizer higher, e.g. 0.1.",
+        ) from None
 
 
 @register
