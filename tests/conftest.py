@@ -37,13 +37,18 @@ def data_dir() -> Path:
     return DATA
 
 
-@pytest.fixture(scope="session")
-def make_fixtures():
-    """The fixture generator as a module: its row constants are what the fixture files hold."""
-    spec = importlib.util.spec_from_file_location("tiercli_tests_make_fixtures", DATA / "make_fixtures.py")
+def load_script(name: str):
+    """A generator script under tests/data (not a package) imported as a module."""
+    spec = importlib.util.spec_from_file_location(f"tiercli_tests_{name}", DATA / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def make_fixtures():
+    """The fixture generator as a module: its row constants are what the fixture files hold."""
+    return load_script("make_fixtures")
 
 
 @pytest.fixture(scope="session")
