@@ -171,15 +171,16 @@ def inspect(paths, preset, config_path, rates, currency, date_order, keep_duplic
     render_inspect(make_console(), ds.files, summary, ds.problems, lang=cfg["lang"])
 
 
-def _default_output(paths: list[Path], fmt: str) -> Path:
+def _tiers_name(paths: list[Path], tail: str) -> Path:
+    """NAME.tiers.TAIL beside the first input (".tiers." keeps tiercli's outputs out of the next folder scan)."""
     first = paths[0]
     if first.is_dir():
-        return first / f"{first.resolve().name}.tiers.{fmt}"
+        return first / f"{first.resolve().name}.tiers.{tail}"
     name = first.name
     for suffix in (".gz", ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"):
         if name.lower().endswith(suffix):
             name = name[: -len(suffix)]
-    return first.with_name(f"{name}.tiers.{fmt}")
+    return first.with_name(f"{name}.tiers.{tail}")
 
 
 def _output_format(output: Path | None, fmt: str | None) -> str:
@@ -215,7 +216,7 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
                   lang=lang)
     lang = cfg["lang"]
     fmt = _output_format(output, fmt)
-    target = output or _default_output(list(paths), fmt)
+    target = output or _tiers_name(list(paths), fmt)
     folder = target.parent if str(target.parent) else Path(".")
     _note(ctx, inputs=",".join(map(str, paths)), output=target)
     if not folder.is_dir():
@@ -339,12 +340,6 @@ def _write_notes(written) -> list[str]:
         notes.append(f"{written.fixed_cells} cells had characters a spreadsheet cannot hold removed, or were cut "
                      "to 32,767 characters")
     return notes
-
-
-def _tiers_name(paths: list[Path], tail: str) -> Path:
-    """NAME.tiers.TAIL beside the first input (".tiers." keeps tiercli's outputs out of the next folder scan)."""
-    base = _default_output(paths, "x")
-    return base.with_name(base.name[: -len(".tiers.x")] + f".tiers.{tail}")
 
 
 @cli.command("plan-emails")
