@@ -207,8 +207,7 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
             console.print(t)
     if migrations is not None:
         render_migrations(console, f"since {migrations[0].date().isoformat()}", migrations[1], lang)
-    problems = ds.problems + [p for f in ds.files for p in f.problems]
-    for p in problems:
+    for p in ds.all_problems:
         console.print(f"! {p.code}: {p.rows:,} rows — {p.message}"
                       + (f" ({p.file})" if p.file else ""), soft_wrap=True)
     for name, why in result.skipped.items():

@@ -18,7 +18,7 @@ import pandas as pd
 from . import __version__
 from .config import Config, find_config, load_config
 from .features import build_customers, resolve_as_of
-from .labels import header, label, label_columns, segmenter_title
+from .labels import code_labels, header, label, label_columns, segmenter_title
 from .schema.dataset import Dataset, load_dataset
 from .segmenters import base
 from .segmenters.abc import BENCHMARK
@@ -41,6 +41,7 @@ class ScoreResult:
     skipped: dict[str, str]
     inputs: list[str]
     notes: list[str] = field(default_factory=list)
+    _anonymous: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def segmenter_names(self) -> list[str]:
@@ -120,7 +121,7 @@ def segment_summary(result: ScoreResult, column: str, lang: str = "en") -> pd.Da
     c = result.customers
     labels = c[column].astype("str")
     has = labels.notna() & (labels != "")
-    codes = list(_codes(column))
+    codes = list(code_labels(column))
     seen = [x for x in labels[has].unique().tolist() if x not in codes]
     g = c[has].groupby(labels[has])
     frame = pd.DataFrame({
@@ -139,12 +140,6 @@ def segment_summary(result: ScoreResult, column: str, lang: str = "en") -> pd.Da
     frame = frame.reset_index()
     frame.insert(1, "label", [label(column, x, lang) for x in frame["code"]])
     return frame[["code", "label", "customers", "share", "revenue", "revenue_share", "avg_recency"]]
-
-
-def _codes(column: str) -> list[str]:
-    from .labels import code_labels
-
-    return list(code_labels(column))
 
 
 def pareto(result: ScoreResult, points: int = 20) -> pd.DataFrame:
@@ -203,7 +198,7 @@ def pipeline(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
     c = result.customers
     if "deal_stage" not in c or not len(c):
         return pd.DataFrame(columns=cols)
-    codes = _codes("deal_stage")
+    codes = list(code_labels("deal_stage"))
     counts = c["deal_stage"].value_counts().reindex(codes, fill_value=0).astype("int64")
     reached = counts[::-1].cumsum()[::-1]
     frame = pd.DataFrame({
@@ -216,7 +211,16 @@ def pipeline(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
 
 
 def anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
-    """Visitors never seen with a customer key (up to the as-of date): their highest AIPL stage and source."""
+    """Visitors never seen with a customer key (up to the as-of date): their highest AIPL stage and source.
+
+    Computed once per result: the funnel and the source split, in the terminal and the workbook, all use it.
+    """
+    if result._anonymous is None:
+        result._anonymous = _anonymous_visitors(result)
+    return result._anonymous
+
+
+def _anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
     from .segmenters.aipl import event_profile
 
     ev = result.dataset.events
@@ -277,7 +281,7 @@ def stars_table(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
     c = result.customers
     if "stars" not in c:
         return pd.DataFrame(columns=cols)
-    codes = _codes("stars")
+    codes = list(code_labels("stars"))
     grid = pd.crosstab(c["stars"], c["stars_group"]).reindex(index=codes, columns=["inquiry", "sample"],
                                                              fill_value=0).astype("int64")
     return pd.DataFrame({
@@ -337,7 +341,7 @@ def run_info(result: ScoreResult) -> pd.DataFrame:
     for f in result.dataset.files:
         rows.append(("input", f"{f.path}{' [' + ', '.join(f.sheets) + ']' if f.sheets else ''}: {f.kind}, "
                               f"{f.preset}, {f.rows} rows"))
-    for p in result.dataset.problems + [p for f in result.dataset.files for p in f.problems]:
+    for p in result.dataset.all_problems:
         rows.append(("data problem", f"{p.code}: {p.rows} rows — {p.message}" + (f" ({p.file})" if p.file else "")))
     for cls in result.ran:
         for k, v in cls.settings(result.config).items():

@@ -73,6 +73,11 @@ class Dataset:
     currency: str
     cost_known: bool = False
 
+    @property
+    def all_problems(self) -> list[Problem]:
+        """Dataset-level problems (duplicates across files) and each file's."""
+        return self.problems + [p for f in self.files for p in f.problems]
+
     def has(self, kind: str) -> bool:
         table = {"orders": self.orders, "inquiries": self.inquiries, "events": self.events,
                  "customers": self.customers, "after_sales": self.after_sales, "contacts": self.contacts}[kind]
