@@ -8,6 +8,8 @@ several orders on one day count once.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 
@@ -28,6 +30,23 @@ def rft(customers: pd.DataFrame, unit_days: float) -> tuple[pd.Series, np.ndarra
 
 
 FALLBACK_PENALIZER = 0.001  # what lifetimes' users reach for when the plain fit runs off on small data
+_LAST_FIT: dict = {}  # the latest fit (or its refusal) by its inputs: clv needs the same fit churn just made
+
+
+def _fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, penalizer: float) -> BGNBDParams:
+    """fit_bgnbd, remembered for the same inputs so one scoring run fits the purchase model once."""
+    key = (hashlib.blake2b(x.tobytes() + t_x.tobytes() + T.tobytes(), digest_size=16).digest(), len(x), penalizer)
+    if key not in _LAST_FIT:
+        if len(_LAST_FIT) >= 2:  # the plain fit and the penalized retry
+            _LAST_FIT.pop(next(iter(_LAST_FIT)))
+        try:
+            _LAST_FIT[key] = fit_bgnbd(x, t_x, T, penalizer=penalizer)
+        except InputError as err:
+            _LAST_FIT[key] = err
+    outcome = _LAST_FIT[key]
+    if isinstance(outcome, InputError):
+        raise outcome
+    return outcome
 
 
 def fit_purchase_model(customers: pd.DataFrame, config: Config) -> tuple[BGNBDParams, float]:
@@ -41,12 +60,12 @@ def fit_purchase_model(customers: pd.DataFrame, config: Config) -> tuple[BGNBDPa
     _, x, t_x, T = rft(customers, float(config["churn.unit_days"]))
     penalizer = float(config["churn.penalizer"])
     try:
-        return fit_bgnbd(x, t_x, T, penalizer=penalizer), penalizer
+        return _fit(x, t_x, T, penalizer), penalizer
     except InputError as err:
         if penalizer > 0 or "did not converge" not in str(err):
             raise  # too few customers, no repeat buying: a penalizer cannot help
     try:
-        return fit_bgnbd(x, t_x, T, penalizer=FALLBACK_PENALIZER), FALLBACK_PENALIZER
+        return _fit(x, t_x, T, FALLBACK_PENALIZER), FALLBACK_PENALIZER
     except InputError:
         raise InputError(
             f"the BG/NBD fit did not converge, also with penalizer {FALLBACK_PENALIZER:g}: these "
