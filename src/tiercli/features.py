@@ -125,9 +125,12 @@ def _contact_details(dataset: Dataset, end: pd.Timestamp) -> pd.DataFrame:
     lines = dataset.lines
     if len(lines):
         # only the columns taken (the sort order depends on the dates alone): not all 26 of a million lines
-        keep = ["customer", "date", *(c for c in cols if c in lines)]
-        latest = lines.loc[lines["customer"].notna(), keep].sort_values("date", na_position="first")
-        pieces.append(latest.groupby("customer")[[c for c in cols if c in latest]].last())
+        # and only those holding a value at all (most exports fill two or three of the six)
+        keep = ["customer", "date", *(c for c in cols if c in lines and lines[c].notna().any())]
+        latest = lines.loc[lines["customer"].notna(), keep]
+        if not latest["date"].is_monotonic_increasing:  # exports are usually in date order already
+            latest = latest.sort_values("date", na_position="first", kind="stable")
+        pieces.append(latest.groupby("customer")[keep[2:]].last())
     if len(dataset.inquiries):
         inq = dataset.inquiries.sort_values("date", na_position="first")
         pieces.append(inq.groupby("customer")[[c for c in ("name", "email", "country") if c in inq]].last())

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from tiercli.errors import InputError
@@ -66,19 +65,73 @@ def _check_rft(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
 
 
 def _minimize(objective, x0: np.ndarray, what: str, hint: str) -> np.ndarray:
-    """Minimize ``objective`` (value, gradient) over log-params; InputError unless it truly converged."""
-    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(x0)
+    """Minimize ``objective`` (value, gradient) over log-params; InputError unless it truly converged.
+
+    A small quasi-Newton search (below) settles an ordinary fit in a few dozen evaluations without
+    importing scipy.optimize (a fifth of a second, a sixth of a million-line run).  Anything it does
+    not settle cleanly (no tight optimum, a parameter running off along a ridge) is decided by
+    scipy's L-BFGS-B from the same start, polished by Nelder-Mead, exactly as before."""
     with np.errstate(all="ignore"):
-        res = minimize(objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                       options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9})
-        if not res.success:  # L-BFGS-B line searches can stall near a flat optimum: polish
-            res = minimize(lambda z: objective(z)[0], res.x, method="Nelder-Mead", bounds=bounds,
-                           options={"maxiter": 4000, "xatol": 1e-9, "fatol": 1e-13})
-        fun, grad = objective(res.x)
-    if (not np.isfinite(fun) or not np.all(np.isfinite(res.x))
-            or np.any(np.abs(res.x) > _LOG_LIMIT) or np.max(np.abs(grad)) > _GTOL):
+        x, tight = _quasi_newton(objective, np.asarray(x0, dtype="float64"), _LOG_BOUND)
+        if not (tight and np.all(np.abs(x) <= _LOG_LIMIT)):
+            x = _scipy_minimize(objective, x0)
+        fun, grad = objective(x)
+    if (not np.isfinite(fun) or not np.all(np.isfinite(x))
+            or np.any(np.abs(x) > _LOG_LIMIT) or np.max(np.abs(grad)) > _GTOL):
         raise InputError(f"The {what} fit did not converge.", hint=hint)
+    return x
+
+
+def _scipy_minimize(objective, x0: np.ndarray) -> np.ndarray:
+    from scipy.optimize import minimize
+
+    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(x0)
+    res = minimize(objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+                   options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9})
+    if not res.success:  # L-BFGS-B line searches can stall near a flat optimum: polish
+        res = minimize(lambda z: objective(z)[0], res.x, method="Nelder-Mead", bounds=bounds,
+                       options={"maxiter": 4000, "xatol": 1e-9, "fatol": 1e-13})
     return res.x
+
+
+_TIGHT = 1e-7  # |gradient| the quasi-Newton search must reach on its own to be trusted
+
+
+def _quasi_newton(objective, x: np.ndarray, bound: float, max_iter: int = 400) -> tuple[np.ndarray, bool]:
+    """BFGS with a backtracking (Armijo) line search inside the box [-bound, bound]: (point, reached a
+    gradient below _TIGHT).  Three or four parameters, an analytic gradient: nothing more is needed."""
+    n = len(x)
+    f, g = objective(x)
+    if not (np.isfinite(f) and np.all(np.isfinite(g))):
+        return x, False
+    inv_h = np.eye(n)
+    for _ in range(max_iter):
+        if np.max(np.abs(g)) < _TIGHT:
+            return x, True
+        d = -inv_h @ g
+        slope = float(g @ d)
+        if not slope < 0:  # not a descent direction: restart from steepest descent
+            inv_h, d = np.eye(n), -g
+            slope = float(g @ d)
+        step = 1.0
+        while True:
+            x_new = np.clip(x + step * d, -bound, bound)
+            f_new, g_new = objective(x_new)
+            if np.isfinite(f_new) and np.all(np.isfinite(g_new)) and f_new <= f + 1e-4 * float(g @ (x_new - x)):
+                break
+            step *= 0.5
+            if step < 1e-12:
+                return x, False  # no progress: leave the decision to L-BFGS-B
+        if np.any(np.abs(x_new) >= bound):
+            return x_new, False  # at the edge of the box: a ridge, not an optimum
+        s_, y = x_new - x, g_new - g
+        sy = float(s_ @ y)
+        if sy > 1e-12 * float(np.sqrt((s_ @ s_) * (y @ y))):
+            rho = 1.0 / sy
+            v = np.eye(n) - rho * np.outer(s_, y)
+            inv_h = v @ inv_h @ v.T + rho * np.outer(s_, s_)
+        x, f, g = x_new, f_new, g_new
+    return x, False
 
 
 # --------------------------------------------------------------------------- BG/NBD

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tiercli.errors import ColumnError
-from tiercli.schema.clean import clean_email, clean_text, contains_any, map_vocab, parse_amounts, parse_dates, parse_flags
+from tiercli.schema.clean import (clean_email, clean_text, contains_any, map_vocab, matches_words, parse_amounts,
+                                  parse_dates, parse_flags)
 from tiercli.schema.tables import ORDER_STATUS, SAMPLE_WORDS
 
 S = pd.Series
@@ -377,3 +378,22 @@ def test_parse_dates_fast_path_matches_the_general_parser(values, fmt, tz):
 def test_parse_amounts_fast_path_matches_the_general_parser(texts):
     series = S(texts, dtype="str")
     _assert_same(parse_amounts(series), _general(parse_amounts, series))
+
+
+# ---------------------------------------------------------------- matches_words (header and total lines)
+
+_WORDS = ["total", "合计", "invoicedate", "grand total"]
+_CELLS = st.one_of(st.none(), st.sampled_from(["Total", " TOTAL: ", "合计：", "\tInvoiceDate", "grand total", "Totals",
+                                                "t", "", "  ", "Ｔotal", "İnvoicedate", "12.50", "TOTAL::"]),
+                   st.text(alphabet="tTOoaAlL 合计:：\t\n\x1c\x85\u3000é", max_size=8))
+
+
+@given(st.lists(_CELLS, max_size=60))
+@settings(max_examples=300)
+def test_matches_words_equals_the_plain_expression(cells):
+    values = pd.Series(cells, dtype="str")
+    expected = values.str.strip().str.rstrip(":：").str.lower().isin(_WORDS).to_numpy(dtype=bool)
+    assert (matches_words(values, _WORDS, strip=":：") == expected).all()
+    plain = values.str.strip().str.lower().isin(_WORDS).to_numpy(dtype=bool)
+    assert (matches_words(values, _WORDS) == plain).all()
+    assert (matches_words(values.astype(object), _WORDS) == plain).all()  # not arrow-backed: the plain path

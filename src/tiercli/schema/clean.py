@@ -292,6 +292,47 @@ def contains_any(values: pd.Series, words: list[str]) -> pd.Series:
     return values.astype("str").str.lower().str.contains(pattern, regex=True, na=False).astype(bool)
 
 
+def matches_words(values: pd.Series, words, strip: str = "") -> np.ndarray:
+    """Where ``value.strip().rstrip(strip).lower()`` is one of ``words`` (given lower-case): a bool array.
+
+    Used to find header and total lines among a million cells, nearly all of which are not: a cell
+    can only match if its first byte is a word's first letter in either case, blank, or not ASCII,
+    and if it is at least as long as the shortest word, so only those few cells are lowered and
+    compared (exactly as the plain pandas expression would)."""
+    words = {str(w).lower() for w in words}
+    n = len(values)
+    out = np.zeros(n, dtype=bool)
+    if not words or not n:
+        return out
+    arr = _arrow_text(values)
+    candidates = None
+    if arr is not None:
+        offsets_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+        offsets = np.frombuffer(arr.buffers()[1], dtype=offsets_type)[arr.offset:arr.offset + n + 1]
+        data = arr.buffers()[2]
+        chars = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8)
+        length = np.diff(offsets)
+        filled = length >= min(len(w) for w in words)
+        if arr.null_count:
+            filled &= ~np.asarray(arr.is_null())
+        first = np.zeros(n, dtype=np.uint8)
+        first[filled] = chars[offsets[:-1][filled]]
+        lead = {ord(c) for w in words for c in (w[:1], w[:1].upper()) if c and ord(c) < 128}
+        maybe = (first >= 128) | np.isin(first, list(lead | {9, 10, 11, 12, 13, 28, 29, 30, 31, 32}))  # blanks
+        candidates = np.flatnonzero(filled & maybe)
+        if not len(candidates):
+            return out
+        values = values.iloc[candidates]
+    text = values.astype("str").str.strip()
+    if strip:
+        text = text.str.rstrip(strip)
+    hit = text.str.lower().isin(words).to_numpy(dtype=bool)
+    if candidates is None:
+        return hit
+    out[candidates] = hit
+    return out
+
+
 def clean_text(values: pd.Series) -> pd.Series:
     """Trim text; empty becomes missing.  IDs are never turned into numbers."""
     text = values.astype("str").str.strip()

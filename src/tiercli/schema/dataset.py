@@ -14,11 +14,13 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..config import Config
 from ..errors import InputError
 from ..io.read import Limits, RawTable, list_inputs, read_file
-from .clean import clean_email, clean_text, contains_any, map_vocab, parse_amounts, parse_dates, parse_flags
+from .clean import (clean_email, clean_text, contains_any, map_vocab, matches_words, parse_amounts, parse_dates,
+                    parse_flags)
 from .presets import Match, Preset, detect, load_presets
 from .tables import EVENT_STAGE, FULFILLMENT, KINDS, ORDER_STATUS, SAMPLE_WORDS
 
@@ -119,6 +121,9 @@ ORDER_LINE_COLUMNS = ["file", "line", "preset", "order_id", "customer", "custome
                       "country", "date", "status", "fulfillment", "product", "sku", "category", "quantity",
                       "unit_price", "line_value", "order_total", "refunded", "currency", "cost", "is_sample",
                       "accepts_marketing", "business_type"]
+
+
+_NUMBER_FIELDS = frozenset({"quantity", "unit_price", "order_total", "refunded", "cost"})
 
 
 def _empty(kind: str) -> pd.DataFrame:
@@ -317,23 +322,28 @@ def screen_rows(raw: RawTable, match: Match) -> tuple[pd.DataFrame, np.ndarray, 
     headers = np.zeros(n, dtype=bool)
     hits = np.zeros(n, dtype=np.int64)
     for col in mapped:
-        hits += src[col].str.strip().str.lower().eq(col.lower()).fillna(False).to_numpy(dtype=bool)
-    if len(mapped) >= 2:
+        hits += matches_words(src[col], [col])
+    if len(mapped) >= 2 and (hits >= 2).any():
         present = src[list(mapped)].notna().sum(axis=1).to_numpy()
         headers = (hits >= 2) & (hits * 2 >= present)
     if headers.any():
         problems.append(Problem("repeated_header", int(headers.sum()),
                                 f"the header repeated inside the data (pasted exports?): left out "
                                 f"({_row_list(raw, np.flatnonzero(headers))})", label))
-    first = src.iloc[:, 0]
-    for j in range(1, src.shape[1]):
-        first = first.fillna(src.iloc[:, j])
-    word = first.astype("str").str.strip().str.rstrip(":：").str.lower()
-    totals = word.isin(TOTAL_WORDS).to_numpy(dtype=bool) & ~headers
+    # a total line's first filled cell says so
+    totals = matches_words(src.iloc[:, 0], TOTAL_WORDS, strip=":：")
+    empty_first = src.iloc[:, 0].isna().to_numpy()
+    if empty_first.any():
+        rest = src.iloc[empty_first, 1:]
+        first = rest.iloc[:, 0] if rest.shape[1] else pd.Series(pd.NA, index=rest.index, dtype="str")
+        for j in range(1, rest.shape[1]):
+            first = first.fillna(rest.iloc[:, j])
+        totals[empty_first] = matches_words(first.astype("str"), TOTAL_WORDS, strip=":：")
+    totals &= ~headers
     id_col = next((match.mapping[f] for f in _ID_FIELDS if f in match.mapping), None)
     if id_col is not None and totals.any():
-        ids = src[id_col].astype("str").str.strip().str.rstrip(":：").str.lower()
-        totals &= (ids.isna() | ids.isin(TOTAL_WORDS)).to_numpy(dtype=bool)
+        ids = src[id_col]
+        totals &= ids.isna().to_numpy() | matches_words(ids, TOTAL_WORDS, strip=":：")
     if totals.any():
         problems.append(Problem("total_rows", int(totals.sum()),
                                 f"total lines (合计 / Total) inside the data: left out "
@@ -424,11 +434,21 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
     bad_date = out["date"].isna()
     if bad_date.any() and not any(pr.code == "unparsed_date" for pr in problems):
         problems.append(Problem("missing_date", int(bad_date.sum()), "rows without an order date: left out", label))
-    for col in ORDER_LINE_COLUMNS:
-        if col not in out:
-            out[col] = pd.NA if col not in ("quantity", "unit_price", "order_total", "refunded", "cost") else np.nan
+    # the fields this export lacks, typed (an object column of a million pd.NA costs every later filter)
+    missing = {col: _missing_column(col, n) for col in ORDER_LINE_COLUMNS if col not in out}
+    if missing:
+        out = pd.concat([out, pd.DataFrame(missing, index=out.index)], axis=1)
     assert len(out) == n
     return out[ORDER_LINE_COLUMNS]
+
+
+def _missing_column(col: str, n: int):
+    """An all-missing column of the field's type, made without touching a million cells."""
+    if col in _NUMBER_FIELDS:
+        return np.full(n, np.nan)
+    if col == "accepts_marketing":
+        return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+    return pd.array(pa.nulls(n, pa.large_string()), dtype="str")
 
 
 def _inquiries(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: list[Problem]) -> pd.DataFrame:
@@ -516,9 +536,13 @@ def _read_rates(path: str | Path) -> dict[str, float]:
 
 
 def _convert_currency(lines: pd.DataFrame, config: Config, rates_path) -> tuple[pd.DataFrame, str]:
+    base = (config["currency"] or "").upper()
+    if lines["currency"].isna().all():  # most exports have no currency column: all in the base currency
+        lines = lines.copy(deep=False)
+        lines["currency"] = pd.Series(base, index=lines.index, dtype="str")
+        return lines, base
     cur = lines["currency"].astype("str").str.strip().str.upper()
     found = sorted(cur.dropna().unique().tolist())
-    base = (config["currency"] or "").upper()
     if not base:
         if len(found) > 1 and rates_path is None:
             raise InputError(f"orders are in several currencies ({', '.join(found)}).",
@@ -584,7 +608,10 @@ def fold_orders(lines: pd.DataFrame) -> pd.DataFrame:
     """
     cols = ["preset", "order_id", "customer", "date", "status", "paid", "is_sample", "fulfillment", "currency",
             "country", "value", "net_value", "cost", "profit", "units", "lines"]
-    usable = lines[lines["date"].notna() & lines["order_id"].notna()]
+    need = ["preset", "order_id", "customer", "date", "status", "fulfillment", "currency", "country", "order_total",
+            "refunded", "line_value", "cost", "quantity", "is_sample"]
+    ok = (lines["date"].notna() & lines["order_id"].notna()).to_numpy()
+    usable = lines[need] if ok.all() else lines.loc[ok, need]  # the columns first: not all 26 of a million lines
     if not len(usable):
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
     g = usable.groupby(["preset", "order_id"], sort=False, observed=True)
