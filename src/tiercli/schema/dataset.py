@@ -144,7 +144,9 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
     for path in files:
         if progress:
             progress(f"reading {path.name}")
-        for raw in read_file(path, limits=limits):
+        raws = read_file(path, limits=limits)
+        while raws:  # each text table is let go as soon as it is canonical (a 10M-line file is gigabytes)
+            raw = raws.pop(0)
             if raw.frame.shape[1] == 0 or len(raw.frame.columns) < 2:
                 raise InputError(f"{raw.label}: no columns found.", hint="Check it is a table with a header row.")
             m = detect(list(raw.frame.columns), presets, forced=preset, overrides=overrides, label=raw.label)
@@ -154,10 +156,13 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
                 why=m.why(), encoding=raw.encoding, sheets=raw.sheets, rows=raw.rows, mapping=m.mapping,
                 problems=problems))
             parts[m.preset.kind].append(frame)
-    tables = {k: (pd.concat(v, ignore_index=True) if v else _empty(k)) for k, v in parts.items()}
+            del raw, frame
+    tables = {k: (pd.concat(v, ignore_index=True) if len(v) > 1 else v[0] if v else _empty(k))
+              for k, v in parts.items()}
+    del parts
     tables = _unify_keys(tables)
     problems: list[Problem] = []
-    lines = tables["orders"]
+    lines = tables.pop("orders")
     currency = ""
     if len(lines):
         lines, currency = _convert_currency(lines, config, rates)
