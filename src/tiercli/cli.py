@@ -209,7 +209,6 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
     from . import history
     from .io.lock import output_lock, remove_stale_temps
     from .io.write import write_csv, write_json, write_workbook
-    from .report import make_console, render_score
     from .scoring import workbook_sheets
 
     cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates,
@@ -249,8 +248,11 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
         note = (f"{target} is busy (open in Excel?): wrote {written.path} instead. "
                 "Close the file and run again to replace it.")
     result.notes.extend(_write_notes(written))
-    render_score(make_console(quiet=quiet), result, lang=lang, wrote=[str(written.path)], fallback_note=note,
-                 migrations=moved)
+    if not quiet:  # (a quiet console would still lay every table out, for nobody)
+        from .report import make_console, render_score
+
+        render_score(make_console(), result, lang=lang, wrote=[str(written.path)], fallback_note=note,
+                     migrations=moved)
     if written.fallback:
         raise OutputBusyError(note, path=written.path)
 
@@ -313,13 +315,13 @@ def show_config(config_path):
 
 def _scored(paths, cfg, *, preset, rates, as_of, names, blacklist, quiet):
     """Score the inputs with a spinner on a terminal (the first step of plan-emails)."""
-    from .report import make_console
     from .scoring import score as run_score
 
-    err_console = make_console(sys.stderr, quiet=quiet)
     status = None
-    if err_console.is_terminal and not quiet:
-        status = err_console.status("reading")
+    if not quiet and sys.stderr.isatty():
+        from .report import make_console
+
+        status = make_console(sys.stderr).status("reading")
         status.start()
     try:
         return run_score(list(paths), config=cfg, preset=preset, rates=rates, as_of=as_of,
