@@ -287,3 +287,26 @@ def test_penalizer_shrinks_params(summary, bg, gg):
 def test_fits_are_deterministic(summary, bg, gg):
     assert lt.fit_bgnbd(summary["frequency"], summary["recency"], summary["T"]) == bg
     assert lt.fit_gamma_gamma(summary["frequency"], summary["monetary"]) == gg
+
+
+def test_special_functions_agree_with_scipy():
+    """lifetime's numpy gammaln/digamma/betaln/expit/hyp2f1 (no scipy import on the fit path) match scipy's."""
+    from scipy import special
+
+    from tiercli import lifetime as lt
+
+    x = np.concatenate([np.geomspace(1e-6, 1e6, 400), np.linspace(0.4, 12.5, 97)])
+    np.testing.assert_allclose(lt.gammaln(x), special.gammaln(x), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(lt.digamma(x), special.digamma(x), rtol=1e-12, atol=1e-12)
+    ab = np.geomspace(1e-3, 1e4, 200)  # (beyond this range the difference of two huge ln Gammas loses digits)
+    np.testing.assert_allclose(lt.betaln(ab, ab[::-1]), special.betaln(ab, ab[::-1]), rtol=1e-12, atol=1e-10)
+    y = np.linspace(-800, 800, 321)
+    np.testing.assert_allclose(lt.expit(y), special.expit(y), rtol=1e-15, atol=1e-300)
+    rng = np.random.default_rng(7)
+    a, b = rng.uniform(0.05, 30, 500), rng.uniform(0.05, 30, 500)
+    c, z = a + b + rng.uniform(0.5, 200, 500), rng.uniform(0, 0.999, 500)
+    np.testing.assert_allclose(lt.hyp2f1(a, b, c, z), special.hyp2f1(a, b, c, z), rtol=1e-11)
+    assert lt.hyp2f1(2.0, 3.0, 1.5, 0.5) == pytest.approx(special.hyp2f1(2.0, 3.0, 1.5, 0.5), rel=1e-13)
+    near_one = lt.hyp2f1(1.3, 0.8, 2.5, np.array([[0.0, 0.97], [0.9999, 0.5]]))  # 0.9999: scipy's, term by term
+    np.testing.assert_allclose(near_one, special.hyp2f1(1.3, 0.8, 2.5, np.array([[0.0, 0.97], [0.9999, 0.5]])),
+                               rtol=1e-12)
