@@ -65,7 +65,7 @@ def _check_rft(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
 
 # --------------------------------------------------------------------------- special functions
 #
-# The four the likelihoods need, in numpy: scipy.special is a tenth of a second to import, and the
+# The special functions the likelihoods need, in numpy: scipy.special is a tenth of a second to import, and the
 # fits run on every default `score`.  Lanczos (g = 7, 9 terms) for ln Gamma and the asymptotic series
 # after shifting past 10 for digamma agree with scipy to ~1e-14 on the positive arguments used here
 # (tests/test_lifetime.py compares them); 2F1 is summed as its power series while that converges
