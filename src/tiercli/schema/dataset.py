@@ -597,7 +597,19 @@ def _duplicated_lines(lines: pd.DataFrame) -> pd.Series:
     cheap = [c for c in _DEDUP_COLUMNS if c in lines and lines[c].dtype.kind in "biufM"]
     if len(lines) < 10_000 or not cheap:
         return lines.duplicated(subset=_DEDUP_COLUMNS, keep="first")
-    maybe = lines.duplicated(subset=cheap, keep=False).to_numpy()
+    # the numbers folded into one 64-bit key: equal lines get equal keys (NaN and -0.0 made canonical
+    # first); a collision only lets a line into the exact comparison below
+    key = np.zeros(len(lines), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for c in cheap:
+            v = lines[c].to_numpy()
+            if v.dtype.kind == "f":
+                v = np.where(np.isnan(v), np.nan, v + 0.0).view(np.uint64)
+            else:
+                v = v.astype("int64", copy=False).view(np.uint64)
+            key = (key ^ v) * np.uint64(0x9E3779B97F4A7C15)
+            key ^= key >> np.uint64(29)
+    maybe = pd.Series(key).duplicated(keep=False).to_numpy()
     dup = np.zeros(len(lines), dtype=bool)
     if maybe.any():
         dup[maybe] = lines.loc[maybe, _DEDUP_COLUMNS].duplicated(keep="first").to_numpy()
