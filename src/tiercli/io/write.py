@@ -25,6 +25,7 @@ import decimal
 import enum
 import errno
 import fractions
+import io
 import json
 import math
 import os
@@ -1050,13 +1051,85 @@ def _csv_frame(frame: pd.DataFrame, counts: _Counts) -> tuple[pd.DataFrame, list
     return out, headers
 
 
+# fields the csv module (QUOTE_MINIMAL, CRLF) quotes: holding the delimiter, the quote or a line end
+_CSV_NEEDS_QUOTES = '[,"\r\n]'
+
+
+def _csv_field_texts(s: pd.Series):
+    """One column as arrow text exactly as ``DataFrame.to_csv`` writes its cells (null for an empty cell),
+    or None for a column type this does not handle (the caller then lets pandas write the file)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = s.dtype
+    if _is_arrow_text(s):
+        return pa.array(s.array)
+    if dtype == object:
+        return pa.array([None if v is None or (not isinstance(v, str) and _is_na(v)) else str(v)
+                         for v in s.to_numpy(dtype=object).tolist()], type=pa.string())
+    if isinstance(dtype, (pd.BooleanDtype, pd.Int64Dtype, pd.Int32Dtype)):  # nullable: NA is an empty cell
+        arr = pa.array(s.array)
+        return pc.if_else(arr, "True", "False") if pa.types.is_boolean(arr.type) else pc.cast(arr, pa.string())
+    if not isinstance(dtype, np.dtype):
+        return None
+    if dtype.kind == "b":
+        return pa.array(np.where(s.to_numpy(), "True", "False"))
+    if dtype.kind in "iu":
+        return pc.cast(pa.array(s.to_numpy()), pa.string())
+    if dtype == "float64":
+        v = s.to_numpy()
+        text = pc.cast(pa.array(v, from_pandas=True), pa.string())  # shortest round-trip digits, like repr
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(v) & (np.mod(v, 1) == 0)
+            # arrow's exponent form starts elsewhere than repr's (1e+10 / 10000000000.0), and -0 / inf differ
+            odd = ~np.isnan(v) & ((v != 0) & (np.abs(v) < 1e-4) | (np.abs(v) >= 1e15) | np.signbit(v) & (v == 0)
+                                  | np.isinf(v) | np.asarray(pc.fill_null(pc.match_substring(text, "e"), False)))
+        text = pc.if_else(pa.array(whole & ~odd), pc.binary_join_element_wise(text, ".0", ""), text)  # 311 -> 311.0
+        if odd.any():
+            spots = np.flatnonzero(odd)
+            fixed = text.to_pylist()
+            for i in spots.tolist():
+                fixed[i] = repr(float(v[i]))
+            text = pa.array(fixed, type=pa.string())
+        return text
+    return None
+
+
+def _csv_document(out: pd.DataFrame, headers: list[str]) -> str | None:
+    """The whole CSV (header and rows, CRLF) built column-wise in arrow: what ``to_csv`` with QUOTE_MINIMAL
+    writes, ten times faster on a customer table; None when a column is of a type it does not handle."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if out.shape[1] < 2 or not len(out):  # (a one-field row quotes an empty field: leave that to pandas)
+        return None
+    fields = []
+    for c in range(out.shape[1]):
+        text = _csv_field_texts(out.iloc[:, c])
+        if text is None:
+            return None
+        text = text.cast(pa.large_string())
+        quote, nothing = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+        quoted = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, nothing)
+        text = pc.if_else(pc.match_substring_regex(text, _CSV_NEEDS_QUOTES), quoted, text)
+        fields.append(pc.fill_null(text, nothing))
+    rows = pc.binary_join_element_wise(*fields, pa.scalar(",", pa.large_string())).to_pylist()
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(headers)
+    return buffer.getvalue() + "\r\n".join(rows) + "\r\n"
+
+
 def write_csv(path, frame: pd.DataFrame, *, retries: int = 3, retry_delay: float = 0.5) -> WriteResult:
     """Write ``frame`` as UTF-8-with-BOM CSV (Excel/WPS read Chinese correctly), CRLF, atomically."""
     counts = _Counts()
     out, headers = _csv_frame(frame, counts)
+    document = _csv_document(out, headers)
 
     def fill(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            if document is not None:
+                fh.write(document)
+                return
             if out.shape[1] == 0:
                 return
             # QUOTE_MINIMAL with a CRLF terminator quotes any field holding
