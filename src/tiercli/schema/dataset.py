@@ -585,9 +585,29 @@ def _drop_duplicates(lines: pd.DataFrame, keep: bool) -> tuple[pd.DataFrame, int
     if not count:
         return lines, count
     if not keep:
-        return lines[~dup].reset_index(drop=True), count
+        return _take_rows(lines, ~dup.to_numpy()), count
     first_file = lines.groupby(_DEDUP_COLUMNS, dropna=False, sort=False)["file"].transform("first")
     return lines[lines["file"].eq(first_file)].reset_index(drop=True), count
+
+
+def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``frame[keep]`` with a fresh RangeIndex; text columns that are empty, or hold one value (the file,
+    the preset), are made anew at the new length instead of copied row by row (a third of the cost on a
+    million lines)."""
+    n = int(keep.sum())
+    columns = {}
+    for name in frame.columns:
+        col = frame[name]
+        arr = pa.array(col.array) if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow" else None
+        if arr is not None and arr.null_count == len(arr):
+            columns[name] = pd.array(pa.nulls(n, arr.type), dtype=col.dtype)
+        elif arr is not None and len(arr) and arr.null_count == 0 and col.iat[0] == col.iat[-1] \
+                and bool(col.eq(col.iat[0]).all()):
+            columns[name] = pd.array(pa.array([col.iat[0]], arr.type).take(np.zeros(n, dtype=np.int64)),
+                                     dtype=col.dtype)
+        else:
+            columns[name] = col.to_numpy()[keep] if isinstance(col.dtype, np.dtype) else col.array[keep]
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 
 def _duplicated_lines(lines: pd.DataFrame) -> pd.Series:
