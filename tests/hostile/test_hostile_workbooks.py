@@ -262,3 +262,119 @@ def test_a_legacy_workbook_that_exhausts_the_probe_is_refused(tmp_path, monkeypa
     monkeypatch.setattr(reader, "_LEGACY_PROBE", "import sys; sys.exit(4)")
     with pytest.raises(InputError, match="limits.max_uncompressed_mb"):
         read_file(path)
+
+
+# ---------------------------------------------------------------- the one-pass sheet check (RE2)
+
+BOUNDS = [("H", 6, None), ("A", 1, None), ("Z", 3, None), ("AA", 2, None), ("CA", 7, "1048576"),
+          ("BZ", 6, "541910"), ("ZZ", 4, None), ("BXR", 5, "14999"), ("XFD", 2, "20")]
+TAGS = ["<c", "<row", "<x:c", "<cf", "<col", "<rows", ""]
+PIECES = [' r="', " r='", ' r = "', '\tr="', " ", "r=", '"', "'", " t=", '="', "/>", ">", "\n", ":v ", ":row>",
+          "A", "H", "I", "Z", "AA", "AZ", "BA", "CA", "CB", "XFD", "XFE", "a", "0", "1", "9", "10", "20", "21",
+          "99", "100", "14999", "15000", "541910", "541911", "999999", "1000000", "1048576", "1048577", "ü"]
+
+
+def _agree(bound, text: bytes) -> None:
+    """The RE2 spelling finds a sign exactly where Python's lookahead patterns do."""
+    re2 = reader._re2_search(reader._bad_pattern(*bound), text, 0)
+    ref = re.search(reader._lookahead_pattern(*bound), text) is not None
+    assert re2 == ref, (bound, text)
+
+
+@pytest.mark.parametrize("bound", BOUNDS)
+def test_the_one_pass_check_agrees_with_the_lookahead_patterns_on_the_edges(bound):
+    col, digits, row_limit = bound
+    rows = ["1", "9", "10", str(10 ** digits - 1), str(10 ** digits), "0", "01", ""]
+    if row_limit:
+        rows += [row_limit, str(int(row_limit) + 1), str(int(row_limit) - 1)]
+    width = reader._col_number(col)
+    cols = {"A", col, reader._col_letters(width + 1), reader._col_letters(max(width - 1, 1)), "Z", "AA", "ZZ",
+            "AAA", "XFD", "a", ""}
+    for c in cols:
+        for r in rows:
+            for quote in ('"', "'", ""):
+                _agree(bound, f'<c r={quote}{c}{r}{quote} t="s"><v>1</v></c>'.encode())
+        for tail in ('"', "", "x", "\"'"):
+            _agree(bound, f'<row r="{c}{tail}"><c r="A1"/></row>'.encode())
+    for r in rows:
+        _agree(bound, f'<row r="{r}" spans="1:2">'.encode())
+        _agree(bound, f'<row r="{r}"'.encode())
+
+
+@pytest.mark.parametrize("cell", [
+    '<c t="s" r="A1">',            # r not first
+    '<c>', "<c/>", '<c\tr="A1">', '<c\nr="A1">',  # no r, or r after a tab or line break
+    '<c r="A1" r="B1">', '<c r="A1"r="B1">', "<c r='A1' t='s'>", '<c r="A1" t="s"  r = "B1">',
+    '<x:c r="A1">', '<row r="1"><x:v>1</x:v>', "<ns:row r='1'>",
+    '<row>', '<row spans="1:3" r="2">', '<row r="0">', '<row r="1000000">',  # beyond a 6-digit bound
+    '<c r="I1">', '<c r="AA1">', '<c r="H1000000">', '<c r="h1">', '<c r="H01">',  # beyond the columns
+])
+def test_the_one_pass_check_flags_what_the_lookahead_patterns_flag(cell):
+    _agree(("H", 6, None), cell.encode())
+    assert reader._re2_search(reader._bad_pattern("H", 6, None), cell.encode(), 0)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=400, deadline=None)
+@given(bound=st.sampled_from(BOUNDS), parts=st.lists(st.sampled_from(TAGS + PIECES), min_size=1, max_size=12))
+def test_the_one_pass_check_agrees_with_the_lookahead_patterns(bound, parts):
+    _agree(bound, "".join(parts).encode())
+
+
+def _odd_book(tmp_path, make_hostile, replace_from: str, replace_to: str):
+    rows = [make_hostile.ORDER_HEADER, *make_hostile.order_rows(3)]
+    xml = make_hostile.sheet_xml(rows)
+    assert replace_from in xml
+    return make_hostile.write_xlsx(tmp_path / "odd.xlsx", make_hostile.xlsx_parts(xml.replace(replace_from,
+                                                                                              replace_to)))
+
+
+@pytest.mark.parametrize("old, new", [
+    ('<row r="4">', '<row r="40">'),             # a row number beyond the dimension (A1:K4)
+    ('<c r="K4"', '<c r="M4"'),                  # a column beyond it
+    ('<c r="B2"', '<c r="B2" r="B2"'),           # a second r attribute (expat: not well-formed, refused)
+    ('<c r="C3"', '<c'),                         # a cell without r
+    ('<c r="A2"', '<c s="0" r="A2"'),            # r not first
+])
+def test_sheets_the_fast_check_cannot_vouch_for_get_the_exact_pass(tmp_path, make_hostile, monkeypatch, old, new):
+    path = _odd_book(tmp_path, make_hostile, old, new)
+    parsed = []
+    original = reader._WorkbookGuard._parse
+    monkeypatch.setattr(reader._WorkbookGuard, "_parse", lambda self, info, h: parsed.append(info.filename)
+                        or original(self, info, h))
+    try:
+        assert sum(t.rows for t in read_file(path)) >= 3
+    except InputError as exc:
+        assert "damaged" in str(exc) and 'r="B2" r=' in new
+    assert "xl/worksheets/sheet1.xml" in parsed
+
+
+def test_a_row_far_beyond_the_dimension_with_near_cells_is_bounded_by_its_cells(tmp_path, make_hostile):
+    """calamine places a cell with r by its r: a far <row> number alone lays out nothing far."""
+    path = _odd_book(tmp_path, make_hostile, '<row r="4">', '<row r="1048576">')
+    assert read_in_child(path)[str(path)].get("rows") == 3
+
+
+def test_merged_cells_come_from_the_part_of_their_sheet(tmp_path):
+    """Merged ranges are read from the sheet parts by the guard and matched to sheet names through the
+    workbook's relationships (the parts' order need not be the sheets' order)."""
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = "Second part"
+    wb.create_sheet("First part", 0)  # the first sheet lives in the second part
+    for ws, n in ((wb["First part"], 4), (first, 3)):
+        ws.append(["Order ID", "Customer", "Amount"])
+        for i in range(n):
+            ws.append([f"SO-{i}", "Ann" if i == 0 else None, i])
+    wb["First part"].merge_cells("B2:B4")
+    path = tmp_path / "merged.xlsx"
+    wb.save(path)
+    import python_calamine as pc
+
+    cal = pc.CalamineWorkbook.from_path(str(path))
+    assert cal.get_sheet_by_name("First part").merged_cell_ranges == [((1, 1), (3, 1))]
+    tables = read_file(path)
+    assert len(tables) == 1 and tables[0].sheets == ["First part", "Second part"]
+    assert tables[0].merged == [("Customer", 0, 2)]

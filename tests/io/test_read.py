@@ -254,3 +254,56 @@ def test_undecodable_bytes_name_the_file(tmp_path):
     with pytest.raises(InputError) as err:
         read_file(path)
     assert str(path) in err.value.message and "encoding" in err.value.message
+
+
+# ---------------------------------------------------------------- how workbook values become text
+
+
+NUMBERS = [(29.020000000000003, "29.02"), (1 / 3, "0.333333333"), (12346.0, "12346"), (-2.5, "-2.5"),
+           (1e15, "1000000000000000"), (1234567890123456.0, "1234567890123456"), (0.1 + 0.2, "0.3"),
+           (1e-7, "0.0000001"), (123456.123456789, "123456.123456789")]
+
+
+def test_workbook_numbers_read_as_excel_shows_them(tmp_path):
+    """At most nine decimals and every digit of a whole number, as Excel shows a number in a wide cell and
+    fastexcel renders it; .xls/.ods cells (python-calamine, ``_cell_text``) follow the same rule."""
+    import xlsxwriter
+
+    from tiercli.io.read import _cell_text
+
+    path = tmp_path / "numbers.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    ws.write_row(0, 0, ["n", "label"])
+    for i, (value, _) in enumerate(NUMBERS, 1):
+        ws.write_number(i, 0, value)
+        ws.write_string(i, 1, "x")
+    wb.close()
+    assert one(path).frame["n"].tolist() == [text for _, text in NUMBERS]
+    assert [_cell_text(v) for v, _ in NUMBERS] == [text for _, text in NUMBERS]
+
+
+def test_workbook_booleans_dates_and_look_alike_text(tmp_path):
+    """Booleans and dates are rendered as fastexcel renders them; text that looks like them stays as typed."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    path = tmp_path / "kinds.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    stamp = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    ws.write_row(0, 0, ["value", "text"])
+    ws.write_boolean(1, 0, True)
+    ws.write_string(1, 1, "false")
+    ws.write_datetime(2, 0, dt.datetime(2026, 1, 3, 9, 0), stamp)
+    ws.write_string(2, 1, "-0")
+    ws.write_datetime(3, 0, dt.datetime(2026, 1, 3), stamp)
+    ws.write_string(3, 1, "2026-01-03 00:00:00.500")
+    ws.write_string(4, 0, "  ")
+    ws.write_string(4, 1, "TRUE")
+    wb.close()
+    f = one(path).frame
+    assert f["value"].tolist()[:3] == ["true", "2026-01-03 09:00:00", "2026-01-03 00:00:00"]
+    assert f["text"].tolist() == ["false", "-0", "2026-01-03 00:00:00.500", "TRUE"]
+    assert f["value"].iloc[3] == "  "  # spaces kept, as typed

@@ -1,8 +1,8 @@
 """Untrusted workbooks: what one input file may ask of the machine, checked before any parser sees it.
 
-``Limits`` comes from the ``limits.*`` settings.  ``check_workbook`` inflates every
-part of an .xlsx/.ods once, streaming, and bounds every sheet before python-calamine
-lays it out; ``probe_legacy_workbook`` opens an .xls in a memory-capped child
+``Limits`` comes from the ``limits.*`` settings.  ``_WorkbookGuard`` inflates every
+part of an .xlsx/.ods once and bounds every sheet before a reader (fastexcel or
+python-calamine, both calamine underneath) lays it out; ``probe_legacy_workbook`` opens an .xls in a memory-capped child
 process.  Anything over a limit is an InputError (exit 2) naming the setting to raise.
 Split from ``read.py`` so the reader stays about reading.
 """
@@ -100,10 +100,10 @@ def _over_limit(path: Path, what: str, setting: str) -> InputError:
 #     so one cell at XFD1048576 asks for 17 billion cells and the process aborts;
 #   * it copies a shared string into every cell that refers to it, so one 30,000-
 #     character string used by 100,000 cells becomes 3 GB.
-# So before calamine sees the bytes, every part is inflated once, streaming, with its
-# real size checked against what the zip declares and against the limits, and every
-# sheet is bounded: the fast path checks with regular expressions that the sheet is
-# written the way spreadsheet programs write it (every <c> and <row> with r="..."
+# So before calamine sees the bytes, every part is inflated once, never past the size the
+# zip declares (which the limits bounded first), and every sheet is bounded: the fast
+# path checks in one RE2 pass that the sheet is written the way spreadsheet programs
+# write it (every <c> and <row> with r="..."
 # first, inside the sheet's <dimension>); anything else (a lying dimension, prefixed
 # elements, cells without r) gets an exact pass with expat that follows calamine's
 # own rules.  An XML DTD (<!DOCTYPE>, <!ENTITY>), which no spreadsheet program
@@ -112,7 +112,6 @@ def _over_limit(path: Path, what: str, setting: str) -> InputError:
 _GRACE_BYTES = 1 << 20  # parts under this size are never called bombs, whatever their ratio
 _PROLOG_BYTES = 1 << 16  # a DTD and a sheet's <dimension> come before this in any real file
 _CHUNK_IN, _CHUNK_OUT = 1 << 18, 1 << 20
-_TAG_LIMIT = 1 << 20  # no real tag or text run without '<' is this long
 _EXCEL_COLS = 16_384
 _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".ico", ".bin")
 _DTD = re.compile(rb"<!(?i:doctype|entity)|<\x00!\x00(?i:d\x00o\x00c\x00t\x00y\x00p\x00e\x00|e\x00n\x00t\x00i\x00t\x00y\x00)")
@@ -121,8 +120,8 @@ _SHEET_DATA_16 = "sheetData".encode("utf-16-le")[:-1]  # matches UTF-16 LE and B
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="([A-Z]{1,3})([1-9]\d{0,6})(?::([A-Z]{1,3})([1-9]\d{0,6}))?"')
 # signs that a sheet is not written the usual way, each a pattern with a literal start (fast to search):
 # an r attribute after another one (calamine takes the last of two), elements with a prefix (<x:c>)
-_UNUSUAL = tuple(re.compile(p) for p in (
-    rb'"r\s*=', rb"'r\s*=", rb'"\s+r\s*=', rb"'\s+r\s*=", rb":(?:c|row|v)[\s/>]"))
+_MERGE_CELL = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref\s*=\s*["\']\s*([A-Za-z]{1,3})([0-9]{1,7})'
+                         rb'(?::([A-Za-z]{1,3})([0-9]{1,7}))?\s*["\']')
 _SI_START = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
 _TEXT_GRACE = 64 << 20  # cells may always copy this much shared-string text
 _REF = re.compile(r"\s*([A-Za-z]{1,3})([0-9]{1,7})\s*")
@@ -393,7 +392,10 @@ class _WorkbookGuard:
     """Checks a workbook zip part by part before calamine parses it; raises InputError naming the file."""
 
     def __init__(self, path: Path, data: bytes, limits: Limits) -> None:
+        import threading
+
         self.path, self.data, self.limits = path, data, limits
+        self._lock = threading.Lock()
 
     # -- errors --------------------------------------------------------------
 
@@ -430,6 +432,7 @@ class _WorkbookGuard:
             raise self.damaged(f"not a valid zip: {exc}") from None
         if len(infos) > limits.max_members:
             raise _over_limit(self.path, f"the workbook zip has {len(infos):,} parts", "max_members")
+        self.infos = infos
         names = [i.filename for i in infos]
         if not any(n.startswith(("xl/", "content.xml")) for n in names):
             raise InputError(f"{self.path}: not an Excel workbook.", hint="Export the data as .xlsx or .csv.")
@@ -459,10 +462,36 @@ class _WorkbookGuard:
         self.shared_info = next((i for _, _, i in spans if i.filename.lower() == "xl/sharedstrings.xml"), None)
         self.shared_raw: list[int] | None = None  # bytes of each <si>: a bound on its text, cheap to get
         self.shared_exact: list[int] | None = None
+        self.merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}  # sheet part -> merged ranges
+        self.names = [i.filename for _, _, i in spans]
         if self.shared_info is not None:
             self.shared_raw = self._shared_raw_lengths(self.shared_info)
-        for _, _, info in spans:
-            self._check_part(info)
+        infos = [i for _, _, i in spans]
+        if sum(i.file_size for i in infos) < _GRACE_BYTES:
+            for info in infos:
+                self._check_part(info)
+            return
+        # inflating (zlib) and the sheet check (RE2) let go of the GIL: two parts at a time, the biggest
+        # first; the first refusal in the zip's order is the one reported, as if checked one by one
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            futures = {i.filename: pool.submit(self._check_part, i)
+                       for i in sorted(infos, key=lambda i: -i.file_size)}
+            for info in infos:
+                futures[info.filename].result()
+
+    def merged_ranges(self) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+        """Merged cells per sheet name, ((first row, first column), (last row, last column)) 0-based as
+        python-calamine gives them, from the sheet parts' <mergeCell> (read during the check)."""
+        if not any(self.merges.values()):
+            return {}
+        sheets = _sheet_parts(self._small_part("xl/workbook.xml"), self._small_part("xl/_rels/workbook.xml.rels"))
+        return {name: self.merges.get(part, []) for name, part in sheets.items()}
+
+    def _small_part(self, name: str) -> bytes:
+        info = next((i for i in self.infos if i.filename == name), None)
+        return self._inflate_all(info) if info is not None and info.file_size < _GRACE_BYTES else b""
 
     def _data_start(self, info: zipfile.ZipInfo) -> int:
         off = info.header_offset
@@ -474,6 +503,29 @@ class _WorkbookGuard:
         if start + info.compress_size > len(self.data):
             raise self.damaged(f"part {info.filename!r} is cut short")
         return start
+
+    def _inflate_all(self, info: zipfile.ZipInfo) -> bytes:
+        """The part's bytes in one piece (zlib lets go of the GIL), never more than it declares plus one byte:
+        a lying size is refused with the same words as the streaming ``_inflate``."""
+        start = self._data_start(info)
+        raw = memoryview(self.data)[start:start + info.compress_size]
+        if info.compress_type == zipfile.ZIP_STORED:
+            if info.compress_size != info.file_size:
+                raise self.damaged(f"part {info.filename!r} has two sizes")
+            return bytes(raw)
+        inflater = zlib.decompressobj(-15)
+        try:
+            out = inflater.decompress(raw, info.file_size + 1)
+        except zlib.error as exc:
+            raise self.damaged(f"part {info.filename!r}: {exc}") from None
+        if len(out) > info.file_size:
+            raise self.damaged(f"part {info.filename!r} unpacks to more than the {info.file_size:,} bytes it declares")
+        if not inflater.eof:
+            raise self.damaged(f"part {info.filename!r} is cut short")
+        if len(out) != info.file_size:
+            raise self.damaged(f"part {info.filename!r} unpacks to {len(out):,} bytes, not the "
+                               f"{info.file_size:,} it declares")
+        return out
 
     def _inflate(self, info: zipfile.ZipInfo):
         """The part's bytes, a chunk at a time, never more than it declares (a lying size is refused)."""
@@ -535,6 +587,10 @@ class _WorkbookGuard:
         return [b - a for a, b in zip(starts, ends)]
 
     def _shared_lengths(self) -> list[int]:
+        with self._lock:
+            return self._shared_lengths_once()
+
+    def _shared_lengths_once(self) -> list[int]:
         if self.shared_exact is None:
             handler = _SharedStrings()
             self._parse(self.shared_info, handler)
@@ -546,122 +602,179 @@ class _WorkbookGuard:
     def _check_part(self, info: zipfile.ZipInfo) -> None:
         """Inflate one part, refusing a DTD; bound it exactly unless it is a sheet written the usual way."""
         name = info.filename
-        scan = _PartScan(self.limits)
-        check_dtd = not name.lower().endswith(_IMAGES)
-        for chunk in self._inflate(info):
-            if check_dtd and scan.seen < _PROLOG_BYTES and _DTD.search(scan.head_window(chunk)):
-                raise InputError(f"{self.path}: refused: part {name!r} declares an XML DTD (<!DOCTYPE>/<!ENTITY>), "
-                                 "which spreadsheet programs never write (entity expansion or external-entity attack?).",
-                                 hint="Open it in Excel and save it again if you trust it.")
-            scan.feed(chunk)
-        scan.finish()
+        data = self._inflate_all(info)
+        if not name.lower().endswith(_IMAGES) and _DTD.search(data, 0, _PROLOG_BYTES):
+            raise InputError(f"{self.path}: refused: part {name!r} declares an XML DTD (<!DOCTYPE>/<!ENTITY>), "
+                             "which spreadsheet programs never write (entity expansion or external-entity attack?).",
+                             hint="Open it in Excel and save it again if you trust it.")
         if name == "content.xml":
+            del data
             self._parse(info, _OdsBounds(self.limits, self.limits.text_allowed(info.file_size)))
             return
+        scan = _SheetScan(self.limits, data)
         if not scan.sheet:
             return
+        self.merges[name] = scan.merges
         source = info.file_size + (self.shared_info.file_size if self.shared_info is not None else 0)
         allowed = self.limits.text_allowed(source)
         if scan.fast:
             # every cell is inside the bound, which fits max_cells; the exact rows and columns are
-            # checked against the limits once calamine has laid the sheet out
-            if not self.shared_raw or max(self.shared_raw) * scan.values <= allowed:
+            # checked against the limits once the reader has laid the sheet out
+            longest = max(self.shared_raw) if self.shared_raw else 0
+            if longest * scan.most_values() <= allowed or longest * scan.values() <= allowed:
                 return
             # long shared strings in many cells: count the text the cells really copy
+        del data, scan
         shared = self._shared_lengths() if self.shared_info is not None else None
         self._parse(info, _SheetBounds(self.limits, shared, allowed))
 
 
-class _PartScan:
-    """The streaming fast path over one part: finds <sheetData> and the <dimension>, then checks with
-    regular expressions that every <c> and <row> starts with r="..." inside the dimension and carries
-    no second r.  ``fast`` stays True only when that held throughout; ``bound`` is then (rows, cols)."""
+_WS = r"[ \t\n\r\f\v]"  # what Python's bytes patterns call \s, spelled out for RE2
 
-    def __init__(self, limits: Limits) -> None:
+
+class _SheetScan:
+    """The fast path over one inflated part: finds <sheetData> and the <dimension>, then checks in one
+    RE2 pass (pyarrow's, which lets go of the GIL) that every <c> and <row> starts with r="..." inside
+    the dimension, that no tag carries a second r and that no element has a prefix (<x:c>).  ``fast``
+    stays True only when that held; ``bound`` is then (rows, cols).  Anything else is left to the exact
+    pass.  The RE2 pattern is the one-pass spelling of ``_lookahead_pattern`` (no lookahead in RE2):
+    tests/hostile check that the two agree."""
+
+    def __init__(self, limits: Limits, data: bytes) -> None:
         self.limits = limits
-        self.seen = 0
-        self.head = bytearray()  # the part's first bytes, where the DTD and <dimension> are
-        self.carry = b""
+        self.data = data
         self.sheet = False
         self.fast = True
         self.bound: tuple[int, int] | None = None
-        self.bad = None
-        self.values = 0  # elements starting "<v": a bound on the cells that copy a shared string
-
-    def head_window(self, chunk: bytes) -> bytes:
-        room = _PROLOG_BYTES - self.seen
-        return bytes(self.head[-32:]) + chunk[:room]
-
-    def feed(self, chunk: bytes) -> None:
-        if self.seen < _PROLOG_BYTES:
-            self.head += chunk[:_PROLOG_BYTES - self.seen]
-        self.seen += len(chunk)
-        if not self.fast and self.sheet:
-            return  # the exact pass will bound it
-        buf = self.carry + chunk
-        # every pattern starts at '<' or lies inside one tag, so cutting at the last '<' splits none
-        cut = buf.rfind(b"<")
-        if cut <= 0:
-            if len(buf) <= _TAG_LIMIT:
-                self.carry = buf
-                return
-            end = buf.rfind(b">") + 1
-            if end <= 0:  # a tag or text run this long: leave it to the exact pass
-                self.fast = False
-                self._look(buf)
-                self.carry = b""
-                return
-            cut = end
-        self._look(buf[:cut])
-        self.carry = buf[cut:]
-
-    def finish(self) -> None:
-        if self.carry:
-            self._look(self.carry)
-            self.carry = b""
-
-    def _look(self, region: bytes) -> None:
-        if region.find(_SHEET_DATA_16) >= 0:  # UTF-16 text: only the exact pass reads it
+        self.merges: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self.start = 0
+        if data.find(b"\x00") >= 0 and data.find(_SHEET_DATA_16) >= 0:  # UTF-16 text: only the exact pass reads it
             self.sheet, self.fast = True, False
             return
-        if not self.sheet:
-            at = region.find(_SHEET_DATA)
-            if at < 0:
-                return
-            self.sheet = True
-            # any <dimension> will do as the bound to check against: cells outside it fail the check
-            self._dimension(bytes(self.head))
-            region = region[at:]
-        if not self.fast:
+        at = data.find(_SHEET_DATA)
+        if at < 0:
             return
-        if self.bad.search(region) or any(p.search(region) for p in _UNUSUAL):
+        self.sheet, self.start = True, at
+        end = data.rfind(b"sheetData")
+        self.merges = [_merge_range(m) for m in _MERGE_CELL.finditer(data, end)]
+        pattern = self._pattern(data[:_PROLOG_BYTES])
+        if pattern is None:
             self.fast = False
             return
-        self.values += region.count(b"<v")
+        self.fast = not _re2_search(pattern, data, at)
 
-    def _dimension(self, head: bytes) -> None:
+    def most_values(self) -> int:
+        """A free bound on the elements starting "<v": one per two bytes."""
+        return (len(self.data) - self.start) // 2
+
+    def values(self) -> int:
+        """Elements starting "<v": a bound on the cells that copy a shared string (a pass over the part,
+        made only when ``most_values`` is not bound enough)."""
+        return self.data.count(b"<v", self.start)
+
+    def _pattern(self, head: bytes) -> str | None:
         m = _DIMENSION.search(head)
         if not m:
-            self.fast = False
-            return
+            return None
         end_col, end_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
         rows, cols = int(end_row), _col_number(end_col.decode())
         # rows up to the next power of ten are a cheaper pattern; use it when the bound still fits
         digits = len(str(rows))
         loose = 10 ** digits - 1
-        if loose * cols <= self.limits.max_cells:  # the bound is what the pattern lets through
-            row_pat, rows = f"[1-9][0-9]{{0,{digits - 1}}}", loose
-        else:
-            row_pat = _le_pattern(str(rows), "0123456789")
+        row_limit = None if loose * cols <= self.limits.max_cells else str(rows)
+        rows = loose if row_limit is None else rows
         if rows * cols > self.limits.max_cells or cols > _EXCEL_COLS:
-            self.fast = False  # a large (or lying) dimension: the exact pass finds the real extent
-            return
-        col_pat = _le_pattern(_col_letters(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        ref = col_pat + row_pat
-        # a <c> or <row> not followed by exactly r="..." inside the bound (one pattern: one pass over the '<'s)
-        self.bad = re.compile(rb'<(?:c(?:[\t\r\n/>]| (?!r="' + ref.encode() + rb'"))|row(?:[\t\r\n/>]| (?!r="'
-                              + row_pat.encode() + rb'")))')
+            return None  # a large (or lying) dimension: the exact pass finds the real extent
         self.bound = (rows, cols)
+        return _bad_pattern(_col_letters(cols), digits, row_limit)
+
+
+_LETTERS, _DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
+
+
+def _gt_pattern(limit: str, alphabet: str) -> str | None:
+    """A regex for the strings of ``len(limit)`` ``alphabet`` characters greater than ``limit`` (same-length
+    strings compare like numbers); None when there are none ('ZZ', '999')."""
+    parts = []
+    for i, ch in enumerate(limit):
+        if ch < alphabet[-1]:
+            rest = len(limit) - i - 1
+            parts.append(re.escape(limit[:i]) + f"[{chr(ord(ch) + 1)}-{alphabet[-1]}]"
+                         + (f"[{alphabet[0]}-{alphabet[-1]}]{{{rest}}}" if rest else ""))
+    return "(?:" + "|".join(parts) + ")" if parts else None
+
+
+def _row_deviation(digits: int, row_limit: str | None) -> list[str]:
+    """Ways the text from a row number's first digit on fails to be a row number of at most ``digits``
+    digits (and at most ``row_limit``) followed by '"', given the first character is a digit 1-9."""
+    out = [f"[1-9][0-9]{{{digits}}}", f"[1-9][0-9]{{0,{digits - 1}}}[^0-9\"]"]
+    gt = _gt_pattern(row_limit, _DIGITS) if row_limit else None
+    return out + ([gt] if gt else [])
+
+
+def _bad_pattern(col_limit: str, digits: int, row_limit: str | None) -> str:
+    """One RE2 pattern that finds what ``_lookahead_pattern`` finds, without lookahead: a <c> or <row>
+    whose text does not go on with exactly r="REF" inside the bound, or a sign of an unusual sheet."""
+    letters = f"[A-Z]{{1,{len(col_limit)}}}"
+    cell = ["[^A-Z]", f"[A-Z]{{{len(col_limit) + 1}}}", letters + "[^A-Z1-9]"]
+    gt = _gt_pattern(col_limit, _LETTERS)
+    cell += ([gt] if gt else []) + [letters + p for p in _row_deviation(digits, row_limit)]
+    row = ["[^1-9]", *_row_deviation(digits, row_limit)]
+
+    def tag(name: str, ref: list[str]) -> str:
+        return rf'<{name}(?:[\t\r\n/>]| (?:[^r]|r[^=]|r=[^"]|r="(?:{"|".join(ref)})))'
+
+    return "|".join([tag("c", cell), tag("row", row), f"[\"']{_WS}*r{_WS}*=", f":(?:c|row|v)(?:{_WS}|[/>])"])
+
+
+def _lookahead_pattern(col_limit: str, digits: int, row_limit: str | None) -> bytes:
+    """The checks ``_bad_pattern`` makes, as Python's re writes them (several passes; kept as the
+    reference the RE2 spelling is tested against)."""
+    row_pat = f"[1-9][0-9]{{0,{digits - 1}}}" if row_limit is None else _le_pattern(row_limit, _DIGITS)
+    ref = _le_pattern(col_limit, _LETTERS) + row_pat
+    return (rb'<(?:c(?:[\t\r\n/>]| (?!r="' + ref.encode() + rb'"))|row(?:[\t\r\n/>]| (?!r="' + row_pat.encode()
+            + rb'")))' + rb"""|["']\s*r\s*=|:(?:c|row|v)[\s/>]""")
+
+
+def _re2_search(pattern: str, data: bytes, start: int) -> bool:
+    """Whether RE2 finds ``pattern`` in data[start:] (one pass, no copy of the data, GIL let go)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    view = memoryview(data)[start:]
+    values = pa.py_buffer(view)
+    offsets = pa.py_buffer(struct.pack("<qq", 0, len(view)))
+    array = pa.LargeBinaryArray.from_buffers(pa.large_binary(), 1, [None, offsets, values])
+    return bool(pc.match_substring_regex(array, pattern)[0].as_py())
+
+
+def _merge_range(m: re.Match) -> tuple[tuple[int, int], tuple[int, int]]:
+    c1, r1 = _col_number(m.group(1).decode()) - 1, int(m.group(2)) - 1
+    if m.group(3) is None:
+        return (r1, c1), (r1, c1)
+    return (r1, c1), (int(m.group(4)) - 1, _col_number(m.group(3).decode()) - 1)
+
+
+def _sheet_parts(workbook: bytes, rels: bytes) -> dict[str, str]:
+    """Sheet name -> zip part, from xl/workbook.xml and its relationships (both checked: no DTD)."""
+    import posixpath
+
+    from defusedxml import ElementTree as ET
+
+    try:
+        targets = {el.get("Id"): el.get("Target", "") for el in ET.fromstring(rels).iter()
+                   if el.tag.rpartition("}")[2] == "Relationship"}
+        out = {}
+        for el in ET.fromstring(workbook).iter():
+            if el.tag.rpartition("}")[2] != "sheet":
+                continue
+            rid = next((v for k, v in el.attrib.items() if k.rpartition("}")[2] == "id"), None)
+            target = targets.get(rid, "")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+            out[el.get("name", "")] = part
+        return out
+    except Exception:  # a workbook.xml the reader itself cannot follow: no merges known
+        return {}
 
 
 def _zip_directory(data: bytes) -> tuple[int | None, int]:

@@ -505,11 +505,12 @@ def _drop_empty_unnamed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_excel(path: Path, head: bytes, max_rows: int | None, limits: Limits) -> list[RawTable]:
-    import python_calamine as pc
-
     if head.startswith(b"PK"):
         data = _workbook_bytes(path, limits)
-        _WorkbookGuard(path, data, limits).check()
+        guard = _WorkbookGuard(path, data, limits)
+        guard.check()
+        if not any(n.startswith("content.xml") for n in guard.names):  # OpenDocument stays with calamine
+            return _group_sheets(path, _fastexcel_sheets(path, data, guard, max_rows, limits), max_rows, limits)
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
         data = _workbook_bytes(path, limits)
         _probe_legacy_workbook(path, data, limits)
@@ -520,26 +521,89 @@ def _read_excel(path: Path, head: bytes, max_rows: int | None, limits: Limits) -
             "a web page" if sample.lstrip()[:1] == b"<" else "not a workbook")
         raise InputError(f"{path}: named like a workbook but is {kind}.",
                          hint="Download the export again as .xlsx or .csv.")
+    return _group_sheets(path, _calamine_sheets(path, data, max_rows, limits), max_rows, limits)
+
+
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    return InputError(f"{path}: cannot read workbook ({str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}).",
+                      hint="Open it in Excel and save it again, or export as CSV.")
+
+
+def _check_layout(path: Path, name: str, height: int, width: int, limits: Limits) -> None:
+    """The sheet as the reader lays it out, from A1 to the farthest cell (the guard bounded it)."""
+    if height > limits.max_rows:
+        raise _over_limit(path, f"sheet {name!r} has {height:,} rows", "max_rows")
+    if width > limits.max_columns:
+        raise _over_limit(path, f"sheet {name!r} has {width:,} columns", "max_columns")
+    if height * width > limits.max_cells:
+        raise _over_limit(path, f"sheet {name!r} spans {height * width:,} cells", "max_cells")
+
+
+def _fastexcel_sheets(path: Path, data: bytes, guard: _WorkbookGuard, max_rows: int | None, limits: Limits):
+    """(name, frame, header row, merged runs) per non-empty sheet of a checked .xlsx, read by fastexcel
+    (calamine in Rust, straight to Arrow text columns).  fastexcel lets go of the GIL, so two sheets load
+    at once, each with its own reader (one reader cannot serve two threads)."""
+    import threading
+
+    import fastexcel
+
+    local = threading.local()
+
+    def reader():
+        if getattr(local, "reader", None) is None:
+            try:
+                local.reader = fastexcel.read_excel(data)
+            except Exception as exc:  # fastexcel raises its own error types for every kind of damage
+                raise _unreadable(path, exc) from None
+        return local.reader
+
+    names = reader().sheet_names
+    merges = guard.merged_ranges()
+
+    def load(name: str):
+        try:
+            sheet = reader().load_sheet(name, header_row=None, skip_rows=0, dtypes="string",
+                                        n_rows=None if max_rows is None else max_rows + 25)
+            columns = sheet.available_columns()
+            offset = columns[0].absolute_index if columns else 0
+            _check_layout(path, name, sheet.total_height if columns else 0,
+                          columns[-1].absolute_index + 1 if columns else 0, limits)
+            table = sheet.to_arrow()
+        except InputError:
+            raise
+        except Exception as exc:
+            raise InputError(f"{path}: sheet {name!r} cannot be read ({str(exc).splitlines()[0][:120]}).",
+                             hint="Open it in Excel and save it again.") from None
+        return _arrow_to_frame(table, offset, merges.get(name))
+
+    if len(names) < 2:
+        tables = [load(n) for n in names]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            tables = list(pool.map(load, names))
+    return [(n, *t) for n, t in zip(names, tables) if t is not None]
+
+
+def _calamine_sheets(path: Path, data: bytes, max_rows: int | None, limits: Limits):
+    """(name, frame, header row, merged runs) per non-empty sheet of an .xls or .ods, read by
+    python-calamine (fastexcel does not give their merged cells)."""
+    import python_calamine as pc
+
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise InputError(f"{path}: cannot read workbook ({str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}).",
-                         hint="Open it in Excel and save it again, or export as CSV.") from None
+        raise _unreadable(path, exc) from None
     del data
-    groups: dict[tuple[str, ...], list[tuple[str, pd.DataFrame, int, list]]] = {}
+    out = []
     for name in wb.sheet_names:
         try:
             sheet = wb.get_sheet_by_name(name)
             # the layout from A1 to the farthest cell (the check above bounded it); refuse before
             # to_python lays it out again and copies it into Python
             end = sheet.end
-            height, width = (end[0] + 1, end[1] + 1) if end is not None else (0, 0)
-            if height > limits.max_rows:
-                raise _over_limit(path, f"sheet {name!r} has {height:,} rows", "max_rows")
-            if width > limits.max_columns:
-                raise _over_limit(path, f"sheet {name!r} has {width:,} columns", "max_columns")
-            if height * width > limits.max_cells:
-                raise _over_limit(path, f"sheet {name!r} spans {height * width:,} cells", "max_cells")
+            _check_layout(path, name, *((end[0] + 1, end[1] + 1) if end is not None else (0, 0)), limits)
             rows = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
         except InputError:
@@ -550,9 +614,15 @@ def _read_excel(path: Path, head: bytes, max_rows: int | None, limits: Limits) -
         if max_rows is not None:
             rows = rows[: max_rows + 25]
         table = _rows_to_frame(rows, merged)
-        if table is None:
-            continue  # an empty sheet
-        frame, header_row, merged_cols = table
+        if table is not None:  # None: an empty sheet
+            out.append((name, *table))
+    return out
+
+
+def _group_sheets(path: Path, sheets: list, max_rows: int | None, limits: Limits) -> list[RawTable]:
+    """One RawTable per header: sheets sharing a header are one table, in sheet order."""
+    groups: dict[tuple[str, ...], list[tuple[str, pd.DataFrame, int, list]]] = {}
+    for name, frame, header_row, merged_cols in sheets:
         groups.setdefault(tuple(frame.columns), []).append((name, frame, header_row, merged_cols))
     if not groups:
         raise InputError(f"{path}: workbook has no data.", hint="Check it is the right export.")
@@ -585,9 +655,7 @@ def _cell_text(v) -> str | None:
     if isinstance(v, float):
         if math.isnan(v):
             return None
-        if v.is_integer() and abs(v) < 1e15:
-            return str(int(v))
-        return repr(v)
+        return _excel_number(v)
     if isinstance(v, int):
         return str(v)
     if isinstance(v, dt.datetime):
@@ -597,6 +665,16 @@ def _cell_text(v) -> str | None:
     if isinstance(v, dt.timedelta):
         return str(v)
     return str(v)
+
+
+def _excel_number(v: float) -> str:
+    """A number as Excel shows it in a wide cell, and as fastexcel renders it: at most nine decimals,
+    no trailing zeros (29.020000000000003 is the 29.02 the seller typed), every digit of a large whole
+    number (no 1e+15)."""
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    text = f"{v:.9f}".rstrip("0").rstrip(".") if math.isfinite(v) else str(v)
+    return "0" if text == "-0" else text
 
 
 def _rows_to_frame(rows: list[list], merged: list | None = None) -> tuple[pd.DataFrame, int, list] | None:
@@ -613,9 +691,15 @@ def _rows_to_frame(rows: list[list], merged: list | None = None) -> tuple[pd.Dat
     columns = {}
     for j in range(len(header)):
         columns[j] = pd.array([_cell_text(r[j]) if j < len(r) else None for r in body], dtype="str")
-    frame = pd.DataFrame(columns)
+    return _finish_frame(pd.DataFrame(columns), header, header_row, merged)
+
+
+def _finish_frame(frame: pd.DataFrame, header: list[str], header_row: int,
+                  merged: list | None) -> tuple[pd.DataFrame, int, list]:
+    """Name the body's columns from the header (``header[j]`` over frame column j), drop empty unnamed
+    columns and trailing empty rows, and turn merged ranges into runs over data rows."""
     names = _header_names(header)
-    frame.columns = names
+    frame.columns = names[len(names) - frame.shape[1]:]
     frame = _drop_empty_unnamed(frame)
     # trailing empty rows of the used range
     if len(frame):
@@ -630,6 +714,40 @@ def _rows_to_frame(rows: list[list], merged: list | None = None) -> tuple[pd.Dat
         if r1 > header_row and c1 < len(names) and last > first and names[c1] in frame.columns:
             runs.append((names[c1], first, last))
     return frame.reset_index(drop=True), header_row, runs
+
+
+def _arrow_to_frame(table, offset: int, merged: list | None) -> tuple[pd.DataFrame, int, list] | None:
+    """fastexcel's text columns (the sheet from row 1, from column ``offset``) -> what ``_rows_to_frame``
+    makes of the same cells: the header found the same way, the same text per cell (``_fix_text``)."""
+    import pyarrow as pa
+
+    columns = [_fix_text(table.column(j)) for j in range(table.num_columns)]
+    top = [c.slice(0, 20).to_pylist() for c in columns]
+    rows = [[""] * offset + [col[i] for col in top] for i in range(min(20, table.num_rows))]
+    widths = [sum(1 for c in r if c not in (None, "")) for r in rows]
+    if not widths or max(widths) == 0:
+        return None
+    width = max(widths)
+    header_row = next(i for i, w in enumerate(widths) if w >= max(2, width * 0.6) or (width < 2 and w))
+    header = [c or "" for c in rows[header_row]]
+    body = pa.table([c.slice(header_row + 1) for c in columns], names=[str(j) for j in range(len(columns))])
+    frame = body.to_pandas()
+    return _finish_frame(frame, header, header_row, merged)
+
+
+def _fix_text(column):
+    """fastexcel's text for a cell -> ``_cell_text``'s: an empty cell (or one calamine trimmed to nothing)
+    is missing.  Values are otherwise rendered as fastexcel does: numbers as Excel shows them
+    (``_excel_number``, shared with ``_cell_text``), booleans ``true``/``false``, dates and times as
+    ``YYYY-MM-DD HH:MM:SS[.fff]`` (a time of day on 1899-12-31): rewriting those would also rewrite
+    text cells that read the same, and the schema's parsers read either form."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    empty = pc.equal(column, "")
+    if column.null_count < len(column) and pc.any(empty).as_py():
+        column = pc.if_else(empty, pa.scalar(None, pa.string()), column)
+    return column
 
 
 def read_text_sample(path: Path) -> str:
