@@ -724,7 +724,10 @@ def _bad_pattern(col_limit: str, digits: int, row_limit: str | None) -> str:
     def tag(name: str, ref: list[str]) -> str:
         return rf'<{name}(?:[\t\r\n/>]| (?:[^r]|r[^=]|r=[^"]|r="(?:{"|".join(ref)})))'
 
-    return "|".join([tag("c", cell), tag("row", row), f"[\"']{_WS}*r{_WS}*=", f":(?:c|row|v)(?:{_WS}|[/>])"])
+    # a tag the data ends inside (the lookahead fails there too): every unfinished r="REF"
+    number = f"[1-9][0-9]{{0,{digits - 1}}}"
+    ends = [rf'<c (?:r(?:=(?:"(?:{letters}(?:{number})?)?)?)?)?$', rf'<row (?:r(?:=(?:"(?:{number})?)?)?)?$']
+    return "|".join([tag("c", cell), tag("row", row), *ends, f"[\"']{_WS}*r{_WS}*=", f":(?:c|row|v)(?:{_WS}|[/>])"])
 
 
 def _lookahead_pattern(col_limit: str, digits: int, row_limit: str | None) -> bytes:
