@@ -299,6 +299,10 @@ def test_the_one_pass_check_agrees_with_the_lookahead_patterns_on_the_edges(boun
     for r in rows:
         _agree(bound, f'<row r="{r}" spans="1:2">'.encode())
         _agree(bound, f'<row r="{r}"'.encode())
+    # a part that ends inside a tag: the lookahead flags every unfinished r="REF"
+    for tail in ("<c ", "<c r", "<c r=", '<c r="', f'<c r="{col}', f'<c r="{col}1', f'<c r="{col}1"', "<row ",
+                 '<row r="', '<row r="1', '<row r="1"', "<c", "<row"):
+        _agree(bound, f'<row r="1"><c r="A1"/></row>{tail}'.encode())
 
 
 @pytest.mark.parametrize("cell", [
