@@ -22,6 +22,18 @@ from pathlib import Path
 
 from ..errors import ConfigError, InputError
 
+try:  # ISA-L inflates the same bytes two to three times faster than zlib; zlib where it has no wheel
+    from isal import igzip as _fast_gzip
+    from isal import isal_zlib as _fast_zlib
+except ImportError:  # pragma: no cover
+    _fast_zlib, _fast_gzip = zlib, gzip
+_INFLATE_ERRORS = (zlib.error, _fast_zlib.error)
+
+
+def gzip_open(path: Path):
+    """A .gz file opened for reading (ISA-L's reader when installed)."""
+    return _fast_gzip.open(path, "rb")
+
 
 def openpyxl_defused() -> bool:
     """Whether openpyxl parses XML through defusedxml whenever anything imports it.
@@ -513,10 +525,10 @@ class _WorkbookGuard:
             if info.compress_size != info.file_size:
                 raise self.damaged(f"part {info.filename!r} has two sizes")
             return bytes(raw)
-        inflater = zlib.decompressobj(-15)
+        inflater = _fast_zlib.decompressobj(-15)
         try:
             out = inflater.decompress(raw, info.file_size + 1)
-        except zlib.error as exc:
+        except _INFLATE_ERRORS as exc:
             raise self.damaged(f"part {info.filename!r}: {exc}") from None
         if len(out) > info.file_size:
             raise self.damaged(f"part {info.filename!r} unpacks to more than the {info.file_size:,} bytes it declares")
@@ -806,7 +818,7 @@ def _check_gzip(path: Path, limits: Limits) -> None:
     packed = max(path.stat().st_size, 1)
     total = 0
     try:
-        with gzip.open(path, "rb") as fh:
+        with gzip_open(path) as fh:
             while chunk := fh.read(_CHUNK_OUT):
                 total += len(chunk)
                 if total > limits.max_bytes:
@@ -814,7 +826,7 @@ def _check_gzip(path: Path, limits: Limits) -> None:
                 if total > _GRACE_BYTES and total > limits.max_ratio * packed:
                     raise _over_limit(path, f"it unpacks more than {limits.max_ratio:g} times its size "
                                             "(a compression bomb?)", "max_ratio")
-    except (OSError, EOFError, zlib.error) as exc:
+    except (OSError, EOFError, *_INFLATE_ERRORS) as exc:
         raise InputError(f"{path}: the .gz file is damaged ({exc}).", hint="Download it again.") from None
 
 
@@ -825,7 +837,7 @@ def _workbook_bytes(path: Path, limits: Limits) -> bytes:
     if not _is_gzip(path):
         return path.read_bytes()
     _check_gzip(path, limits)
-    with gzip.open(path, "rb") as fh:
+    with gzip_open(path) as fh:
         return fh.read()
 
 

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import gzip
 import io
 import math
 import re
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,8 +25,8 @@ import pandas as pd
 
 from ..errors import InputError
 from .guard import (  # noqa: F401  (Limits and openpyxl_defused are part of the reader's API)
-    Limits, _check_gzip, _is_gzip, _over_limit, _probe_legacy_workbook, _too_big, _workbook_bytes, _WorkbookGuard,
-    openpyxl_defused,
+    _INFLATE_ERRORS, Limits, _check_gzip, _is_gzip, _over_limit, _probe_legacy_workbook, _too_big, _workbook_bytes,
+    _WorkbookGuard, gzip_open, openpyxl_defused,
 )
 
 
@@ -161,9 +159,9 @@ def _head_bytes(path: Path, n: int) -> bytes:
         head = fh.read(max(n, 2))
     if head[:2] == b"\x1f\x8b":
         try:
-            with gzip.open(path, "rb") as fh:
+            with gzip_open(path) as fh:
                 return fh.read(n)
-        except (OSError, EOFError, zlib.error) as exc:
+        except (OSError, EOFError, *_INFLATE_ERRORS) as exc:
             raise InputError(f"{path}: the .gz file is damaged ({exc}).", hint="Download it again.") from None
     return head[:n]
 
@@ -174,7 +172,7 @@ def _head_bytes(path: Path, n: int) -> bytes:
 def _open_bytes(path: Path):
     with open(path, "rb") as fh:
         magic = fh.read(2)
-    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+    return gzip_open(path) if magic == b"\x1f\x8b" else open(path, "rb")
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -404,7 +402,7 @@ def _read_csv_arrow(path: Path, encoding: str, delimiter: str, header_row: int,
     tail = b""
     try:
         if _is_gzip(path):
-            with gzip.open(path, "rb") as fh:
+            with gzip_open(path) as fh:
                 data = fh.read()
             tail, source = data[-_TAIL:], pa.BufferReader(data)
         else:
@@ -418,7 +416,7 @@ def _read_csv_arrow(path: Path, encoding: str, delimiter: str, header_row: int,
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
                                                  strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
-    except (pa.ArrowException, OSError, EOFError, zlib.error, UnicodeDecodeError):
+    except (pa.ArrowException, OSError, EOFError, *_INFLATE_ERRORS, UnicodeDecodeError):
         return None
     if table.num_rows < 2:
         return None  # a header alone: pandas gives the empty frame its own way
