@@ -307,3 +307,38 @@ def test_workbook_booleans_dates_and_look_alike_text(tmp_path):
     assert f["value"].tolist()[:3] == ["true", "2026-01-03 09:00:00", "2026-01-03 00:00:00"]
     assert f["text"].tolist() == ["false", "-0", "2026-01-03 00:00:00.500", "TRUE"]
     assert f["value"].iloc[3] == "  "  # spaces kept, as typed
+
+
+def test_typed_and_text_workbook_reads_give_the_same_cells(tmp_path):
+    """A sheet with its header on row 1 is read typed and written as text in arrow; it must give the very
+    cells the text read gives (the path for a sheet whose header is lower down), for every cell type."""
+    import datetime as dt
+
+    import fastexcel
+    import xlsxwriter
+
+    from tiercli.io import read as reader
+
+    path = tmp_path / "types.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("S")
+    when = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    ws.write_row(0, 0, ["id", "qty", "price", "when", "flag", "mixed", "big", "tiny"])
+    numbers = [1, 2.5, 29.020000000000003, 1 / 3, -7.0, 0.1 + 0.2, 1e10, 123456789.123456789, 1e15, 5e-11]
+    for i, x in enumerate(numbers, start=1):
+        ws.write_number(i, 0, 10000 + i)
+        ws.write_number(i, 1, i % 4)
+        ws.write_number(i, 2, x)
+        ws.write_datetime(i, 3, dt.datetime(2010, 12, 1, 7, 48) + dt.timedelta(days=i, seconds=i % 2 * 30), when)
+        ws.write_boolean(i, 4, i % 2 == 0)
+        (ws.write_number if i < 8 else ws.write_string)(i, 5, x if i < 8 else f"text {i}")
+        ws.write_number(i, 6, 10 ** (i + 6))
+        ws.write_number(i, 7, x / 1e6)
+    wb.close()
+    typed = reader._typed_sheet(fastexcel.read_excel(path.read_bytes()), "S", None)
+    assert typed is not None
+    _, header, table = typed
+    text = fastexcel.read_excel(path.read_bytes()).load_sheet("S", header_row=None, skip_rows=0, dtypes="string")
+    expected = [reader._fix_text(c).slice(1).to_pylist() for c in text.to_arrow().columns]
+    assert header == ["id", "qty", "price", "when", "flag", "mixed", "big", "tiny"]
+    assert [c.to_pylist() for c in table.columns] == expected

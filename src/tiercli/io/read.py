@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -560,18 +561,27 @@ def _fastexcel_sheets(path: Path, data: bytes, guard: _WorkbookGuard, max_rows: 
 
     def load(name: str):
         try:
-            sheet = reader().load_sheet(name, header_row=None, skip_rows=0, dtypes="string",
-                                        n_rows=None if max_rows is None else max_rows + 25)
+            # typed first (each column typed by fastexcel from every row, then written as text in arrow:
+            # cheaper than fastexcel's own text mode); as text when the header is not the first row
+            typed = _typed_sheet(reader(), name, max_rows)
+            if typed is not None:
+                sheet, header, table = typed
+            else:
+                sheet = reader().load_sheet(name, header_row=None, skip_rows=0, dtypes="string",
+                                            n_rows=None if max_rows is None else max_rows + 25)
             columns = sheet.available_columns()
             offset = columns[0].absolute_index if columns else 0
             _check_layout(path, name, sheet.total_height if columns else 0,
                           columns[-1].absolute_index + 1 if columns else 0, limits)
-            table = sheet.to_arrow()
+            if typed is None:
+                table = sheet.to_arrow()
         except InputError:
             raise
         except Exception as exc:
             raise InputError(f"{path}: sheet {name!r} cannot be read ({str(exc).splitlines()[0][:120]}).",
                              hint="Open it in Excel and save it again.") from None
+        if typed is not None:
+            return _finish_frame(table.to_pandas(), [""] * offset + header, 0, merges.get(name))
         return _arrow_to_frame(table, offset, merges.get(name))
 
     if len(names) < 2:
@@ -731,6 +741,84 @@ def _arrow_to_frame(table, offset: int, merged: list | None) -> tuple[pd.DataFra
     body = pa.table([c.slice(header_row + 1) for c in columns], names=[str(j) for j in range(len(columns))])
     frame = body.to_pandas()
     return _finish_frame(frame, header, header_row, merged)
+
+
+_DEDUPED = re.compile(r"(.+)_\d+$")
+
+
+def _typed_sheet(reader, name: str, max_rows: int | None):
+    """(sheet, header texts, text columns) when the header is the sheet's first row, read typed (each
+    column's type from every row: a text cell deep in a number column makes it a text column, nothing is
+    coerced away) and written as the text fastexcel's text mode gives.  None when the header is on another
+    row, cannot be recovered exactly (fastexcel renames a repeated name 'x' to 'x_1') or a column's type
+    has no text form here: the caller then reads the sheet as text."""
+    import pyarrow as pa
+
+    sheet = reader.load_sheet(name, header_row=0, skip_rows=0, schema_sample_rows=None,
+                              n_rows=None if max_rows is None else max_rows + 25)
+    columns = sheet.available_columns()
+    header = ["" if c.column_name_from == "generated" else c.name for c in columns]
+    seen = set()
+    for h in header:
+        m = _DEDUPED.match(h)
+        if m and m.group(1) in seen:
+            return None
+        seen.add(h)
+    table = sheet.to_arrow()
+    texts = []
+    for column in table.columns:
+        text = _typed_text(column)
+        if text is None:
+            return None
+        texts.append(text)
+    # the header row as _arrow_to_frame finds it: the first of 20 that fills most of the table's width
+    top = [c.slice(0, 19).to_pylist() for c in texts]
+    widths = [sum(1 for h in header if h)] + [sum(1 for col in top if col[i] not in (None, ""))
+                                              for i in range(min(19, table.num_rows))]
+    width = max(widths)
+    if width == 0 or not (widths[0] >= max(2, width * 0.6) or (width < 2 and widths[0])):
+        return None
+    return sheet, header, pa.table(texts, names=[str(j) for j in range(len(texts))])
+
+
+def _typed_text(column):
+    """A typed fastexcel column as the text fastexcel's text mode writes (None: no such rendering here)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return _fix_text(column.cast(pa.string()))
+    if pa.types.is_null(kind):
+        return pa.nulls(len(column), pa.string())
+    if pa.types.is_boolean(kind):
+        return pc.cast(column, pa.string())  # true / false
+    if pa.types.is_date(kind):
+        column = pc.cast(column, pa.timestamp("s"))
+        kind = column.type
+    if pa.types.is_timestamp(kind):
+        try:  # whole seconds: 2010-12-01 07:48:00; else milliseconds, as fastexcel writes them
+            return pc.cast(pc.cast(column, pa.timestamp("s")), pa.string())
+        except pa.ArrowInvalid:
+            return pc.cast(pc.cast(column, pa.timestamp("ms")), pa.string())
+    if pa.types.is_integer(kind):
+        return pc.cast(column, pa.string())
+    if pa.types.is_floating(kind):
+        values = column.to_numpy(zero_copy_only=False)
+        with np.errstate(invalid="ignore"):
+            whole = np.isnan(values) | ((np.mod(values, 1) == 0) & (np.abs(values) < 1e15))
+        if whole.all():
+            return pc.cast(pc.cast(column, pa.int64()), pa.string())
+        text = pc.cast(pc.round(column, 9), pa.string())  # Excel's display: at most nine decimals
+        odd = np.asarray(pc.fill_null(pc.match_substring(text, "e"), False)) | (~whole & (np.abs(values) >= 1e6))
+        if odd.any():  # exponents, and more digits than a double holds: as _excel_number writes them
+            fixed = text.to_pylist()
+            for i in np.flatnonzero(odd).tolist():
+                fixed[i] = _excel_number(float(values[i]))
+            text = pa.array(fixed, type=pa.string())
+        return text
+    return None
 
 
 def _fix_text(column):
