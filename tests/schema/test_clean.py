@@ -397,3 +397,15 @@ def test_matches_words_equals_the_plain_expression(cells):
     plain = values.str.strip().str.lower().isin(_WORDS).to_numpy(dtype=bool)
     assert (matches_words(values, _WORDS) == plain).all()
     assert (matches_words(values.astype(object), _WORDS) == plain).all()  # not arrow-backed: the plain path
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab \t\n\u3000\xa0合", max_size=5)), max_size=40))
+@settings(max_examples=300)
+def test_clean_text_skips_no_trim_it_needs(cells):
+    """clean_text leaves a column as it is only when trimming would change nothing."""
+    values = pd.Series(cells, dtype="str")
+    expected = values.str.strip()
+    expected = expected.where(expected != "")
+    pd.testing.assert_series_equal(clean_text(values), expected)
+    numbers, bad = parse_amounts(values.where(values.isna(), "12"))
+    assert not bad.any() and numbers.dropna().eq(12).all()

@@ -233,7 +233,7 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     Handles currency symbols and codes, thousands separators, decimal commas
     (decided for the whole column: ``1.234,56``), ``(12.00)`` and ``12.00-`` negatives.
     """
-    text = values.astype("str").str.strip()
+    text = values if _is_trimmed(values) else values.astype("str").str.strip()
     present = text.notna() & (text != "")
     if not present.any():
         return pd.Series(np.nan, index=values.index, dtype="float64"), present
@@ -333,8 +333,39 @@ def matches_words(values: pd.Series, words, strip: str = "") -> np.ndarray:
     return out
 
 
+_BLANK_BYTES = np.zeros(256, dtype=bool)
+_BLANK_BYTES[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_BLANK_BYTES[128:] = True  # a UTF-8 byte may belong to a blank (no-break or ideographic space): look closer
+
+
+def _is_trimmed(values: pd.Series) -> bool:
+    """True when no value is empty or starts or ends with a blank (checked on the bytes, no copy): then
+    trimming would only copy the column.  False when in doubt (not arrow-backed, non-ASCII ends)."""
+    arr = _arrow_text(values)
+    if arr is None:
+        return False
+    offsets_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(arr.buffers()[1], dtype=offsets_type)[arr.offset:arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    if data is None:
+        return arr.null_count == len(arr)
+    chars = np.frombuffer(data, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    if arr.null_count:
+        valid = ~np.asarray(arr.is_null())
+        if (valid & ~filled).any():
+            return False  # an empty string
+        starts, ends = starts[valid], ends[valid]
+    elif not filled.all():
+        return False
+    return not (_BLANK_BYTES[chars[starts]].any() or _BLANK_BYTES[chars[ends - 1]].any())
+
+
 def clean_text(values: pd.Series) -> pd.Series:
     """Trim text; empty becomes missing.  IDs are never turned into numbers."""
+    if _is_trimmed(values):
+        return values
     text = values.astype("str").str.strip()
     return text.where(text != "")
 
