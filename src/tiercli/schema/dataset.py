@@ -526,7 +526,7 @@ def _unify_keys(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Rows keyed only by email take the customer id that another row pairs with that email."""
     pairs = []
     for t in tables.values():
-        if len(t) and "customer_id" in t and "email" in t:
+        if len(t) and "customer_id" in t and "email" in t and t["email"].notna().any():
             both = t[t["customer_id"].notna() & t["email"].notna()]
             pairs.append(both[["email", "customer_id"]])
     if not pairs:
