@@ -155,6 +155,15 @@ def _arrow_text(text: pd.Series):
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
 
 
+def _arrow_bytes(arr) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, bytes) of an arrow string array, as numpy views (no copy): value i is
+    bytes[offsets[i]:offsets[i + 1]]."""
+    offsets_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(arr.buffers()[1], dtype=offsets_type)[arr.offset:arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    return offsets, (np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8))
+
+
 # fixed-width ISO layouts the fast path reads: byte positions of the separators; every other byte is a digit
 _ISO_FIXED = {10: {4: b"-", 7: b"-"},
               19: {4: b"-", 7: b"-", 10: b" T", 13: b":", 16: b":"}}
@@ -175,13 +184,12 @@ def _iso_dates_fast(text: pd.Series, present: pd.Series) -> pd.Series | None:
     if sub.null_count:
         return None
     n = len(sub)
-    offsets_type = np.int64 if pa.types.is_large_string(sub.type) else np.int32
-    offsets = np.frombuffer(sub.buffers()[1], dtype=offsets_type)[sub.offset:sub.offset + n + 1]
+    offsets, data = _arrow_bytes(sub)
     width = int(offsets[1] - offsets[0])
     layout = _ISO_FIXED.get(width)
     if layout is None or not (np.diff(offsets) == width).all():
         return None
-    chars = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(n, width)
+    chars = data[offsets[0]:offsets[-1]].reshape(n, width)
     digits = [i for i in range(width) if i not in layout]
     if ((chars[:, digits] - np.uint8(48)) > 9).any():
         return None
@@ -307,10 +315,7 @@ def matches_words(values: pd.Series, words, strip: str = "") -> np.ndarray:
     arr = _arrow_text(values)
     candidates = None
     if arr is not None:
-        offsets_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-        offsets = np.frombuffer(arr.buffers()[1], dtype=offsets_type)[arr.offset:arr.offset + n + 1]
-        data = arr.buffers()[2]
-        chars = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8)
+        offsets, chars = _arrow_bytes(arr)
         length = np.diff(offsets)
         filled = length >= min(len(w) for w in words)
         if arr.null_count:
@@ -344,12 +349,9 @@ def _is_trimmed(values: pd.Series) -> bool:
     arr = _arrow_text(values)
     if arr is None:
         return False
-    offsets_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(arr.buffers()[1], dtype=offsets_type)[arr.offset:arr.offset + len(arr) + 1]
-    data = arr.buffers()[2]
-    if data is None:
+    if arr.buffers()[2] is None:
         return arr.null_count == len(arr)
-    chars = np.frombuffer(data, dtype=np.uint8)
+    offsets, chars = _arrow_bytes(arr)
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts
     if arr.null_count:
