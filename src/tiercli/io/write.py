@@ -1097,21 +1097,25 @@ def _csv_field_texts(s: pd.Series):
 
 def _csv_document(out: pd.DataFrame, headers: list[str]) -> str | None:
     """The whole CSV (header and rows, CRLF) built column-wise in arrow: what ``to_csv`` with QUOTE_MINIMAL
-    writes, ten times faster on a customer table; None when a column is of a type it does not handle."""
+    writes (2.7 x faster on a 6,000 x 52 customer table); None when a column is of a type it does not handle."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if out.shape[1] < 2 or not len(out):  # (a one-field row quotes an empty field: leave that to pandas)
         return None
+    quote, nothing = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
     fields = []
     for c in range(out.shape[1]):
-        text = _csv_field_texts(out.iloc[:, c])
+        column = out.iloc[:, c]
+        text = _csv_field_texts(column)
         if text is None:
             return None
         text = text.cast(pa.large_string())
-        quote, nothing = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
-        quoted = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, nothing)
-        text = pc.if_else(pc.match_substring_regex(text, _CSV_NEEDS_QUOTES), quoted, text)
+        if not (isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf"):  # numbers never need quotes
+            needs = pc.match_substring_regex(text, _CSV_NEEDS_QUOTES)
+            if pc.any(needs).as_py():
+                quoted = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, nothing)
+                text = pc.if_else(needs, quoted, text)
         fields.append(pc.fill_null(text, nothing))
     rows = pc.binary_join_element_wise(*fields, pa.scalar(",", pa.large_string())).to_pylist()
     buffer = io.StringIO()
