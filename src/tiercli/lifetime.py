@@ -95,13 +95,12 @@ def betaln(a, b):
 def digamma(x):
     """psi(x) = d ln Gamma(x) / dx for x > 0."""
     x = np.asarray(x, dtype="float64")
-    shift = np.zeros_like(x)
-    for _ in range(10):  # psi(x) = psi(x + 1) - 1/x, up to x >= 10
-        low = x < 10.0
-        if not low.any():
-            break
-        shift -= np.where(low, 1.0 / np.where(low, x, 1.0), 0.0)
-        x = np.where(low, x + 1.0, x)
+    # psi(x) = psi(x + n) - sum of 1/(x + k) for k < n, with n the steps that take x to 10 or more
+    steps = np.clip(np.ceil(10.0 - x), 0, 10)
+    k = np.arange(10.0).reshape((10,) + (1,) * x.ndim)
+    with np.errstate(divide="ignore"):
+        shift = -np.where(k < steps, 1.0 / (x + k), 0.0).sum(axis=0)
+    x = x + steps
     inv2 = 1.0 / (x * x)
     tail = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))))
     return shift + np.log(x) - 0.5 / x - tail
