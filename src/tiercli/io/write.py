@@ -43,9 +43,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
-from xlsxwriter.exceptions import FileCreateError, FileSizeError
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from tiercli.errors import OutputError
 
@@ -488,9 +485,6 @@ def _atomic_write(path: Any, fill: Callable[[Path], None], retries: int, retry_d
         try:
             fill(tmp)
             _fsync_file(tmp)
-        except FileCreateError as err:  # XlsxWriter wraps the OSError from writing the zip
-            cause = err.args[0] if err.args else err
-            raise _fail(path, getattr(cause, "strerror", None) or str(cause), "Check the disk and folder.") from err
         except OSError as err:
             raise _fail(path, err.strerror or str(err), "Check the disk and folder, or choose another -o.") from err
         final, fallback = _publish(tmp, path, retries, retry_delay)
@@ -802,6 +796,8 @@ class _SheetWriter:
                 self.add_chart(k, chart, labels, headers, n_rows)
 
     def add_chart(self, k: int, chart: Chart, labels: list, headers: list[str], n_rows: int) -> None:
+        from xlsxwriter.utility import xl_rowcol_to_cell
+
         wb, name, top = self.book.wb, self.name, self.header_row
         first, last = top + 1, top + n_rows
         cat = _column_index(chart.categories, labels, headers)
@@ -863,7 +859,7 @@ def _column_index(ref: str, labels: list, headers: list[str]) -> int:
 
 
 class _BookWriter:
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+    def __init__(self, wb: "xlsxwriter.Workbook") -> None:  # noqa: F821
         self.wb = wb
         self.counts = _Counts()
         self._formats: dict[str, Any] = {}
@@ -949,6 +945,9 @@ def write_workbook(path, sheets: Sequence[Sheet], *, retries: int = 3, retry_del
     counts = _Counts()
     cells = sum(s.frame.shape[0] * max(s.frame.shape[1], 1) for s in sheets)
 
+    import xlsxwriter  # (imported here: a CSV or JSON run does not need it)
+    from xlsxwriter.exceptions import FileCreateError, FileSizeError
+
     def fill(tmp: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="tiercli-xlsx-", ignore_cleanup_errors=True) as scratch:
             wb = xlsxwriter.Workbook(
@@ -971,6 +970,9 @@ def write_workbook(path, sheets: Sequence[Sheet], *, retries: int = 3, retry_del
                 wb.close()
             except FileSizeError as err:
                 raise OutputError(f"cannot write {path}: the workbook is too large for Excel.", hint="Write a .csv instead.") from err
+            except FileCreateError as err:  # XlsxWriter wraps the OSError from writing the zip
+                cause = err.args[0] if err.args else err
+                raise _fail(path, getattr(cause, "strerror", None) or str(cause), "Check the disk and folder.") from err
             finally:
                 if not wb.fileclosed:
                     # Abandoned: close the spill files so the scratch folder can go.
