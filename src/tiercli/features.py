@@ -110,9 +110,12 @@ def _all_keys(dataset: Dataset, end: pd.Timestamp) -> list[str]:
     keys: list[pd.Series] = []
     for t in (dataset.lines, dataset.inquiries, dataset.events, dataset.customers, dataset.after_sales):
         if len(t) and "customer" in t:
+            who = t["customer"]
             if "date" in t:  # --as-of in the past: customers first seen after it did not exist yet
-                t = t[~(pd.to_datetime(t["date"], errors="coerce") >= end)]
-            keys.append(t["customer"].dropna())
+                later = (pd.to_datetime(t["date"], errors="coerce") >= end).to_numpy()
+                if later.any():
+                    who = who[~later]
+            keys.append(pd.Series(who.unique()).dropna())  # (unique first: a few thousand keys, not every line)
     if not keys:
         return []
     return sorted(pd.concat(keys).astype("str").unique().tolist())
@@ -126,8 +129,9 @@ def _contact_details(dataset: Dataset, end: pd.Timestamp) -> pd.DataFrame:
     if len(lines):
         # only the columns taken (the sort order depends on the dates alone): not all 26 of a million lines
         # and only those holding a value at all (most exports fill two or three of the six)
+        # (no row filter: the group-by leaves out lines without a customer itself)
         keep = ["customer", "date", *(c for c in cols if c in lines and lines[c].notna().any())]
-        latest = lines.loc[lines["customer"].notna(), keep]
+        latest = lines[keep]
         if not latest["date"].is_monotonic_increasing:  # exports are usually in date order already
             latest = latest.sort_values("date", na_position="first", kind="stable")
         pieces.append(latest.groupby("customer")[keep[2:]].last())
