@@ -226,22 +226,23 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
         result = _scored(paths, cfg, preset=preset, rates=rates, as_of=as_of, names=names, blacklist=blacklist,
                          quiet=quiet)
         keep_history = cfg["history"] and not no_history
+        codes = result.table()  # English codes: the history snapshot, and the CSV/JSON unless asked for zh
         moved = None
         if keep_history:
             before = history.previous_snapshot(folder, result.as_of)
             if before is not None:
-                moved = (before[0], *history.migrations(before[1], history.snapshot(result.table())))
+                moved = (before[0], *history.migrations(before[1], history.snapshot(codes)))
         explicit_zh = lang == "zh" and cfg.source.get("lang") != "default"
+        table = result.table(lang="zh") if explicit_zh else codes
         if fmt == "xlsx":
             written = write_workbook(target, workbook_sheets(result, lang, migrations=moved))
         elif fmt == "csv":
-            written = write_csv(target, result.table(lang=lang if explicit_zh else "en"))
+            written = write_csv(target, table)
         else:
-            table = result.table(lang=lang if explicit_zh else "en")
             written = write_json(target, {"as_of": result.as_of.date().isoformat(),
                                           "customers": table.to_dict("records")})
         if keep_history:
-            history.save_snapshot(folder, result.as_of, result.table())
+            history.save_snapshot(folder, result.as_of, codes)
     _note(ctx, customers=len(result.customers), output=written.path)
     note = None
     if written.fallback:
