@@ -159,8 +159,7 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
                 problems=problems))
             parts[m.preset.kind].append(frame)
             del raw, frame
-    tables = {k: (pd.concat(v, ignore_index=True) if len(v) > 1 else v[0] if v else _empty(k))
-              for k, v in parts.items()}
+    tables = {k: (_concat(v) if len(v) > 1 else v[0] if v else _empty(k)) for k, v in parts.items()}
     del parts
     tables = _unify_keys(tables)
     problems: list[Problem] = []
@@ -202,7 +201,7 @@ def canonicalize(raw: RawTable, match: Match, config: Config) -> tuple[pd.DataFr
     problems.extend(screened)
     out = pd.DataFrame({canon: src[header] for canon, header in match.mapping.items()})
     out.insert(0, "line", lines)
-    out.insert(0, "file", raw.label)  # unique per input: path and sheets
+    out.insert(0, "file", _constant(raw.label, len(out)))  # unique per input: path and sheets
     if p.order_level and "order_id" in out:
         # Shopify-style: only an order's first line carries order-level fields
         cols = [c for c in p.order_level if c in out.columns]
@@ -406,7 +405,7 @@ def _status_vocab(p: Preset, config: Config) -> dict[str, list[str]]:
 
 def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: list[Problem]) -> pd.DataFrame:
     n = len(out)
-    out["preset"] = p.name
+    out["preset"] = _constant(p.name, n)
     if "status" in out:
         status, unknown = map_vocab(out["status"], _status_vocab(p, config))
         if unknown.any():
@@ -463,6 +462,22 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
         out = pd.concat([out, pd.DataFrame(missing, index=out.index)], axis=1)
     assert len(out) == n
     return out[ORDER_LINE_COLUMNS]
+
+
+def _constant(value: str, n: int) -> pd.Categorical:
+    """A column holding one text on every row (the file, the preset): one string and a byte per row, not a
+    million copies of a path."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Several files' canonical frames as one; the one-value columns keep one category per file."""
+    frames = list(frames)
+    for col in ("file", "preset"):
+        if all(col in f and isinstance(f[col].dtype, pd.CategoricalDtype) for f in frames):
+            labels = list(dict.fromkeys(c for f in frames for c in f[col].cat.categories))
+            frames = [f.assign(**{col: f[col].cat.set_categories(labels)}) for f in frames]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _missing_column(col: str, n: int):
