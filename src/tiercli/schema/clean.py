@@ -40,8 +40,7 @@ def parse_dates(values: pd.Series, *, column: str, label: str = "file", order: s
     column decides which; ambiguous columns need ``order``), 2024年1月5日,
     Excel serial numbers, YYYYMMDD and month names.
     """
-    text = values.astype("str").str.strip()
-    present = text.notna() & (text != "")
+    text, present = _trimmed(values)
     fast = _iso_dates_fast(text, present)
     if fast is not None:
         return fast, pd.Series(False, index=values.index, name=present.name)
@@ -241,8 +240,7 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     Handles currency symbols and codes, thousands separators, decimal commas
     (decided for the whole column: ``1.234,56``), ``(12.00)`` and ``12.00-`` negatives.
     """
-    text = values if _is_trimmed(values) else values.astype("str").str.strip()
-    present = text.notna() & (text != "")
+    text, present = _trimmed(values)
     if not present.any():
         return pd.Series(np.nan, index=values.index, dtype="float64"), present
     quick = _amounts_fast(text, present)
@@ -362,6 +360,15 @@ def _is_trimmed(values: pd.Series) -> bool:
     elif not filled.all():
         return False
     return not (_BLANK_BYTES[chars[starts]].any() or _BLANK_BYTES[chars[ends - 1]].any())
+
+
+def _trimmed(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the values trimmed, where one is present): no copy, and no search for empty strings, when the
+    bytes show nothing to trim."""
+    if _is_trimmed(values):
+        return values, values.notna()
+    text = values.astype("str").str.strip()
+    return text, text.notna() & (text != "")
 
 
 def clean_text(values: pd.Series) -> pd.Series:
