@@ -414,7 +414,8 @@ def _read_csv_arrow(path: Path, encoding: str, delimiter: str, header_row: int,
             source,
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
+            # large_string: what pandas' str dtype holds, so the frame takes the columns without a copy
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names}, null_values=[""],
                                                  strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
     except (pa.ArrowException, OSError, EOFError, *_INFLATE_ERRORS, UnicodeDecodeError):
