@@ -686,15 +686,22 @@ def _excel_number(v: float) -> str:
     return "0" if text == "-0" else text
 
 
+def _header_row(rows) -> int | None:
+    """The header of a sheet: the first of its first rows that fills most of the table's width (None for an
+    empty sheet).  One rule for every workbook reader, so they find the same header."""
+    widths = [sum(1 for c in r if c not in (None, "")) for r in rows]
+    width = max(widths, default=0)
+    if width == 0:
+        return None
+    return next(i for i, w in enumerate(widths) if w >= max(2, width * 0.6) or (width < 2 and w))
+
+
 def _rows_to_frame(rows: list[list], merged: list | None = None) -> tuple[pd.DataFrame, int, list] | None:
     """The sheet's rows -> (frame of text, header row index, merged runs in data columns as (column,
     first frame row, last frame row)); None for an empty sheet."""
-    # the header: first row (of the first 20) that fills most of the table's width
-    widths = [sum(1 for c in r if c not in (None, "")) for r in rows[:20]]
-    if not widths or max(widths) == 0:
+    header_row = _header_row(rows[:20])
+    if header_row is None:
         return None
-    width = max(widths)
-    header_row = next(i for i, w in enumerate(widths) if w >= max(2, width * 0.6) or (width < 2 and w))
     header = [_cell_text(c) or "" for c in rows[header_row]]
     body = rows[header_row + 1:]
     columns = {}
@@ -733,11 +740,9 @@ def _arrow_to_frame(table, offset: int, merged: list | None) -> tuple[pd.DataFra
     columns = [_fix_text(table.column(j)) for j in range(table.num_columns)]
     top = [c.slice(0, 20).to_pylist() for c in columns]
     rows = [[""] * offset + [col[i] for col in top] for i in range(min(20, table.num_rows))]
-    widths = [sum(1 for c in r if c not in (None, "")) for r in rows]
-    if not widths or max(widths) == 0:
+    header_row = _header_row(rows)
+    if header_row is None:
         return None
-    width = max(widths)
-    header_row = next(i for i, w in enumerate(widths) if w >= max(2, width * 0.6) or (width < 2 and w))
     header = [c or "" for c in rows[header_row]]
     body = pa.table([c.slice(header_row + 1) for c in columns], names=[str(j) for j in range(len(columns))])
     frame = body.to_pandas()
@@ -772,12 +777,9 @@ def _typed_sheet(reader, name: str, max_rows: int | None):
         if text is None:
             return None
         texts.append(text)
-    # the header row as _arrow_to_frame finds it: the first of 20 that fills most of the table's width
+    # the header must be the row _arrow_to_frame would find among the first 20
     top = [c.slice(0, 19).to_pylist() for c in texts]
-    widths = [sum(1 for h in header if h)] + [sum(1 for col in top if col[i] not in (None, ""))
-                                              for i in range(min(19, table.num_rows))]
-    width = max(widths)
-    if width == 0 or not (widths[0] >= max(2, width * 0.6) or (width < 2 and widths[0])):
+    if _header_row([header, *([col[i] for col in top] for i in range(min(19, table.num_rows)))]) != 0:
         return None
     return sheet, header, pa.table(texts, names=[str(j) for j in range(len(texts))])
 
