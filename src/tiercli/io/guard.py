@@ -87,7 +87,7 @@ class Limits:
     def text_allowed(self, source_bytes: int) -> int:
         """Characters the cells of a sheet may copy out of shared strings or repeats: ``max_ratio`` times
         the XML they come from (at least 64 MB), never over ``max_uncompressed_mb``."""
-        return int(min(self.max_bytes, max(64 << 20, self.max_ratio * source_bytes)))
+        return int(min(self.max_bytes, max(_TEXT_GRACE, self.max_ratio * source_bytes)))
 
 
 def _too_big(path: Path, what: str) -> InputError:
