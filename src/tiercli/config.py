@@ -80,13 +80,19 @@ DEFAULTS: tuple[Setting, ...] = (
     Setting("lifecycle.aov_drop", 0.6, "declining: AOV of the last three orders below this share of the earlier AOV."),
     # buyer_type
     Setting("buyer_type.b2b_units", 50, "B2B when the median units per order is above this ..."),
-    Setting("buyer_type.b2b_value", 500, "... or the median order value (base currency) is above this."),
+    Setting("buyer_type.b2b_value", 500, "... or the median order value is above this (in b2b_value_currency)."),
+    Setting("buyer_type.b2b_value_currency", "USD", "Currency of b2b_value, converted to the orders' currency with "
+            "--rates; with no rate (or orders naming no currency) only the units rule applies, in a note. Empty = "
+            "the orders' own currency, never converted."),
     Setting("buyer_type.big_b_share", 0.20, "big_b: annual value in this top share of B2B customers."),
     # churn (BG/NBD) and clv (gamma-gamma)
     Setting("churn.unit_days", 7, "Time unit of the purchase model in days (7 = weeks, as the BG/NBD papers)."),
     Setting("churn.penalizer", 0.0, "L2 penalizer of the BG/NBD fit; try 0.001 when it does not converge."),
-    Setting("churn.active_p", 0.7, "active: P(alive) at least this ..."),
-    Setting("churn.lost_p", 0.3, "... likely_lost: P(alive) below this; at_risk in between."),
+    Setting("churn.min_repeat_buyers", 10, "Fit the purchase model only with at least this many repeat buyers "
+            "(else churn and clv are skipped with the reason)."),
+    Setting("churn.active_ratio", 1.5, "active: chance of an order in the next 90 days at least this multiple of "
+            "the average buyer's ..."),
+    Setting("churn.lost_ratio", 0.5, "... likely_lost: below this multiple of it; at_risk in between."),
     Setting("clv.months", 12, "clv_12m: months of future value."),
     Setting("clv.discount_monthly", 0.01, "Monthly discount rate of future value."),
     Setting("clv.penalizer", 0.0, "L2 penalizer of the gamma-gamma fit."),
@@ -130,6 +136,13 @@ DEFAULTS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in DEFAULTS}
+# settings that no longer exist -> what replaced them (a tiercli.toml naming one gets this, not "unknown")
+RETIRED = {
+    "churn.active_p": "churn is now cut from the chance of an order in the next 90 days, not from P(alive): "
+                      "use churn.active_ratio (default 1.5 x the average buyer's chance)",
+    "churn.lost_p": "churn is now cut from the chance of an order in the next 90 days, not from P(alive): "
+                    "use churn.lost_ratio (default 0.5 x the average buyer's chance)",
+}
 _FREE_TABLES = ("columns", "status", "business_type", "presets", "sample", "coupons")
 
 
@@ -246,6 +259,9 @@ def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> 
             if name in data:
                 tables[name] = data.pop(name)
         for name, value in _flatten(data).items():
+            if name in RETIRED:
+                raise ConfigError(f"{path}: setting {name!r} was retired: {RETIRED[name]}.",
+                                  hint="Remove or rename it; 'tiercli config' lists the settings.")
             if name not in _BY_NAME:
                 raise ConfigError(
                     f"{path}: unknown setting {name!r}.",

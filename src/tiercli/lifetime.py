@@ -287,6 +287,23 @@ def expected_purchases(params: BGNBDParams, t, frequency, recency, T) -> np.ndar
     return head * p_alive(params, x, t_x, T)
 
 
+def probability_of_purchase(params: BGNBDParams, t, frequency, recency, T) -> np.ndarray:
+    """P(at least one purchase in the next t periods | x, t_x, T).
+
+    A BG/NBD customer drops out only just after a purchase, so one still alive at T buys nothing in the next t
+    periods with probability e^(-lambda t); given alive, lambda ~ Gamma(r + x, alpha + T).  Hence
+    P_alive * (1 - ((alpha + T) / (alpha + T + t))^(r + x)).  Unlike P(alive), which is 1 for every customer
+    with one purchase day however long ago, this falls as a one-time buyer's silence grows.
+    """
+    x, t_x, T = _arrays(frequency=frequency, recency=recency, T=T)
+    t = np.asarray(t, dtype=float)
+    if np.any(t < 0):
+        raise InputError("t must be >= 0.")
+    r, alpha = params.r, params.alpha
+    silent = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
+    return p_alive(params, x, t_x, T) * (1.0 - silent)
+
+
 def expected_purchases_new(params: BGNBDParams, t) -> np.ndarray:
     """Unconditional E[X(t)] for a customer who made a first purchase at time 0 (FHL 2005 eq. 7)."""
     t = np.asarray(t, dtype=float)

@@ -84,10 +84,20 @@ def score(paths: list[str | Path], *, config: Config | None = None, config_path:
         config = load_config(find_config(config_path, paths))
     dataset = load_dataset(paths, config, preset=preset, rates=rates, keep_duplicates=keep_duplicates,
                            progress=progress)
-    when = resolve_as_of(as_of, dataset)
+    return score_dataset(dataset, config, resolve_as_of(as_of, dataset), segmenters=segmenters,
+                         blacklist=blacklist, inputs=[str(p) for p in paths], progress=progress)
+
+
+def score_dataset(dataset: Dataset, config: Config, as_of: pd.Timestamp, *, segmenters: list[str] | None = None,
+                  blacklist: str | Path | None = None, inputs: list[str] = (),
+                  progress: Callable[[str], None] | None = None) -> ScoreResult:
+    """Tier the customers of a loaded dataset as of a date (only what happened up to it counts).
+
+    ``score`` is this after reading the files; ``backtest`` runs it at a cut date on the same dataset.
+    """
     if progress:
         progress("building customers")
-    customers = build_customers(dataset, when, config)
+    customers = build_customers(dataset, as_of, config)
     if blacklist is not None:
         customers = apply_blacklist(customers, blacklist)
     available = {k for k in ("orders", "inquiries", "events", "after_sales", "customers") if dataset.has(k)}
@@ -98,7 +108,7 @@ def score(paths: list[str | Path], *, config: Config | None = None, config_path:
     skipped = dict(chosen.skipped)
     tagged = base.run(customers, config, chosen.run, requested=set(segmenters or ()), skipped=skipped, notes=notes)
     ran = [c for c in chosen.run if c.name not in skipped]
-    return ScoreResult(dataset, tagged, when, config, ran, skipped, [str(p) for p in paths], notes)
+    return ScoreResult(dataset, tagged, as_of, config, ran, skipped, list(inputs), notes)
 
 
 def apply_blacklist(customers: pd.DataFrame, path: str | Path) -> pd.DataFrame:

@@ -29,6 +29,7 @@ class ABC(Segmenter):
     title_zh = "ABC 价值分层"
     reads = ("frequency", "monetary", "profit", "recency_days")
     outputs = ("abc", "abc_value", "abc_rank", "abc_cum_share", "abc_reason")
+    ranks = {"abc": ("A", "B", "C")}
     labels = {
         "A": ("A · VIP", "A类 重点/VIP客户"),
         "B": ("B · key", "B类 重点客户"),

@@ -10,6 +10,12 @@ Contract (checked for every registered segmenter by tests/test_contract.py,
 scikit-learn ``check_estimator`` style): adds exactly ``outputs``, keeps the
 index, leaves its input unchanged, is deterministic, copes with zero and one
 customer.
+
+The frame's ``attrs`` carry what the run knows of the amounts as a whole: ``currency`` (the base currency
+every amount is in; "" when neither the data nor the ``currency`` setting names one) and ``rates`` (the
+``--rates`` file: currency -> base units per 1 unit; empty without it).  ``run`` keeps them from segmenter
+to segmenter; a frame built by hand may lack them, and a segmenter reading them copes (buyer_type then
+takes the ``currency`` setting and no rates).
 """
 
 from __future__ import annotations
@@ -42,6 +48,13 @@ class Segmenter:
     # labels of other code columns it outputs (e.g. rfm_tier)
     extra_labels: ClassVar[dict[str, dict[str, tuple[str, str]]]] = {}
     origin: ClassVar[str] = "built-in"
+    # what ``tiercli backtest`` holds the segmenter to (its promises about the customers' next period):
+    # label column -> its codes from the most to the least likely to buy again (an ordered label)
+    ranks: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # score columns where higher means more likely to buy again
+    scores: ClassVar[tuple[str, ...]] = ()
+    # value columns where higher means more spend to come
+    value_scores: ClassVar[tuple[str, ...]] = ()
 
     def segment(self, customers: pd.DataFrame, config: Config) -> pd.DataFrame:  # pragma: no cover
         raise NotImplementedError
@@ -195,7 +208,9 @@ def run(customers: pd.DataFrame, config: Config, segmenters: list[type[Segmenter
         extra = [c for c in result.columns if c not in cls.outputs]
         if extra:
             raise RuntimeError(f"segmenter {cls.name} returned columns it does not declare: {extra}")
+        attrs = out.attrs
         out = out.drop(columns=[c for c in result.columns if c in out.columns]).join(result)
+        out.attrs = dict(attrs)  # (a join keeps neither side's attrs)
         if notes is not None:
             notes.extend(getattr(inst, "notes", []))
     return out

@@ -1,9 +1,18 @@
-"""churn — P(alive) and expected purchases from a BG/NBD fit (seeds 000, 004; Fader, Hardie & Lee 2005).
+"""churn — who will order again: a BG/NBD fit (seeds 000, 004; Fader, Hardie & Lee 2005), ranked by backtest.
 
 Fixed day-count rules call a B2B buyer who orders twice a year lost after 90
 days; the BG/NBD model learns each customer's own rhythm from everyone's
 repeat behaviour.  The fit runs on the customers frame's purchase days, so
 several orders on one day count once.
+
+The label is cut from the chance of at least one order in the next 90 days
+(``churn_p_buy_90d``), not from P(alive): BG/NBD gives every customer with one
+purchase day P(alive) = 1, so P(alive) ranked old one-time buyers as the most
+alive (AUC 0.40 on UCI Online Retail, 0.32 on CDNOW, for "buys again"; the
+chance of an order: 0.74 and 0.77, beside 0.68 and 0.77 for days since the last
+order alone).  Its cuts are relative to the store's average buyer (1.5x and
+0.5x by default), because a wholesaler's buyers and a CD shop's differ by a
+factor of four in how often anyone reorders.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import InputError
-from ..lifetime import BGNBDParams, expected_purchases, fit_bgnbd, p_alive
+from ..lifetime import BGNBDParams, expected_purchases, fit_bgnbd, p_alive, probability_of_purchase
 from .base import Segmenter, SegmenterSkipped, register
 
 
@@ -58,6 +67,12 @@ def fit_purchase_model(customers: pd.DataFrame, config: Config) -> tuple[BGNBDPa
     says so.  InputError (with what to do) when neither fits.
     """
     _, x, t_x, T = rft(customers, float(config["churn.unit_days"]))
+    repeaters, least = int((x > 0).sum()), int(config["churn.min_repeat_buyers"])
+    if repeaters < least:
+        raise InputError(
+            f"only {repeaters} of {len(x)} buyers bought on more than one day; the purchase model needs at least "
+            f"{least} repeat buyers to learn how often customers come back.",
+            hint="Add more history, or lower churn.min_repeat_buyers (the labels will be guesses).")
     penalizer = float(config["churn.penalizer"])
     try:
         return _fit(x, t_x, T, penalizer), penalizer
@@ -74,13 +89,19 @@ def fit_purchase_model(customers: pd.DataFrame, config: Config) -> tuple[BGNBDPa
         ) from None
 
 
+HORIZON_DAYS = 90  # the horizon of churn_p_buy_90d and churn_expected_90d
+
+
 @register
 class Churn(Segmenter):
     name = "churn"
     title = "Churn risk"
     title_zh = "流失风险"
-    reads = ("frequency", "purchase_days", "first_order", "last_order", "tenure_days")
-    outputs = ("churn", "churn_p_alive", "churn_expected_90d", "churn_reason")
+    reads = ("frequency", "purchase_days", "first_order", "last_order", "tenure_days", "recency_days",
+             "median_gap_days")
+    outputs = ("churn", "churn_p_buy_90d", "churn_p_alive", "churn_expected_90d", "churn_reason")
+    ranks = {"churn": ("active", "at_risk", "likely_lost")}
+    scores = ("churn_p_buy_90d", "churn_expected_90d", "churn_p_alive")
     labels = {
         "active": ("Active", "活跃"),
         "at_risk": ("At risk", "流失风险"),
@@ -91,7 +112,7 @@ class Churn(Segmenter):
         s = config.section("churn")
         unit = float(s["unit_days"])
         empty = pd.DataFrame({"churn": pd.Series(pd.NA, index=customers.index, dtype="str"),
-                              "churn_p_alive": np.nan, "churn_expected_90d": np.nan,
+                              "churn_p_buy_90d": np.nan, "churn_p_alive": np.nan, "churn_expected_90d": np.nan,
                               "churn_reason": "no paid order"}, index=customers.index)
         buyers, x, t_x, T = rft(customers, unit)
         if not buyers.any():
@@ -100,18 +121,38 @@ class Churn(Segmenter):
             params, penalizer = fit_purchase_model(customers, config)
         except InputError as err:
             raise SegmenterSkipped(f"purchase model not fitted: {err}") from None
+        alive = p_alive(params, x, t_x, T)
+        ahead = expected_purchases(params, HORIZON_DAYS / unit, x, t_x, T)
+        p_buy = probability_of_purchase(params, HORIZON_DAYS / unit, x, t_x, T)
+        if not np.isfinite(p_buy).all():
+            raise SegmenterSkipped(f"purchase model not usable: the fit (r={params.r:.3g}, alpha={params.alpha:.3g}, "
+                                   f"a={params.a:.3g}, b={params.b:.3g}) gives no finite chance of an order")
+        mean = float(p_buy.mean())
+        hi = min(float(s["active_ratio"]) * mean, (1.0 + mean) / 2)  # reachable even when most buyers reorder
+        lo = float(s["lost_ratio"]) * mean
         self.notes = [f"churn: BG/NBD r={params.r:.3g} alpha={params.alpha:.3g} a={params.a:.3g} "
                       f"b={params.b:.3g} on {params.n_customers} buyers (time unit {unit:g} days"
-                      + (f", penalizer {penalizer:g}: the plain fit did not converge" if penalizer else "") + ")"]
-        alive = p_alive(params, x, t_x, T)
-        ahead = expected_purchases(params, 90.0 / unit, x, t_x, T)
-        label = np.select([alive >= s["active_p"], alive < s["lost_p"]], ["active", "likely_lost"], "at_risk")
-        days = customers.loc[buyers, "recency_days"].astype("Int64").astype("str")
-        reason = ("P(alive) " + pd.Series(np.round(alive * 100).astype(int), index=days.index).astype("str")
-                  + "%: " + pd.Series(x.astype(int), index=days.index).astype("str")
-                  + " repeat purchase days, the last " + days + " days ago")
+                      + (f", penalizer {penalizer:g}: the plain fit did not converge" if penalizer else "")
+                      + f"); the average buyer's chance of an order in the next {HORIZON_DAYS} days is {mean:.0%}: "
+                      f"active from {hi:.0%}, likely_lost under {lo:.0%}"]
+        label = np.select([p_buy >= hi, p_buy < lo], ["active", "likely_lost"], "at_risk")
+        c = customers.loc[buyers]
+        days = c["recency_days"].astype("Int64").astype("str")
+        pct = pd.Series(np.round(p_buy * 100).astype(int), index=c.index).astype("str")
+        ratio = pd.Series(np.round(p_buy / mean, 1) if mean > 0 else np.zeros(len(p_buy)), index=c.index)
+        reason = (pct + f"% chance of an order in the next {HORIZON_DAYS} days (" + ratio.astype("str")
+                  + f"x the average buyer's {mean:.0%}); "
+                  + pd.Series(x.astype(int), index=c.index).astype("str") + " repeat purchase days, the last "
+                  + days + " days ago")
+        # a steady buyer with a long rhythm can be unlikely to order in 90 days without having left: say so
+        gap = c["median_gap_days"].astype("float64")
+        in_rhythm = (label == "likely_lost") & (x > 0) & (c["recency_days"].astype("float64") <= 2 * gap).to_numpy()
+        reason = reason.where(~in_rhythm, reason + "; still within their usual gap of "
+                              + gap.round(0).astype("Int64").astype("str")
+                              + f" days, but that gap is long for the next {HORIZON_DAYS} days")
         out = empty.copy()
         out.loc[buyers, "churn"] = label
+        out.loc[buyers, "churn_p_buy_90d"] = np.round(p_buy, 4)
         out.loc[buyers, "churn_p_alive"] = np.round(alive, 4)
         out.loc[buyers, "churn_expected_90d"] = np.round(ahead, 3)
         out.loc[buyers, "churn_reason"] = reason

@@ -28,6 +28,9 @@ class CLV(Segmenter):
     title_zh = "客户终身价值"
     reads = ("frequency", "purchase_days", "first_order", "last_order", "tenure_days", "repeat_day_spend")
     outputs = ("clv", "clv_12m", "clv_expected_spend", "clv_reason")
+    ranks = {"clv": ("very_high", "high", "medium", "low", "very_low")}
+    scores = ("clv_12m",)
+    value_scores = ("clv_12m",)
     labels = {
         "very_high": ("Top 20%", "最高20%"),
         "high": ("High", "高"),

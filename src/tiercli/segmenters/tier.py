@@ -17,6 +17,9 @@ class Tier(Segmenter):
     reads = ("frequency", "revenue", "profit", "aov", "blacklisted")
     after = ("abc",)
     outputs = ("tier", "tier_upgrade", "tier_score", "tier_reason")
+    ranks = {"tier": ("key", "ordinary", "small")}
+    scores = ("tier_score",)
+    value_scores = ("tier_score",)
     labels = {
         "key": ("Key", "关键客户"),
         "ordinary": ("Ordinary", "普通客户"),

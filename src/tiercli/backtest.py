@@ -1,0 +1,344 @@
+"""backtest — do the labels mean what they say, on the seller's own history?
+
+Cut the history at a date, tier the customers as of the cut exactly as ``score`` would (the same dataset,
+the same settings, only what happened up to the cut counts), then look at what each label's customers did in
+the holdout after it: who bought again, how often, how much.
+
+- Per label column and class: customers, share, bought again (rate), orders and spend per customer, share of
+  the holdout's spend.
+- Ordered labels (a segmenter's ``ranks``: most to least likely to buy) and score columns (its ``scores``):
+  the AUC for "buys in the holdout" (the chance that a random buyer is ranked above a random non-buyer; 0.5 is
+  a coin), beside two baselines every seller could compute: days since the last order, and the same cut into
+  three equal groups (what a three-class label can reach at best with recency alone).
+- Spend: Spearman correlation of each value score with the holdout's spend, and the share of that spend
+  made by the top 20% of customers by the score, beside the past net value (``monetary``).
+- The BG/NBD calibration/holdout table (Fader, Hardie & Lee 2005): mean predicted vs actual repeat purchase
+  days in the holdout by the number of repeat purchase days before the cut.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .errors import InputError
+from .schema.dataset import Dataset
+from .scoring import ScoreResult, score_dataset
+
+MIN_HOLDOUT_DAYS = 28       # shorter than a month says little about "buys again"
+MIN_HISTORY_DAYS = 90       # before the cut: enough for a second order to show
+MIN_BUYERS = 20             # buyers before the cut
+TOP_SHARE = 0.2             # "the top 20% by the score made X% of the holdout's spend"
+
+
+@dataclass
+class Backtest:
+    """What ``tiercli backtest`` found: the scoring at the cut and what followed it."""
+
+    result: ScoreResult            # the customers as of the cut, every label
+    cut: pd.Timestamp              # last day of the history the labels saw
+    end: pd.Timestamp              # last day of the holdout
+    outcome: pd.DataFrame          # per customer known at the cut: bought, orders, purchase_days, spend
+    classes: dict[str, pd.DataFrame] = field(default_factory=dict)   # label column -> per-class table
+    ranking: pd.DataFrame = field(default_factory=pd.DataFrame)      # AUC of labels and scores vs baselines
+    spend: pd.DataFrame = field(default_factory=pd.DataFrame)        # value scores vs next-period spend
+    calibration: pd.DataFrame | None = None                          # BG/NBD predicted vs actual
+    calibration_note: str = ""
+    verdicts: list[str] = field(default_factory=list)                # one line per checked promise
+
+    @property
+    def holdout_days(self) -> int:
+        return int((self.end - self.cut).days)
+
+    @property
+    def buyers(self) -> int:
+        return int((self.result.customers["frequency"] > 0).sum())
+
+
+# --------------------------------------------------------------------------------------------- the cut
+
+
+def resolve_cut(dataset: Dataset, cut: str | None, holdout_days: int | None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(cut, end): the last day the labels see and the last day of the holdout.
+
+    Default: the last ``holdout_days`` (90) days of the order history are the holdout.  With ``--cut`` the
+    holdout runs from the day after it to the last order date (or for ``holdout_days`` when given too).
+    """
+    orders = dataset.orders
+    if not len(orders) or orders["date"].notna().sum() == 0:
+        raise InputError("a backtest needs dated orders: none among the inputs.",
+                         hint="Add the order export (tiercli inspect shows what each file is).")
+    first = orders["date"].min().normalize()
+    last = orders["date"].max().normalize()
+    span = int((last - first).days)
+    need = f"at least {MIN_HISTORY_DAYS} days of orders before the cut and {MIN_HOLDOUT_DAYS} after it"
+    if cut is not None:
+        try:
+            when = pd.Timestamp(str(cut)).normalize()
+        except (ValueError, TypeError):
+            raise InputError(f"--cut {cut!r} is not a date.", hint="Use YYYY-MM-DD.") from None
+        end = min(last, when + pd.Timedelta(days=holdout_days)) if holdout_days else last
+    else:
+        days = int(holdout_days) if holdout_days else 90
+        when, end = last - pd.Timedelta(days=days), last
+    before, after = int((when - first).days), int((end - when).days)
+    if before < MIN_HISTORY_DAYS or after < MIN_HOLDOUT_DAYS:
+        room = span - MIN_HISTORY_DAYS
+        hint = (f"Pick a cut between {(first + pd.Timedelta(days=MIN_HISTORY_DAYS)).date()} and "
+                f"{(last - pd.Timedelta(days=MIN_HOLDOUT_DAYS)).date()} (--cut), or a shorter --holdout-days."
+                if room >= MIN_HOLDOUT_DAYS else
+                f"Add older exports: {MIN_HISTORY_DAYS + MIN_HOLDOUT_DAYS} days in all are needed.")
+        raise InputError(f"the orders span {span} days ({first.date()} to {last.date()}); the cut "
+                         f"{when.date()} leaves {before} days before it and {after} after it, and a backtest needs "
+                         f"{need}.", hint=hint)
+    return when, end
+
+
+# --------------------------------------------------------------------------------------------- outcomes
+
+
+def holdout_outcome(dataset: Dataset, index: pd.Index, cut: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Per customer in ``index``: what they did after the cut, through ``end``.
+
+    ``bought``: at least one paid non-sample order; ``orders``: how many; ``purchase_days``: on how many days
+    (what the purchase model counts); ``spend``: their net value (cancellations and refunds netted, as in
+    ``monetary``).
+    """
+    o = dataset.orders
+    window = o[(o["date"] >= cut + pd.Timedelta(days=1)) & (o["date"] < end + pd.Timedelta(days=1))]
+    sample = window["is_sample"].astype(bool)
+    deal = window[window["paid"].astype(bool) & ~sample]
+    credit = window[window["status"].isin(["cancelled", "refunded"]) & ~sample]
+    g = deal.groupby("customer")
+    out = pd.DataFrame(index=index)
+    out["orders"] = g["order_id"].nunique().reindex(index).fillna(0).astype("int64")
+    out["purchase_days"] = (deal["date"].dt.normalize().groupby(deal["customer"]).nunique()
+                            .reindex(index).fillna(0).astype("int64"))
+    out["spend"] = (g["net_value"].sum().reindex(index).fillna(0.0)
+                    + credit.groupby("customer")["net_value"].sum().reindex(index).fillna(0.0))
+    out["bought"] = out["orders"] > 0
+    return out
+
+
+# --------------------------------------------------------------------------------------------- measures
+
+
+def auc(score: pd.Series, outcome: pd.Series) -> float:
+    """Area under the ROC curve of ``score`` (higher = more likely) for the boolean ``outcome``.
+
+    The Mann-Whitney statistic with average ranks for ties, so a label with three classes is scored fairly.
+    NaN when either class is empty.
+    """
+    ok = score.notna()
+    s, y = score[ok].astype("float64"), outcome[ok].astype(bool)
+    pos, neg = int(y.sum()), int((~y).sum())
+    if pos == 0 or neg == 0:
+        return float("nan")
+    ranks = s.rank(method="average")
+    return float((ranks[y].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
+def spearman(a: pd.Series, b: pd.Series) -> float:
+    ok = a.notna() & b.notna()
+    if ok.sum() < 3:
+        return float("nan")
+    return float(a[ok].rank().corr(b[ok].rank()))
+
+
+def top_share(score: pd.Series, spend: pd.Series, share: float = TOP_SHARE) -> float:
+    """Share of the holdout's spend made by the top ``share`` of customers by ``score`` (ties by id)."""
+    ok = score.notna()
+    total = spend[ok].clip(lower=0).sum()
+    if total <= 0:
+        return float("nan")
+    order = pd.DataFrame({"s": score[ok], "v": spend[ok].clip(lower=0)}).sort_values("s", ascending=False,
+                                                                                      kind="stable")
+    n = max(1, int(round(len(order) * share)))
+    return float(order["v"].iloc[:n].sum() / total)
+
+
+def recency_terciles(recency: pd.Series) -> pd.Series:
+    """Days since the last order cut into three equal groups (ties kept together): 3 = most recent."""
+    r = recency.astype("float64")
+    groups = pd.qcut(r.rank(method="min"), 3, labels=False, duplicates="drop")
+    return (groups.max() - groups + 1).astype("float64") if groups.notna().any() else groups
+
+
+# --------------------------------------------------------------------------------------------- the run
+
+
+def backtest(dataset: Dataset, config: Config, *, cut: str | None = None, holdout_days: int | None = None,
+             segmenters: list[str] | None = None, inputs: list[str] = ()) -> Backtest:
+    """Score ``dataset`` as of the cut and compare every label with what its customers did afterwards."""
+    when, end = resolve_cut(dataset, cut, holdout_days)
+    result = score_dataset(dataset, config, when, segmenters=segmenters, inputs=inputs)
+    cust = result.customers
+    buyers = cust["frequency"] > 0
+    if int(buyers.sum()) < MIN_BUYERS:
+        raise InputError(f"only {int(buyers.sum())} customers bought before the cut {when.date()}; a backtest "
+                         f"needs at least {MIN_BUYERS}.", hint="Cut later (--cut) or add older exports.")
+    out = holdout_outcome(dataset, cust.index, when, end)
+    bt = Backtest(result, when, end, out)
+    bt.classes = class_tables(result, out)
+    bt.ranking = ranking_table(result, out)
+    bt.spend = spend_table(result, out)
+    bt.calibration, bt.calibration_note = calibration_table(result, out, when, end)
+    bt.verdicts = verdicts(bt)
+    return bt
+
+
+def _label_columns(result: ScoreResult) -> list[tuple[str, type, list[str]]]:
+    """(column, segmenter, codes in display order) for every label column of the segmenters that ran."""
+    cols = []
+    for cls in result.ran:
+        cols.append((cls.name, cls, list(cls.labels)))
+        for extra, codes in cls.extra_labels.items():
+            cols.append((extra, cls, list(codes)))
+    return [c for c in cols if c[0] in result.customers]
+
+
+def class_tables(result: ScoreResult, out: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per label column: one row per class (display order) and one for everyone labelled."""
+    cust = result.customers
+    total_spend = out["spend"].clip(lower=0).sum()
+    tables = {}
+    for col, _, codes in _label_columns(result):
+        lab = cust[col].astype("object").where(cust[col].notna())
+        lab = lab[lab.notna() & (lab.astype("str") != "")]
+        if not len(lab):
+            continue
+        frame = out.loc[lab.index].assign(label=lab.astype("str"))
+        g = frame.groupby("label", sort=False)
+        t = pd.DataFrame({
+            "customers": g.size(),
+            "bought": g["bought"].sum(),
+            "orders": g["orders"].sum(),
+            "spend": g["spend"].sum(),
+            "spend_pos": g["spend"].apply(lambda s: s.clip(lower=0).sum()),
+        })
+        seen = [c for c in codes if c in t.index] + sorted(c for c in t.index if c not in codes)
+        t = t.reindex(seen)
+        t.loc["all"] = [len(frame), frame["bought"].sum(), frame["orders"].sum(), frame["spend"].sum(),
+                        frame["spend"].clip(lower=0).sum()]
+        t["share"] = t["customers"] / len(frame)
+        t["repeat_rate"] = t["bought"] / t["customers"]
+        t["orders_per_customer"] = t["orders"] / t["customers"]
+        t["spend_per_customer"] = t["spend"] / t["customers"]
+        t["spend_share"] = t["spend_pos"] / total_spend if total_spend > 0 else np.nan
+        t = t.drop(columns="spend_pos").reset_index(names="label")
+        t["customers"] = t["customers"].astype("int64")
+        t["bought"] = t["bought"].astype("int64")
+        tables[col] = t[["label", "customers", "share", "bought", "repeat_rate", "orders_per_customer", "spend",
+                         "spend_per_customer", "spend_share"]]
+    return tables
+
+
+def _ranked_label(cust: pd.DataFrame, col: str, ranks: tuple[str, ...]) -> pd.Series:
+    """An ordered label as a number (the best class highest); classes outside ``ranks`` are NaN."""
+    value = {code: float(len(ranks) - i) for i, code in enumerate(ranks)}
+    return cust[col].astype("object").map(value).astype("float64")
+
+
+def ranking_table(result: ScoreResult, out: pd.DataFrame) -> pd.DataFrame:
+    """AUC for "buys in the holdout" of every ordered label and score column, among the customers who had
+    bought before the cut, beside the recency baselines."""
+    cust = result.customers
+    buyers = cust.index[cust["frequency"] > 0]
+    y = out.loc[buyers, "bought"]
+    c = cust.loc[buyers]
+    rows = [{"measure": "recency_days", "kind": "baseline", "what": "days since the last order (fewer = higher)",
+             "auc": auc(-c["recency_days"].astype("float64"), y), "customers": len(buyers)},
+            {"measure": "recency_3", "kind": "baseline", "what": "the same, cut into three equal groups",
+             "auc": auc(recency_terciles(c["recency_days"]), y), "customers": len(buyers)}]
+    for cls in result.ran:
+        ranks = getattr(cls, "ranks", {})
+        for col, order in ranks.items():
+            if col in c:
+                s = _ranked_label(c, col, order)
+                rows.append({"measure": col, "kind": "label", "what": " > ".join(order), "auc": auc(s, y),
+                             "customers": int(s.notna().sum())})
+        for col in getattr(cls, "scores", ()):
+            if col in c:
+                s = c[col].astype("float64")
+                rows.append({"measure": col, "kind": "score", "what": "higher = more likely", "auc": auc(s, y),
+                             "customers": int(s.notna().sum())})
+    return pd.DataFrame(rows)
+
+
+def spend_table(result: ScoreResult, out: pd.DataFrame) -> pd.DataFrame:
+    """How well value figures rank the holdout's spend, among past buyers, beside past net value."""
+    cust = result.customers
+    buyers = cust.index[cust["frequency"] > 0]
+    c, spend = cust.loc[buyers], out.loc[buyers, "spend"]
+    measures = [("monetary", "baseline", "past net value")]
+    for cls in result.ran:
+        measures += [(col, "score", f"{cls.name} figure") for col in getattr(cls, "value_scores", ())]
+    rows = []
+    for col, kind, what in measures:
+        if col in c:
+            s = c[col].astype("float64")
+            rows.append({"measure": col, "kind": kind, "what": what, "spearman": spearman(s, spend),
+                         "top20_spend_share": top_share(s, spend), "customers": int(s.notna().sum())})
+    return pd.DataFrame(rows)
+
+
+def calibration_table(result: ScoreResult, out: pd.DataFrame, cut: pd.Timestamp,
+                      end: pd.Timestamp) -> tuple[pd.DataFrame | None, str]:
+    """Mean predicted vs actual repeat purchase days in the holdout, by repeat purchase days before the cut."""
+    from .lifetime import expected_purchases
+    from .segmenters.churn import fit_purchase_model, rft
+
+    if "churn" not in result.segmenter_names:
+        why = result.skipped.get("churn", "churn was not asked for")
+        return None, f"no purchase model: {why}"
+    cust, config = result.customers, result.config
+    unit = float(config["churn.unit_days"])
+    params, _ = fit_purchase_model(cust, config)
+    buyers, x, t_x, T = rft(cust, unit)
+    t = (end - cut).days / unit
+    predicted = expected_purchases(params, t, x, t_x, T)
+    idx = cust.index[buyers]
+    frame = pd.DataFrame({"x": x, "predicted": predicted, "actual": out.loc[idx, "purchase_days"].to_numpy()},
+                         index=idx)
+    top = 7
+    frame["group"] = np.minimum(frame["x"], top).astype("int64")
+    g = frame.groupby("group")
+    table = pd.DataFrame({"customers": g.size(), "actual": g["actual"].mean(), "predicted": g["predicted"].mean()})
+    table.loc[-1] = [len(frame), frame["actual"].mean(), frame["predicted"].mean()]
+    table = table.reset_index(names="repeat_days")
+    table["repeat_days"] = [("all" if k == -1 else f"{k}+" if k == top else str(k)) for k in table["repeat_days"]]
+    return table, f"holdout {int((end - cut).days)} days = {t:.1f} model time units of {unit:g} days"
+
+
+def verdicts(bt: Backtest) -> list[str]:
+    """One line per promise a label makes, true or not on this history."""
+    lines = []
+    r = bt.ranking.set_index("measure") if len(bt.ranking) else pd.DataFrame()
+    base3 = r["auc"].get("recency_3", np.nan) if len(r) else np.nan
+    base = r["auc"].get("recency_days", np.nan) if len(r) else np.nan
+    for cls in bt.result.ran:
+        for col, order in getattr(cls, "ranks", {}).items():
+            t = bt.classes.get(col)
+            if t is None or col not in r.index:
+                continue
+            rates = t.set_index("label")["repeat_rate"].reindex(list(order)).dropna()
+            falling = bool((rates.diff().dropna() <= 0).all())
+            shown = " > ".join(f"{k} {v:.0%}" for k, v in rates.items()) if falling else \
+                ", ".join(f"{k} {v:.0%}" for k, v in rates.items())
+            a = r.loc[col, "auc"]
+            beats = a >= base3 - 1e-9 if np.isfinite(base3) else True
+            lines.append(f"{col}: repeat rates {'fall in order' if falling else 'do NOT fall in order'} ({shown}); "
+                         f"AUC {a:.2f} {'≥' if beats else '<'} recency in three groups {base3:.2f} "
+                         f"(recency alone {base:.2f})")
+    if len(bt.spend) > 1:
+        s = bt.spend.set_index("measure")
+        for col in s.index[s["kind"] == "score"]:
+            better = s.loc[col, "spearman"] > s.loc["monetary", "spearman"]
+            lines.append(f"{col}: ranks next-period spend {'better' if better else 'NOT better'} than past net "
+                         f"value (Spearman {s.loc[col, 'spearman']:.2f} vs {s.loc['monetary', 'spearman']:.2f}; "
+                         f"top 20% make {s.loc[col, 'top20_spend_share']:.0%} vs "
+                         f"{s.loc['monetary', 'top20_spend_share']:.0%} of it)")
+    return lines
