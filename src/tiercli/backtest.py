@@ -47,7 +47,7 @@ class Backtest:
     spend: pd.DataFrame = field(default_factory=pd.DataFrame)        # value scores vs next-period spend
     calibration: pd.DataFrame | None = None                          # BG/NBD predicted vs actual
     calibration_note: str = ""
-    verdicts: list[str] = field(default_factory=list)                # one line per checked promise
+    verdicts: list[tuple[bool, str]] = field(default_factory=list)   # (kept?, one line) per promise
 
     @property
     def holdout_days(self) -> int:
@@ -254,13 +254,12 @@ def ranking_table(result: ScoreResult, out: pd.DataFrame) -> pd.DataFrame:
             {"measure": "recency_3", "kind": "baseline", "what": "the same, cut into three equal groups",
              "auc": auc(recency_terciles(c["recency_days"]), y), "customers": len(buyers)}]
     for cls in result.ran:
-        ranks = getattr(cls, "ranks", {})
-        for col, order in ranks.items():
+        for col, order in cls.ranks.items():
             if col in c:
                 s = _ranked_label(c, col, order)
                 rows.append({"measure": col, "kind": "label", "what": " > ".join(order), "auc": auc(s, y),
                              "customers": int(s.notna().sum())})
-        for col in getattr(cls, "scores", ()):
+        for col in cls.scores:
             if col in c:
                 s = c[col].astype("float64")
                 rows.append({"measure": col, "kind": "score", "what": "higher = more likely", "auc": auc(s, y),
@@ -275,7 +274,7 @@ def spend_table(result: ScoreResult, out: pd.DataFrame) -> pd.DataFrame:
     c, spend = cust.loc[buyers], out.loc[buyers, "spend"]
     measures = [("monetary", "baseline", "past net value")]
     for cls in result.ran:
-        measures += [(col, "score", f"{cls.name} figure") for col in getattr(cls, "value_scores", ())]
+        measures += [(col, "score", f"{cls.name} figure") for col in cls.value_scores]
     rows = []
     for col, kind, what in measures:
         if col in c:
@@ -313,32 +312,126 @@ def calibration_table(result: ScoreResult, out: pd.DataFrame, cut: pd.Timestamp,
     return table, f"holdout {int((end - cut).days)} days = {t:.1f} model time units of {unit:g} days"
 
 
-def verdicts(bt: Backtest) -> list[str]:
-    """One line per promise a label makes, true or not on this history."""
+def verdicts(bt: Backtest) -> list[tuple[bool, str]]:
+    """(kept?, one line) per promise a label makes, on this history."""
     lines = []
-    r = bt.ranking.set_index("measure") if len(bt.ranking) else pd.DataFrame()
-    base3 = r["auc"].get("recency_3", np.nan) if len(r) else np.nan
-    base = r["auc"].get("recency_days", np.nan) if len(r) else np.nan
+    r = bt.ranking.set_index("measure")["auc"] if len(bt.ranking) else pd.Series(dtype="float64")
+    base3, base = r.get("recency_3", np.nan), r.get("recency_days", np.nan)
     for cls in bt.result.ran:
-        for col, order in getattr(cls, "ranks", {}).items():
+        for col, order in cls.ranks.items():
             t = bt.classes.get(col)
             if t is None or col not in r.index:
                 continue
-            rates = t.set_index("label")["repeat_rate"].reindex(list(order)).dropna()
+            t = t.set_index("label").reindex([c for c in order if c in set(t["label"])])
+            rates = t["repeat_rate"]
             falling = bool((rates.diff().dropna() <= 0).all())
-            shown = " > ".join(f"{k} {v:.0%}" for k, v in rates.items()) if falling else \
-                ", ".join(f"{k} {v:.0%}" for k, v in rates.items())
-            a = r.loc[col, "auc"]
-            beats = a >= base3 - 1e-9 if np.isfinite(base3) else True
-            lines.append(f"{col}: repeat rates {'fall in order' if falling else 'do NOT fall in order'} ({shown}); "
-                         f"AUC {a:.2f} {'≥' if beats else '<'} recency in three groups {base3:.2f} "
-                         f"(recency alone {base:.2f})")
+            shown = (" > " if falling else ", ").join(f"{k} {v:.0%}" for k, v in rates.items())
+            head = f"{col}: repeat rates {'fall in order' if falling else 'do NOT fall in order'} ({shown})"
+            if cls.predicts == "buying":
+                a = r[col]
+                beats = not np.isfinite(base3) or a >= base3 - 1e-9
+                lines.append((falling and beats, f"{head}; AUC {a:.2f} {'≥' if beats else '<'} recency in three "
+                                                 f"groups {base3:.2f} (recency alone {base:.2f})"))
+            else:
+                split = " · ".join(f"{k} {row.share:.0%} of customers, {row.spend_share:.0%} of it"
+                                   for k, row in t.iterrows())
+                lines.append((falling, f"{head}; the next {bt.holdout_days} days' spend: {split}"))
+        for col, pairs in cls.pairs.items():
+            t = bt.classes.get(col)
+            if t is None:
+                continue
+            rate = t.set_index("label")["repeat_rate"]
+            for better, worse in pairs:
+                if better in rate.index and worse in rate.index:
+                    ok = rate[worse] < rate[better]
+                    lines.append((bool(ok), f"{col}: {worse} bought again {'less' if ok else 'NOT less'} often "
+                                                f"than {better} ({rate[worse]:.0%} vs {rate[better]:.0%})"))
     if len(bt.spend) > 1:
         s = bt.spend.set_index("measure")
         for col in s.index[s["kind"] == "score"]:
-            better = s.loc[col, "spearman"] > s.loc["monetary", "spearman"]
-            lines.append(f"{col}: ranks next-period spend {'better' if better else 'NOT better'} than past net "
-                         f"value (Spearman {s.loc[col, 'spearman']:.2f} vs {s.loc['monetary', 'spearman']:.2f}; "
-                         f"top 20% make {s.loc[col, 'top20_spend_share']:.0%} vs "
-                         f"{s.loc['monetary', 'top20_spend_share']:.0%} of it)")
+            # judged on the top fifth, where a seller spends attention; the rank correlation over everyone is shown
+            better = s.loc[col, "top20_spend_share"] > s.loc["monetary", "top20_spend_share"]
+            lines.append((bool(better), f"{col}: its top 20% made {s.loc[col, 'top20_spend_share']:.1%} of the "
+                                        f"holdout's spend, {'more' if better else 'NOT more'} than the top 20% by past "
+                                        f"net value ({s.loc['monetary', 'top20_spend_share']:.1%}); Spearman with "
+                                        f"spend {s.loc[col, 'spearman']:.2f} vs {s.loc['monetary', 'spearman']:.2f}"))
     return lines
+
+
+# --------------------------------------------------------------------------------------------- outputs
+
+
+def _words(frame: pd.DataFrame, column: str, lang: str) -> pd.DataFrame:
+    """A class table with its codes as words in ``lang`` ("all" stays)."""
+    from .labels import label
+
+    zh = lang == "zh"
+    return frame.assign(label=frame["label"].map(
+        lambda v: ("全部" if zh else "all") if v == "all" else label(column, v, lang)))
+
+
+def backtest_sheets(bt: Backtest, lang: str = "en") -> list:
+    """The workbook: Backtest (the verdicts, AUCs and spend ranking), a sheet per label with a chart of its
+    classes' repeat rates, Calibration (BG/NBD predicted vs actual, with a chart) and Run."""
+    from .io.write import Chart, Sheet
+    from .labels import header
+    from .scoring import run_info, title_of
+
+    zh = lang == "zh"
+    h = {c: header(c, lang) for c in ("label", "customers", "share", "bought", "repeat_rate", "orders_per_customer",
+                                      "spend", "spend_per_customer", "spend_share", "measure", "kind", "what", "auc",
+                                      "spearman", "top20_spend_share", "repeat_days", "actual", "predicted")}
+    pct = {h[c]: "0.0%" for c in ("share", "repeat_rate", "spend_share", "top20_spend_share")}
+    pct.update({h["spend"]: "#,##0", h["spend_per_customer"]: "#,##0.00", h["orders_per_customer"]: "0.00",
+                h["auc"]: "0.000", h["spearman"]: "0.000", h["actual"]: "0.000", h["predicted"]: "0.000"})
+    span = (f"截点 {bt.cut.date()} · 之后 {bt.holdout_days} 天(至 {bt.end.date()})" if zh else
+            f"labels as of {bt.cut.date()}, compared with the next {bt.holdout_days} days (to {bt.end.date()})")
+    verdicts = pd.DataFrame({("是否成立" if zh else "Kept"): [("是" if zh else "yes") if ok else ("否" if zh else "NO")
+                                                          for ok, _ in bt.verdicts],
+                             ("结论" if zh else "Finding"): [text for _, text in bt.verdicts]})
+    sheets = [Sheet(name="回测" if zh else "Backtest", frame=verdicts, autofilter=False,
+                    title=("标签回测:" if zh else "Backtest: ") + span)]
+    if len(bt.ranking):
+        sheets.append(Sheet(name="排序能力" if zh else "Ranking", frame=bt.ranking.rename(columns=h), formats=pct,
+                            charts=(Chart(kind="bar", title=h["auc"], categories=h["measure"], values=(h["auc"],)),),
+                            title=("谁会再次购买:AUC(0.5 等于抛硬币)" if zh else
+                                   "Who buys again: AUC (0.5 is a coin), beside days since the last order")))
+    if len(bt.spend):
+        sheets.append(Sheet(name="消费排序" if zh else "Spend ranking", frame=bt.spend.rename(columns=h), formats=pct,
+                            title=("下一期消费额的排序" if zh else "Next period's spend, ranked by value figures")))
+    for col, table in bt.classes.items():
+        title = title_of(col, lang)
+        shown = _words(table, col, lang).rename(columns=h)
+        sheets.append(Sheet(name=title[:31], frame=shown, formats=pct, title=f"{title} — {span}", charts=(
+            Chart(kind="column", title=f"{title} · {h['repeat_rate']}", categories=h["label"],
+                  values=(h["repeat_rate"],)),
+            Chart(kind="column", title=f"{title} · {h['spend_share']}", categories=h["label"],
+                  values=(h["share"], h["spend_share"])))))
+    if bt.calibration is not None:
+        sheets.append(Sheet(name="校准" if zh else "Calibration", frame=bt.calibration.rename(columns=h), formats=pct,
+                            charts=(Chart(kind="column", title=("预测与实际复购" if zh else
+                                                                "Repeat purchase days: predicted vs actual"),
+                                          categories=h["repeat_days"], values=(h["actual"], h["predicted"])),),
+                            title=("BG/NBD 预测与实际(" if zh else "BG/NBD predicted vs actual (") + bt.calibration_note
+                            + ")"))
+    sheets.append(Sheet(name="运行信息" if zh else "Run", frame=run_info(bt.result), autofilter=False))
+    return sheets
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()}
+            for row in frame.to_dict("records")]
+
+
+def backtest_json(bt: Backtest) -> dict:
+    """Everything the backtest found, with label codes (not words)."""
+    return {
+        "cut": bt.cut.date().isoformat(), "end": bt.end.date().isoformat(), "holdout_days": bt.holdout_days,
+        "buyers": bt.buyers, "customers": len(bt.result.customers),
+        "verdicts": [{"kept": ok, "finding": text} for ok, text in bt.verdicts],
+        "labels": {col: _records(t) for col, t in bt.classes.items()},
+        "ranking": _records(bt.ranking), "spend": _records(bt.spend),
+        "calibration": _records(bt.calibration) if bt.calibration is not None else None,
+        "calibration_note": bt.calibration_note,
+        "skipped": bt.result.skipped, "notes": bt.result.notes,
+    }

@@ -259,6 +259,57 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
 
 
 @cli.command()
+@input_options
+@click.option("--cut", metavar="DATE", help="Last day the labels see (YYYY-MM-DD); what follows is the holdout. "
+              "Default: the last --holdout-days of the history.")
+@click.option("--holdout-days", type=click.IntRange(min=1), metavar="N",
+              help="Length of the holdout in days (default 90; with --cut: up to the last order).")
+@click.option("--segmenters", "names", metavar="LIST",
+              help="Comma-separated segmenters to check (default: all whose inputs exist).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Also write the backtest: .xlsx (a sheet per label, with charts) or .json.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="What to print here.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_duplicates, cut, holdout_days, names,
+             lang, output, fmt, quiet):
+    """Check the labels on your own history: label customers as of a past date, show what they did next."""
+    from .backtest import backtest as run_backtest, backtest_json, backtest_sheets
+    from .io.write import write_json, write_workbook
+    from .report import make_console, render_backtest
+    from .schema.dataset import load_dataset
+
+    cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates,
+                  lang=lang)
+    lang = cfg["lang"]
+    if output is not None and output.suffix.lower() not in (".xlsx", ".json"):
+        raise click.BadParameter(f"cannot tell the format of {output.name}; use .xlsx or .json.", param_hint="-o")
+    _note(ctx, inputs=",".join(map(str, paths)))
+    ds = load_dataset(list(paths), cfg, preset=preset, rates=rates)
+    bt = run_backtest(ds, cfg, cut=cut, holdout_days=holdout_days, inputs=[str(p) for p in paths],
+                      segmenters=[n.strip() for n in names.split(",") if n.strip()] if names else None)
+    wrote = []
+    if output is not None:
+        folder = output.parent if str(output.parent) else Path(".")
+        if not folder.is_dir():
+            raise OutputError(f"cannot write {output}: folder {folder} does not exist.",
+                              hint="Create it or choose another -o.")
+        written = (write_workbook(output, backtest_sheets(bt, lang)) if output.suffix.lower() == ".xlsx"
+                   else write_json(output, backtest_json(bt)))
+        wrote.append(str(written.path))
+        _note(ctx, output=written.path)
+        if written.fallback:
+            raise OutputBusyError(f"{output} is busy (open in Excel?): wrote {written.path} instead.",
+                                  path=written.path)
+    if fmt == "json":
+        click.echo(json.dumps(backtest_json(bt), ensure_ascii=False, indent=2, default=str))
+    elif not quiet:
+        render_backtest(make_console(), bt, lang=lang, wrote=wrote)
+
+
+@cli.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Also write the moves (.csv, .json or .xlsx).")

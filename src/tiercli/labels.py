@@ -62,6 +62,7 @@ COLUMNS = {
     "stars_expected_days": ("Days to expected order", "距预计下单天数"),
     "stars_reason": ("Stars reason", "星级依据"),
     "churn": ("Churn risk", "流失风险"),
+    "churn_p_buy_90d": ("Chance of an order, 90 days", "未来90天下单概率"),
     "churn_p_alive": ("P(still active)", "仍活跃概率"),
     "churn_expected_90d": ("Expected purchases, 90 days", "未来90天预计购买次数"),
     "churn_reason": ("Churn reason", "流失依据"),
@@ -69,7 +70,7 @@ COLUMNS = {
     "clv_12m": ("Lifetime value, 12 months", "12个月终身价值"),
     "clv_expected_spend": ("Expected spend per purchase", "预计每次消费"),
     "clv_reason": ("Lifetime value reason", "终身价值依据"),
-    "p_alive_band": ("P(alive)", "仍活跃概率"),
+    "p_buy_band": ("Chance of an order, 90 days", "未来90天下单概率"),
     # summary tables
     "label": ("Label", "分组"),
     "code": ("Code", "代码"),
@@ -88,6 +89,22 @@ COLUMNS = {
     "crowd_share": ("Share of the I crowd", "占兴趣人群比例"),
     "inquiry_customers": ("Inquiry customers", "询盘客户"),
     "sample_customers": ("Sample customers", "样单客户"),
+    # backtest
+    "bought": ("Bought again", "再次购买人数"),
+    "repeat_rate": ("Repeat rate", "复购率"),
+    "orders_per_customer": ("Orders per customer", "人均订单"),
+    "spend": ("Spend", "消费额"),
+    "spend_per_customer": ("Spend per customer", "人均消费"),
+    "spend_share": ("Share of spend", "消费占比"),
+    "measure": ("Measure", "指标"),
+    "kind": ("Kind", "类型"),
+    "what": ("What it is", "说明"),
+    "auc": ("AUC (buys again)", "AUC(再次购买)"),
+    "spearman": ("Spearman with spend", "与消费额的秩相关"),
+    "top20_spend_share": ("Spend share of its top 20%", "前20%客户的消费占比"),
+    "repeat_days": ("Repeat purchase days before the cut", "截点前复购天数"),
+    "actual": ("Actual, mean", "实际(平均)"),
+    "predicted": ("Predicted, mean", "预测(平均)"),
 }
 
 

@@ -379,10 +379,11 @@ def spend_frequency_correlation(frequency, monetary) -> float:
 
 def customer_lifetime_value(bg: BGNBDParams, gg: GammaGammaParams, frequency, recency, T, monetary,
                             months: int = 12, discount_rate_monthly: float = 0.01,
-                            unit_days: float = 7) -> np.ndarray:
+                            unit_days: float = 7, spend=None) -> np.ndarray:
     """Discounted value of the next ``months``: sum_i E[purchases in month i] E[spend] / (1+d)^i.
 
-    A month is 365.25/12 days (lifetimes uses 4.345 weeks, i.e. 30.4 days, for weekly data).
+    A month is 365.25/12 days (lifetimes uses 4.345 weeks, i.e. 30.4 days, for weekly data).  ``spend``:
+    each customer's expected spend per purchase when already computed (else from ``gg``, x and monetary).
     """
     x, t_x, T, m = _arrays(frequency=frequency, recency=recency, T=T, monetary=monetary)
     if months < 1 or discount_rate_monthly <= -1:
@@ -392,7 +393,8 @@ def customer_lifetime_value(bg: BGNBDParams, gg: GammaGammaParams, frequency, re
     cum = expected_purchases(bg, i * month, x, t_x, T)
     per_month = np.diff(cum, axis=0)
     disc = (1.0 + discount_rate_monthly) ** -i[1:]
-    return expected_spend(gg, x, m) * np.sum(per_month * disc, axis=0)
+    per_purchase = expected_spend(gg, x, m) if spend is None else np.asarray(spend, dtype=float)
+    return per_purchase * np.sum(per_month * disc, axis=0)
 
 
 # --------------------------------------------------------------------------- data prep

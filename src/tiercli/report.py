@@ -220,6 +220,69 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
         console.print(f"! {fallback_note}", soft_wrap=True)
 
 
+def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] = (), quiet_tables: bool = False) -> None:
+    """``tiercli backtest``: the verdicts first (what a seller reads), then per label what its customers did."""
+    from .backtest import _words
+
+    zh = lang == "zh"
+    cur = bt.result.dataset.currency or ""
+    console.print(Text((f"回测:截至 {bt.cut.date()} 的标签({bt.buyers:,} 位买家),对照之后 {bt.holdout_days} 天"
+                        f"(至 {bt.end.date()})的实际购买") if zh else
+                       (f"Backtest: labels as of {bt.cut.date()} ({bt.buyers:,} buyers), against what they did in "
+                        f"the next {bt.holdout_days} days (to {bt.end.date()})"), style="bold"))
+    for ok, line in bt.verdicts:
+        console.print(Text(("✓ " if ok else "✗ ") + line, style="green" if ok else "red"), soft_wrap=True)
+    heads = (("客户数", "占比", "再次购买", "人均订单", "人均消费", "消费占比") if zh else
+             ("Customers", "%", "Bought again", "Orders each", "Spend each", "% of spend"))
+    for col, frame in bt.classes.items():
+        if len(frame) <= 2:  # one class and "all": nothing to compare
+            continue
+        t = Table(title=header(col, lang) if col not in bt.result.segmenter_names else segmenter_title(col, lang),
+                  box=_box(console), title_justify="left", title_style="bold cyan")
+        t.add_column(header("label", lang), no_wrap=True)
+        for i, name in enumerate(heads):
+            t.add_column(name + (f" ({cur})" if i == 4 and cur else ""), justify="right", no_wrap=True)
+        t.add_column("", no_wrap=True)
+        for row in _words(frame, col, lang).itertuples(index=False):
+            t.add_row(str(row.label), f"{row.customers:,}", f"{row.share:.1%}", f"{row.repeat_rate:.1%}",
+                      f"{row.orders_per_customer:.2f}", f"{row.spend_per_customer:,.0f}",
+                      "" if row.spend_share != row.spend_share else f"{row.spend_share:.1%}",
+                      Text(_bar(row.repeat_rate), style="green"))
+        console.print(t)
+    if len(bt.ranking):
+        t = Table(title="谁会再次购买(AUC,0.5 等于抛硬币)" if zh else "Who buys again (AUC; 0.5 is a coin)",
+                  box=_box(console), title_justify="left", title_style="bold cyan")
+        for name in ("measure", "what", "auc"):
+            t.add_column(header(name, lang), justify="right" if name == "auc" else "left")
+        for row in bt.ranking.itertuples(index=False):
+            t.add_row(row.measure, row.what, "" if row.auc != row.auc else f"{row.auc:.3f}")
+        console.print(t)
+    if len(bt.spend):
+        t = Table(title="下一期消费额的排序" if zh else "Next period's spend, ranked by value figures",
+                  box=_box(console), title_justify="left", title_style="bold cyan")
+        for name in ("measure", "spearman", "top20_spend_share"):
+            t.add_column(header(name, lang), justify="left" if name == "measure" else "right")
+        for row in bt.spend.itertuples(index=False):
+            t.add_row(row.measure, f"{row.spearman:.3f}", f"{row.top20_spend_share:.1%}")
+        console.print(t)
+    if bt.calibration is not None:
+        t = Table(title=("BG/NBD 预测与实际复购天数(" if zh else "BG/NBD repeat purchase days, predicted vs actual (")
+                  + bt.calibration_note + ")", box=_box(console), title_justify="left", title_style="bold cyan")
+        for name in ("repeat_days", "customers", "actual", "predicted"):
+            t.add_column(header(name, lang), justify="right")
+        for row in bt.calibration.itertuples(index=False):
+            t.add_row(str(row.repeat_days), f"{row.customers:,}", f"{row.actual:.3f}", f"{row.predicted:.3f}")
+        console.print(t)
+    elif bt.calibration_note:
+        console.print(f"{_t('skipped', lang, 'skipped')} calibration: {bt.calibration_note}", soft_wrap=True)
+    for name, why in bt.result.skipped.items():
+        console.print(f"{_t('skipped', lang, 'skipped')} {name}: {why}", soft_wrap=True)
+    for note in bt.result.notes:
+        console.print(f"note {note}", soft_wrap=True)
+    for path in wrote:
+        console.print(f"{_t('wrote', lang, 'wrote')} {path}")
+
+
 def render_segmenters(console: Console, rows: list[dict]) -> None:
     t = Table(box=_box(console))
     for col in ("name", "title", "requires", "outputs", "origin"):

@@ -164,24 +164,24 @@ def pareto(result: ScoreResult, points: int = 20) -> pd.DataFrame:
     return pd.DataFrame({"customer_pct": tops, "value_share": np.diff(cum, prepend=0.0), "cum_value_share": cum})
 
 
-def p_alive_distribution(result: ScoreResult) -> pd.DataFrame:
-    """Buyers per tenth of P(alive) (0-10% ... 90-100%), for the churn chart."""
-    p = result.customers["churn_p_alive"].dropna()
+def order_chance_distribution(result: ScoreResult) -> pd.DataFrame:
+    """Buyers per tenth of the chance of an order in the next 90 days (0-10% ... 90-100%), for the churn chart."""
+    p = result.customers["churn_p_buy_90d"].dropna()
     edges = np.linspace(0, 1, 11)
     counts = np.histogram(p.clip(0, 1), bins=edges)[0]
-    return pd.DataFrame({"p_alive_band": [f"{int(a * 100)}–{int(b * 100)}%" for a, b in zip(edges[:-1], edges[1:])],
+    return pd.DataFrame({"p_buy_band": [f"{int(a * 100)}–{int(b * 100)}%" for a, b in zip(edges[:-1], edges[1:])],
                          "customers": counts})
 
 
 def at_risk_valuable(result: ScoreResult, n: int = 20) -> pd.DataFrame:
     """The customers most worth winning back: at risk or likely lost, highest lifetime (else past) value first."""
     c = result.customers
-    risky = c[c["churn"].isin(["at_risk", "likely_lost"])]
+    risky = c[c["churn"].isin(["at_risk", "likely_lost"]) & (c["monetary"] > 0)]
     worth = "clv_12m" if "clv_12m" in c and c["clv_12m"].notna().any() else "monetary"
-    cols = [x for x in ("name", "email", "country", "churn", "churn_p_alive", worth, "monetary", "recency_days",
+    cols = [x for x in ("name", "email", "country", "churn", "churn_p_buy_90d", worth, "monetary", "recency_days",
                         "frequency") if x in c]
     cols = list(dict.fromkeys(cols))
-    return risky.sort_values([worth, "churn_p_alive"], ascending=[False, True]).head(n)[cols].reset_index()
+    return risky.sort_values([worth, "churn_p_buy_90d"], ascending=[False, True]).head(n)[cols].reset_index()
 
 
 def abc_benchmark(result: ScoreResult) -> dict:
@@ -414,14 +414,15 @@ def workbook_sheets(result: ScoreResult, lang: str = "en", migrations=None) -> l
                 title="Value share by top share of deal customers" if not zh else "前X%客户的价值占比"))
     sheets.extend(b2b_sheets(result, lang))
     if "churn" in result.segmenter_names:
-        dist = p_alive_distribution(result).rename(columns=lambda c: header(c, lang))
-        sheets.append(Sheet(name="流失概率" if zh else "P(alive)", frame=dist,
-                            charts=(Chart(kind="column", title="P(alive)", categories=header("p_alive_band", lang),
+        dist = order_chance_distribution(result).rename(columns=lambda c: header(c, lang))
+        t = "下单概率" if zh else "Order chance"
+        sheets.append(Sheet(name=t, frame=dist,
+                            charts=(Chart(kind="column", title=t, categories=header("p_buy_band", lang),
                                           values=(header("customers", lang),)),),
-                            title="仍活跃概率分布" if zh else "Buyers by probability of still being active"))
+                            title="未来90天下单概率分布" if zh else "Buyers by chance of an order in the next 90 days"))
         risky = at_risk_valuable(result, 50).rename(columns=lambda c: header(c, lang))
         sheets.append(Sheet(name="挽回名单" if zh else "Win back", frame=risky, formats={
-            header("churn_p_alive", lang): "0%"},
+            header("churn_p_buy_90d", lang): "0%"},
             title=("流失风险中价值最高的客户" if zh else "At-risk customers worth the most")))
     if migrations is not None:
         when, moves, _ = migrations

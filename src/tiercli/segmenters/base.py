@@ -51,6 +51,11 @@ class Segmenter:
     # what ``tiercli backtest`` holds the segmenter to (its promises about the customers' next period):
     # label column -> its codes from the most to the least likely to buy again (an ordered label)
     ranks: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # what its ordered labels promise: "buying" (who orders again: judged against days since the last order)
+    # or "spend" (where the next period's money comes from: judged by each class's share of it)
+    predicts: ClassVar[str] = "buying"
+    # label column -> (better, worse) class pairs whose repeat rates must differ that way (unordered labels)
+    pairs: ClassVar[dict[str, tuple[tuple[str, str], ...]]] = {}
     # score columns where higher means more likely to buy again
     scores: ClassVar[tuple[str, ...]] = ()
     # value columns where higher means more spend to come

@@ -1,4 +1,9 @@
-"""lifecycle — new / growing / mature / declining, with the signal that fired (seed 000)."""
+"""lifecycle — new / one_time / growing / mature / declining, with the signal that fired (seed 000).
+
+A one-order customer's frequency never fell, it never rose: such customers are ``new`` while their order is
+recent and ``one_time`` after that, never ``declining`` (which had made 67-86% of real stores' buyers
+"declining", most with a single order).  ``declining`` is for repeat buyers whose rhythm or spend falls.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +21,10 @@ class Lifecycle(Segmenter):
     title_zh = "客户生命周期"
     reads = ("frequency", "tenure_days", "recency_days", "median_gap_days", "aov_last3", "aov_before_last3")
     outputs = ("lifecycle", "lifecycle_reason")
+    pairs = {"lifecycle": (("mature", "declining"), ("growing", "declining"), ("new", "one_time"))}
     labels = {
         "new": ("New", "新客户"),
+        "one_time": ("One-time", "一次性客户"),
         "growing": ("Growing", "成长客户"),
         "mature": ("Mature", "成熟客户"),
         "declining": ("Declining", "衰退客户"),
@@ -37,22 +44,23 @@ class Lifecycle(Segmenter):
         aov_drop = repeat & customers["aov_before_last3"].notna() & (
             customers["aov_last3"] < s["aov_drop"] * customers["aov_before_last3"])
         one_lapsed = (f == 1) & (tenure > s["new_days"])
-        declining = slow | spend_drop | aov_drop | one_lapsed
+        declining = slow | spend_drop | aov_drop
         label = pd.Series(np.select(
-            [f == 0, declining, f == 1, tenure <= s["growing_days"]],
-            ["", "declining", "new", "growing"], "mature"), index=customers.index)
+            [f == 0, one_lapsed, f == 1, declining, tenure <= s["growing_days"]],
+            ["", "one_time", "new", "declining", "growing"], "mature"), index=customers.index)
         label = label.where(f > 0)
         signals = [
             (slow, "no order for " + recency.astype("Int64").astype("str") + " days, over "
              + f"{s['gap_factor']:g}x the usual gap of " + gap.round(0).astype("Int64").astype("str") + " days"),
             (spend_drop, f"spend of the last {n} days under {s['spend_drop']:.0%} of the {n} before"),
             (aov_drop, f"last three orders' average under {s['aov_drop']:.0%} of the earlier average"),
-            (one_lapsed, "one order, " + recency.astype("Int64").astype("str") + " days ago, no repeat"),
         ]
         reason = pd.Series("", index=customers.index, dtype="str")
         for mask, text in signals:
             piece = text if isinstance(text, pd.Series) else pd.Series(text, index=customers.index)
             reason = reason.where(~mask, reason.where(reason == "", reason + "; ") + piece)
+        reason = reason.mask(label.eq("one_time"), "one order, " + recency.astype("Int64").astype("str")
+                             + " days ago, never a second")
         reason = reason.mask(label.eq("new"), "first and only order " + recency.astype("Int64").astype("str")
                              + " days ago")
         reason = reason.mask(label.eq("growing"), f.astype("str") + " orders since "

@@ -18,8 +18,8 @@ class Tier(Segmenter):
     after = ("abc",)
     outputs = ("tier", "tier_upgrade", "tier_score", "tier_reason")
     ranks = {"tier": ("key", "ordinary", "small")}
+    predicts = "spend"
     scores = ("tier_score",)
-    value_scores = ("tier_score",)
     labels = {
         "key": ("Key", "关键客户"),
         "ordinary": ("Ordinary", "普通客户"),
