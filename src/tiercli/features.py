@@ -40,7 +40,10 @@ def _windows(config: Config) -> list[int]:
 
 
 def build_customers(dataset: Dataset, as_of: pd.Timestamp, config: Config) -> pd.DataFrame:
-    """One row per customer seen in any input (orders, inquiries, events, customers file, after-sales)."""
+    """One row per customer seen in any input (orders, inquiries, events, customers file, after-sales).
+
+    ``attrs`` carries the base currency the amounts are in (``currency``, "" when unknown) and the
+    ``rates`` the run was given (currency -> base units per 1 unit)."""
     end = as_of + pd.Timedelta(days=1)  # the as-of day itself counts
     orders = dataset.orders
     if not len(orders):  # no orders file (inquiries or visitors only): an empty table still needs its dtypes
@@ -103,7 +106,11 @@ def build_customers(dataset: Dataset, as_of: pd.Timestamp, config: Config) -> pd
         cust["value_window"] = recent.groupby("customer")["net_value"].sum().reindex(cust.index).fillna(0.0)
         if dataset.cost_known:
             cust["profit_window"] = recent.groupby("customer")["profit"].sum(min_count=1).reindex(cust.index)
-    return cust.sort_index()
+    cust = cust.sort_index()
+    # what the run knows of the amounts as a whole (see segmenters/base.py): buyer_type converts its threshold
+    cust.attrs["currency"] = dataset.currency or ""
+    cust.attrs["rates"] = dict(dataset.rates)
+    return cust
 
 
 def _all_keys(dataset: Dataset, end: pd.Timestamp) -> list[str]:

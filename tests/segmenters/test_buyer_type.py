@@ -12,16 +12,19 @@ from tiercli.segmenters.buyer_type import BuyerType
 CONFIG = load_config(None, env={})
 
 
-def customers(rows: list[dict]) -> pd.DataFrame:
-    """rows: id, orders, units (median per order), aov (median order value), annual, declared."""
+def customers(rows: list[dict], currency: str = "USD", rates: dict | None = None) -> pd.DataFrame:
+    """rows: id, orders, units (median per order), aov (median order value), annual, declared.
+    ``currency`` and ``rates`` are the frame's attrs, as build_customers sets them (the amounts' currency)."""
     freq = np.asarray([r.get("orders", 1) for r in rows], dtype="int64")
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "frequency": freq,
         "median_units": [float(r.get("units", 1)) if f else np.nan for r, f in zip(rows, freq)],
         "median_order_value": [float(r.get("aov", 20)) if f else np.nan for r, f in zip(rows, freq)],
         "annual_value": [float(r.get("annual", r.get("aov", 20))) for r in rows],
         "business_type": pd.array([r.get("declared") for r in rows], dtype="str"),
     }, index=pd.Index([r["id"] for r in rows], name="customer_id", dtype="str"))
+    frame.attrs.update(currency=currency, rates=dict(rates or {}))
+    return frame
 
 
 def seg(frame, config=CONFIG):

@@ -76,6 +76,9 @@ class Dataset:
     problems: list[Problem]
     currency: str
     cost_known: bool = False
+    # the --rates file as read: currency -> base units per 1 unit (empty without --rates); the orders are
+    # converted with it, and buyer_type converts its USD order-value threshold with it
+    rates: dict[str, float] = field(default_factory=dict)
 
     @property
     def all_problems(self) -> list[Problem]:
@@ -165,8 +168,9 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
     problems: list[Problem] = []
     lines = tables.pop("orders")
     currency = ""
+    rate_table: dict[str, float] = {}
     if len(lines):
-        lines, currency = _convert_currency(lines, config, rates)
+        lines, currency, rate_table = _convert_currency(lines, config, rates)
         keep = config["keep_duplicates"] if keep_duplicates is None else keep_duplicates
         lines, dup = _drop_duplicates(lines, keep)
         if dup:
@@ -180,7 +184,8 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
     cost_known = bool(len(lines) and lines["cost"].notna().any())
     return Dataset(lines=lines, orders=orders, inquiries=tables["inquiries"], events=tables["events"],
                    customers=tables["customers"], after_sales=after_sales, contacts=tables["contacts"],
-                   files=reports, problems=problems, currency=currency, cost_known=cost_known)
+                   files=reports, problems=problems, currency=currency, cost_known=cost_known,
+                   rates=rate_table)
 
 
 # ---------------------------------------------------------------- per file
@@ -573,12 +578,16 @@ def _read_rates(path: str | Path) -> dict[str, float]:
     return {str(c).strip().upper(): float(v) for c, v in zip(raw[cur], values) if pd.notna(c)}
 
 
-def _convert_currency(lines: pd.DataFrame, config: Config, rates_path) -> tuple[pd.DataFrame, str]:
+def _convert_currency(lines: pd.DataFrame, config: Config,
+                      rates_path) -> tuple[pd.DataFrame, str, dict[str, float]]:
+    """The lines in the base currency, the base currency ("" when neither the data nor the config names
+    one) and the rates file as read (read whenever given: buyer_type converts its threshold with it)."""
     base = (config["currency"] or "").upper()
+    rates = _read_rates(rates_path) if rates_path is not None else {}
     if lines["currency"].isna().all():  # most exports have no currency column: all in the base currency
         lines = lines.copy(deep=False)
         lines["currency"] = pd.Series(base, index=lines.index, dtype="str")
-        return lines, base
+        return lines, base, rates
     cur = lines["currency"].astype("str").str.strip().str.upper()
     found = sorted(cur.dropna().unique().tolist())
     if not base:
@@ -594,7 +603,6 @@ def _convert_currency(lines: pd.DataFrame, config: Config, rates_path) -> tuple[
         if rates_path is None:
             raise InputError(f"orders in {', '.join(need)} but base currency is {base}.",
                              hint="Pass --rates FILE with columns currency,rate (base units per 1 unit).")
-        rates = _read_rates(rates_path)
         missing = [c for c in need if c not in rates]
         if missing:
             raise InputError(f"no exchange rate for {', '.join(missing)} in {rates_path}.",
@@ -602,7 +610,7 @@ def _convert_currency(lines: pd.DataFrame, config: Config, rates_path) -> tuple[
         factor = cur.map({**rates, base: 1.0}).astype("float64")
         for col in ("line_value", "unit_price", "order_total", "refunded", "cost"):
             lines[col] = lines[col] * factor
-    return lines, base
+    return lines, base, rates
 
 
 _DEDUP_COLUMNS = ["preset", "order_id", "customer", "date", "status", "product", "sku", "quantity", "unit_price",

@@ -1,4 +1,10 @@
-"""buyer_type — big B / small B / C, from a business-type column or from behaviour (seeds 000, 002)."""
+"""buyer_type — big B / small B / C, from a business-type column or from behaviour (seeds 000, 002).
+
+The order-value threshold carries its currency (``buyer_type.b2b_value_currency``, USD): it is converted to
+the currency the amounts are in (the customers frame's ``attrs``: ``currency`` and the ``rates`` of
+``--rates``), and without a rate, or when the orders name no currency at all, only the units rule applies and
+a note says why and how to give the rate.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +44,11 @@ class BuyerType(Segmenter):
         said_b = contains_any(declared, B2B_WORDS + list(words.get("b2b", []))) & ~said_c
         has_decl = said_b | said_c
         by_units = customers["median_units"] > s["b2b_units"]
-        by_value = customers["median_order_value"] > s["b2b_value"]
+        behaviour = int((deal & ~has_decl).sum())  # buyers typed by their orders, the ones a threshold decides
+        threshold, note = value_threshold(customers, config, behaviour)
+        self.notes = [note] if note else []
+        by_value = customers["median_order_value"] > threshold if threshold is not None else \
+            pd.Series(False, index=customers.index)
         b2b = np.where(has_decl, said_b, by_units.fillna(False) | by_value.fillna(False))
         b2b = pd.Series(b2b, index=customers.index).astype(bool) & deal
         annual = customers["annual_value"].where(b2b)
@@ -55,3 +65,43 @@ class BuyerType(Segmenter):
                                    index=customers.index)
         return pd.DataFrame({"buyer_type": label.astype("str"),
                              "buyer_type_reason": reason.where(deal, "no paid order")}, index=customers.index)
+
+
+def value_threshold(customers: pd.DataFrame, config: Config, behaviour: int = 1) -> tuple[float | None, str]:
+    """(the order-value threshold in the orders' currency, or None when it cannot apply; the note or "").
+
+    ``b2b_value`` is in ``b2b_value_currency``: used as is when that is the orders' currency (or empty),
+    converted with the run's rate for it otherwise (the rates give base units per 1 unit, so the USD line
+    converts, whether or not the base is named), and not applied without one.  Orders that name no currency
+    (no currency column, no ``currency`` setting) are not taken to be in the threshold's currency: a ZAR or
+    JPY shop without a currency column would otherwise get the ZAR bug back.  ``behaviour``: how many buyers
+    the threshold decides (no note when none).
+    """
+    s = config.section("buyer_type")
+    value = float(s["b2b_value"])
+    unit = str(s.get("b2b_value_currency") or "").strip().upper()
+    base = str(customers.attrs.get("currency", config.get("currency")) or "").strip().upper()
+    if not unit or unit == base:
+        return value, ""
+    rates = {str(k).strip().upper(): v for k, v in (customers.attrs.get("rates") or {}).items()}
+    rate = rates.get(unit)
+    rule = f"the {_amount(value)} {unit} order-value rule"
+    if rate is not None and np.isfinite(rate) and rate > 0:
+        where = f"{_amount(value * rate)} {base}" if base else f"{_amount(value * rate)} in the orders' currency"
+        note = f"buyer_type: {rule} is {where} (1 {unit} = {rate:g}{' ' + base if base else ''}, from the rates file)"
+        return value * rate, note if behaviour else ""
+    if not behaviour:
+        return None, ""
+    typed = f"{behaviour} {'buyer' if behaviour == 1 else 'buyers'} typed by units per order alone"
+    if base:
+        return None, (f"buyer_type: {rule} was not applied ({typed}): the orders are in {base} and no {unit} "
+                      f"rate was given (pass --rates with a {unit} line, or set buyer_type.b2b_value_currency = "
+                      f"\"{base}\" and a threshold in {base})")
+    return None, (f"buyer_type: {rule} was not applied ({typed}): the orders name no currency (no currency "
+                  f"column, no currency setting), so they cannot be taken to be in {unit} (set currency = \"{unit}\" "
+                  f"or pass --currency {unit} if they are, else --rates with a {unit} line: their units per 1 "
+                  f"{unit})")
+
+
+def _amount(x: float) -> str:
+    return f"{x:,.2f}".removesuffix(".00")
