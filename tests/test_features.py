@@ -104,7 +104,10 @@ def test_abc_shares_sum_to_100_percent(retail):
     # A customers make most of the value of a wholesaler's book
     a = retail.customers["abc"] == "A"
     assert retail.customers.loc[a, "abc_value"].sum() / retail.customers.loc[deal, "abc_value"].clip(lower=0).sum() \
-        == pytest.approx(0.7, abs=0.01)
+        == pytest.approx(0.6, abs=0.01)
+    # and key customers (A and B: repeat buyers only) are a minority a sales team can serve
+    key = retail.customers["abc"].isin(["A", "B"])
+    assert key.sum() / deal.sum() <= 0.30 and (retail.customers.loc[key, "frequency"] >= 2).all()
 
 
 @needs_retail

@@ -125,7 +125,7 @@ def test_workbook_run_sheet_records_the_thresholds(workbook):
     ws = openpyxl.load_workbook(workbook[0])["Run"]
     rows = dict((r[0], r[1]) for r in ws.iter_rows(min_row=2, values_only=True) if r[0] != "input")
     assert rows["as-of date"] == "2026-10-31"
-    assert rows["abc.a_share"] == "0.7" and rows["rfm.bins"] == "5" and rows["abc.b_recent_days"] == "120"
+    assert rows["abc.a_share"] == "0.6" and rows["rfm.bins"] == "5" and rows["abc.key_max_share"] == "0.3"
 
 
 def test_no_cell_is_a_formula(workbook, workbook_zh):

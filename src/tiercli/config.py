@@ -56,11 +56,11 @@ DEFAULTS: tuple[Setting, ...] = (
     # rfm
     Setting("rfm.bins", 5, "Quantile bins for R, F and M scores (3..10)."),
     # abc
-    Setting("abc.a_share", 0.70, "A: customers inside this top share of value ..."),
-    Setting("abc.a_min_orders", 2, "... with at least this many orders."),
-    Setting("abc.b_share", 0.90, "B: customers inside this top share of value ..."),
-    Setting("abc.b_min_orders", 2, "... or with at least this many orders ..."),
-    Setting("abc.b_recent_days", 120, "... the last within this many days."),
+    Setting("abc.a_share", 0.60, "A: repeat customers inside this top share of value ..."),
+    Setting("abc.b_share", 0.80, "... B: the next repeat customers inside this top share."),
+    Setting("abc.min_orders", 2, "A and B need at least this many orders (one-order customers are C, seed 003)."),
+    Setting("abc.key_max_share", 0.30, "A + B together at most this share of buyers (the key customers a sales "
+            "team serves personally)."),
     Setting("abc.window_days", 0, "Value window in days before the as-of date; 0 = all history."),
     # tier
     Setting("tier.upgrade_days", 90, "Upgrade potential: spend in the last N days ..."),
@@ -138,6 +138,10 @@ DEFAULTS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in DEFAULTS}
 # settings that no longer exist -> what replaced them (a tiercli.toml naming one gets this, not "unknown")
 RETIRED = {
+    "abc.a_min_orders": "A and B both need abc.min_orders orders now (one-order customers are C)",
+    "abc.b_min_orders": "B is no longer given for recent orders alone: use abc.b_share and abc.min_orders",
+    "abc.b_recent_days": "B is no longer given for recent orders alone (it made key most of the book): use "
+                         "abc.b_share",
     "churn.active_p": "churn is now cut from the chance of an order in the next 90 days, not from P(alive): "
                       "use churn.active_ratio (default 1.5 x the average buyer's chance)",
     "churn.lost_p": "churn is now cut from the chance of an order in the next 90 days, not from P(alive): "

@@ -173,7 +173,7 @@ def test_this_plans_own_recorded_sends_do_not_change_it(alibaba, contact_rows):
 
 def test_key_customers_come_first(alibaba):
     c = alibaba.customers
-    for quota in (5, 15):
+    for quota in (3, 6):  # key customers are a minority now (19 of 102 buyers, 10 of them big B on follow-ups)
         plan = plan_emails(alibaba, quota=quota)
         assert len(plan.plan) == quota
         assert set(c.loc[plan.plan["customer_id"], "tier"]) == {"key"}

@@ -12,7 +12,7 @@ from tiercli.config import load_config
 from tiercli.segmenters.abc import ABC
 
 CONFIG = load_config(None, env={})
-OLD = 400  # days: not a recent buyer (B's recency rule is 120 days)
+OLD = 400  # days since the last order (abc does not read recency)
 
 
 def customers(rows: list[dict]) -> pd.DataFrame:
@@ -36,36 +36,51 @@ def classes(out: pd.DataFrame) -> dict:
 
 
 def test_a_b_c_by_cumulative_share_of_value():
-    # total 1000: shares before each customer are 0, 50%, 70%, 80%, 90%, 95%
+    # total 1000: shares before each customer are 0, 50%, 70%, 80%, 90%, 95%; A inside 60%, B inside 80%
     rows = [dict(id="c1", value=500, orders=3), dict(id="c2", value=200, orders=2),
             dict(id="c3", value=100, orders=2), dict(id="c4", value=100, orders=5),
             dict(id="c5", value=50, orders=2), dict(id="c6", value=50, orders=1)]
-    out = seg(customers(rows))
+    cfg = CONFIG.with_overrides({"abc.key_max_share": 1.0})  # six customers: the 30% cap would allow one
+    out = seg(customers(rows), cfg)
+    # c3 and c4 are equal: they share one place in the ranking (70% above them) and one class
     assert classes(out) == {"c1": "A", "c2": "A", "c3": "B", "c4": "B", "c5": "C", "c6": "C"}
     assert out["abc_rank"].tolist() == [1, 2, 3, 4, 5, 6]
     assert out["abc_cum_share"].tolist() == pytest.approx([0.5, 0.7, 0.8, 0.9, 0.95, 1.0])
     assert out["abc_value"].tolist() == [500, 200, 100, 100, 50, 50]
+    assert "inside the top 60% of revenue" in out.loc["c1", "abc_reason"]
+    assert "outside the top 80% of revenue" in out.loc["c5", "abc_reason"]
 
 
-def test_a_needs_two_orders():
+def test_one_order_is_never_a_or_b():
+    # seed 003: C is the one-time customer, whatever its value (a big first order is tier_upgrade's business)
     rows = [dict(id="big_once", value=900, orders=1), dict(id="twice", value=100, orders=2)]
+    out = seg(customers(rows), CONFIG.with_overrides({"abc.key_max_share": 1.0}))
+    assert out.loc["big_once", "abc"] == "C"
+    assert "one-time customer" in out.loc["big_once", "abc_reason"]
+    assert out.loc["twice", "abc"] == "C"  # the customers ranked above hold 90%: outside the top 80%
+
+
+def test_key_customers_are_capped_at_a_share_of_buyers():
+    # ten repeat buyers with equal-ish value: A + B would take most of them; the cap keeps 30%
+    rows = [dict(id=f"c{i}", value=100 - i, orders=2) for i in range(10)]
     out = seg(customers(rows))
-    assert out.loc["big_once", "abc"] == "B"  # inside the top 90%, but one order is not A
-    assert out.loc["twice", "abc"] == "C"  # outside the top 90%, not recent
+    assert (out["abc"].isin(["A", "B"])).sum() == 3
+    assert out.loc[["c0", "c1", "c2"], "abc"].isin(["A", "B"]).all()  # the most valuable first
+    assert "capped at 30% of buyers" in out.loc["c3", "abc_reason"]
+    wide = seg(customers(rows), CONFIG.with_overrides({"abc.key_max_share": 0.5}))
+    assert (wide["abc"].isin(["A", "B"])).sum() == 5
 
 
-@pytest.mark.parametrize("days,cls", [(5, "B"), (120, "B"), (121, "C")])
-def test_b_for_recent_repeat_buyers_outside_the_top_90(days, cls):
-    rows = [dict(id="whale", value=1000, orders=4), dict(id="small", value=10, orders=2, days=days)]
+def test_a_b_stay_a_minority_on_a_long_tail():
+    rng = np.random.default_rng(3)
+    n = 400
+    rows = [dict(id=f"c{i:03d}", value=float(v), orders=int(o)) for i, (v, o) in
+            enumerate(zip(np.round(rng.lognormal(5, 1.5, n), 2), rng.integers(1, 6, n)))]
     out = seg(customers(rows))
-    assert out.loc["small", "abc"] == cls
-    if cls == "B":
-        assert f"the last {days} days ago" in out.loc["small", "abc_reason"]
-
-
-def test_one_recent_order_outside_the_top_90_is_c():
-    rows = [dict(id="whale", value=1000, orders=4), dict(id="new", value=10, orders=1, days=1)]
-    assert seg(customers(rows)).loc["new", "abc"] == "C"
+    key = out["abc"].isin(["A", "B"])
+    assert key.mean() <= 0.30 + 1e-9
+    frame = customers(rows)
+    assert (frame.loc[key, "frequency"] >= 2).all()
 
 
 def test_customers_without_a_valid_non_sample_order_are_other():
@@ -75,14 +90,14 @@ def test_customers_without_a_valid_non_sample_order_are_other():
     assert out.loc["inquiry", "abc"] == "other" and out.loc["sample_only", "abc"] == "other"
     assert pd.isna(out.loc["inquiry", "abc_rank"]) and pd.isna(out.loc["inquiry", "abc_value"])
     assert "inquiry or sample" in out.loc["inquiry", "abc_reason"]
-    assert out.loc["buyer", "abc"] == "A" and out.loc["buyer", "abc_rank"] == 1
+    assert out.loc["buyer", "abc"] == "C" and out.loc["buyer", "abc_rank"] == 1  # one buyer: the cap is 0 key
 
 
 def test_profit_is_the_value_when_cost_is_known():
     # by revenue r1 leads; by profit r2 does
     rows = [dict(id="r1", value=1000, profit=50, orders=2), dict(id="r2", value=400, profit=300, orders=2),
             dict(id="r3", value=100, profit=20, orders=2)]
-    out = seg(customers(rows))
+    out = seg(customers(rows), CONFIG.with_overrides({"abc.key_max_share": 1.0}))
     assert out.loc["r2", "abc_rank"] == 1 and out.loc["r2", "abc_value"] == 300
     assert out.loc["r2", "abc"] == "A"
     assert out.loc["r1", "abc"] != "A"
@@ -106,7 +121,7 @@ def test_refunds_that_net_to_nothing_are_c():
 def test_equal_values_get_the_same_class():
     # the two 300s straddle the 70% line: both start inside it or neither does
     rows = [dict(id="x", value=400, orders=2), dict(id="m", value=300, orders=2), dict(id="a", value=300, orders=2)]
-    out = seg(customers(rows))
+    out = seg(customers(rows), CONFIG.with_overrides({"abc.key_max_share": 1.0}))
     assert out.loc["a", "abc"] == out.loc["m", "abc"]
     assert out.loc["a", "abc"] == "A"
 
@@ -120,6 +135,9 @@ def test_properties_on_random_customers(rows):
     deal = frame["frequency"] > 0
     assert set(out["abc"]) <= {"A", "B", "C", "other"}
     assert (out["abc"][~deal] == "other").all() and (out["abc"][deal] != "other").all()
+    # A and B: repeat customers only, at most 30% of buyers
+    assert (frame.loc[out["abc"].isin(["A", "B"]), "frequency"] >= 2).all()
+    assert out["abc"].isin(["A", "B"]).sum() <= int(np.floor(0.3 * deal.sum() + 1e-9))
     # the same value, orders and recency: the same class
     key = frame.assign(abc=out["abc"]).groupby(["monetary", "frequency", "recency_days"], dropna=False)["abc"]
     assert (key.nunique() <= 1).all()
@@ -136,15 +154,15 @@ def test_window_restricts_the_value():
     cfg = CONFIG.with_overrides({"abc.window_days": 365})
     frame = customers([dict(id="old_whale", value=1000, orders=3), dict(id="recent", value=100, orders=3)])
     frame["value_window"] = [0.0, 100.0]
-    out = seg(frame, cfg)
+    out = seg(frame, cfg.with_overrides({"abc.key_max_share": 1.0}))
     assert out.loc["recent", "abc_rank"] == 1 and out.loc["recent", "abc"] == "A"
 
 
 def test_one_customer_and_none():
-    one = seg(customers([dict(id="solo", value=80, orders=2)]))
+    one = seg(customers([dict(id="solo", value=80, orders=2)]), CONFIG.with_overrides({"abc.key_max_share": 1.0}))
     assert one.loc["solo", "abc"] == "A" and one.loc["solo", "abc_cum_share"] == pytest.approx(1.0)
     once = seg(customers([dict(id="solo", value=80, orders=1)]))
-    assert once.loc["solo", "abc"] == "B"
+    assert once.loc["solo", "abc"] == "C"
     none = seg(customers([]))
     assert len(none) == 0 and list(none.columns) == list(ABC.outputs)
     leads = seg(customers([dict(id="l1", orders=0), dict(id="l2", orders=0)]))
@@ -154,5 +172,4 @@ def test_one_customer_and_none():
 def test_all_one_time_buyers_have_no_a():
     rows = [dict(id=f"c{i}", value=100.0 * (i + 1), orders=1, days=10) for i in range(6)]
     out = seg(customers(rows))
-    assert "A" not in set(out["abc"])
-    assert set(out["abc"]) == {"B", "C"}  # the top 90% of value is B, the tail C (one order is never a repeat)
+    assert set(out["abc"]) == {"C"}  # one order each: one-time customers, whatever their value

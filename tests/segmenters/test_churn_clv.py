@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tiercli.config import load_config
+from tiercli.lifetime import fit_gamma_gamma
 from tiercli.scoring import score
 from tiercli.segmenters.base import SegmenterSkipped, run
 from tiercli.segmenters.churn import Churn, fit_purchase_model
@@ -49,14 +50,27 @@ def test_published_bgnbd_and_gamma_gamma_from_an_export(cdnow_export):
     assert penalizer == 0.0, "the published figures come from the plain maximum-likelihood fit"
     assert (sig3(bg.r), sig3(bg.alpha), sig3(bg.a), sig3(bg.b)) == (0.243, 4.41, 0.793, 2.43)
     assert "r=0.243 alpha=4.41 a=0.793 b=2.43" in notes
-    assert "p=6.25 q=3.74 gamma=15.4" in notes
+    # the published gamma-gamma fit (repeat purchase days' mean spend) from the same customers frame; the clv
+    # segmenter itself fits on net spend over every purchase day (see segmenters/clv.py for why)
+    c = result.customers
+    rep = c["purchase_days"] > 1
+    gg = fit_gamma_gamma(c.loc[rep, "purchase_days"] - 1, c.loc[rep, "repeat_day_spend"])
+    assert (sig3(gg.p), sig3(gg.q), sig3(gg.gamma)) == (6.25, 3.74, 15.4)
+    assert "net spend per purchase day" in notes
     c = result.customers
     buyers = c[c["frequency"] > 0]
     assert len(buyers) == 2357
     assert set(buyers["churn"]) <= {"active", "at_risk", "likely_lost"}
     assert buyers["churn_p_alive"].between(0, 1).all()
-    # one-time buyers are certainly alive under BG/NBD (no purchase, no chance to drop out yet)
-    assert (buyers.loc[buyers["purchase_days"] == 1, "churn_p_alive"] == 1.0).all()
+    # one-time buyers are certainly alive under BG/NBD (no purchase, no chance to drop out yet) ...
+    once = buyers["purchase_days"] == 1
+    assert (buyers.loc[once, "churn_p_alive"] == 1.0).all()
+    # ... but their chance of an order falls the longer they stay silent, and the label follows it
+    ones = buyers[once].sort_values("tenure_days")
+    assert ones["churn_p_buy_90d"].is_monotonic_decreasing
+    assert buyers["churn_p_buy_90d"].between(0, 1).all()
+    assert set(buyers.loc[buyers["churn_p_buy_90d"] >= buyers["churn_p_buy_90d"].mean() * 1.5, "churn"]) == {"active"}
+    assert "chance of an order in the next 90 days" in buyers["churn_reason"].iloc[0]
     assert set(buyers["clv"]) == {"very_high", "high", "medium", "low", "very_low"}
     assert (buyers["clv_12m"] >= 0).all()
 
@@ -70,7 +84,8 @@ def test_clv_refuses_when_spend_follows_frequency():
     customers = pd.DataFrame({
         "frequency": days, "purchase_days": days, "first_order": first,
         "last_order": first + pd.to_timedelta(rng.integers(100, 300, n), unit="D"),
-        "tenure_days": 365, "recency_days": 30, "repeat_day_spend": days * 100.0 + rng.normal(0, 5, n),
+        "tenure_days": 365, "recency_days": 30, "median_gap_days": 30.0,
+        "monetary": days * (days * 100.0 + rng.normal(0, 5, n)),
     }, index=pd.Index([f"c{i}" for i in range(n)], name="customer_id"))
     with pytest.raises(SegmenterSkipped, match="correlated"):
         CLV().segment(customers, load_config(None))
@@ -94,10 +109,10 @@ def test_p_alive_chart_and_win_back_list_in_the_workbook(cdnow_export, tmp_path)
     import openpyxl
 
     from tiercli.cli import cli
-    from tiercli.scoring import at_risk_valuable, p_alive_distribution
+    from tiercli.scoring import at_risk_valuable, order_chance_distribution
 
     result = score([cdnow_export], segmenters=["churn", "clv"], as_of="1997-09-30")
-    dist = p_alive_distribution(result)
+    dist = order_chance_distribution(result)
     assert dist["customers"].sum() == 2357 and len(dist) == 10
     risky = at_risk_valuable(result, 50)
     assert set(risky["churn"]) <= {"at_risk", "likely_lost"}
@@ -108,5 +123,5 @@ def test_p_alive_chart_and_win_back_list_in_the_workbook(cdnow_export, tmp_path)
     assert run.exit_code == 0, run.stderr
     assert "At risk and worth winning back" in run.stdout
     wb = openpyxl.load_workbook(out)
-    assert {"P(alive)", "Win back"} <= set(wb.sheetnames)
+    assert {"Order chance", "Win back"} <= set(wb.sheetnames)
     assert wb["Win back"].max_row == 50 + 3  # caption, blank, header, 50 customers

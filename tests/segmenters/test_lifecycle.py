@@ -1,4 +1,4 @@
-"""lifecycle: new / growing / mature / declining, with the signal that fired (SEGMENTERS.md "lifecycle")."""
+"""lifecycle: new / one_time / growing / mature / declining, with the signal that fired."""
 
 from __future__ import annotations
 
@@ -44,14 +44,14 @@ def one(config=CONFIG, **row):
     return seg(customers([dict(id="x", **row)]), config).loc["x"]
 
 
-@pytest.mark.parametrize("days,label", [(0, "new"), (90, "new"), (91, "declining")])
+@pytest.mark.parametrize("days,label", [(0, "new"), (90, "new"), (91, "one_time")])
 def test_one_order_is_new_within_90_days(days, label):
     out = one(orders=1, first=days, last=days)
     assert out["lifecycle"] == label
     if label == "new":
         assert out["lifecycle_reason"] == f"first and only order {days} days ago"
     else:  # a one-time buyer who never came back is not new any more
-        assert out["lifecycle_reason"] == f"one order, {days} days ago, no repeat"
+        assert out["lifecycle_reason"] == f"one order, {days} days ago, never a second"
 
 
 @pytest.mark.parametrize("first,label", [(30, "growing"), (365, "growing"), (366, "mature"), (900, "mature")])
@@ -98,7 +98,7 @@ def test_every_signal_that_fired_is_named():
 
 def test_thresholds_are_configurable():
     cfg = CONFIG.with_overrides({"lifecycle.new_days": 30, "lifecycle.gap_factor": 3})
-    assert one(cfg, orders=1, first=45, last=45)["lifecycle"] == "declining"
+    assert one(cfg, orders=1, first=45, last=45)["lifecycle"] == "one_time"
     assert one(cfg, orders=5, first=700, last=80, gap=30)["lifecycle"] == "mature"
     assert one(cfg, orders=5, first=700, last=91, gap=30)["lifecycle_reason"].startswith("no order for 91 days, over 3x")
 
@@ -124,5 +124,6 @@ def test_equal_customers_get_equal_labels():
 def test_all_one_time_buyers_are_new_or_lapsed():
     rows = [dict(id=f"c{i}", orders=1, first=d, last=d) for i, d in enumerate([1, 30, 90, 91, 400])]
     out = seg(customers(rows))
-    assert out["lifecycle"].tolist() == ["new", "new", "new", "declining", "declining"]
+    assert out["lifecycle"].tolist() == ["new", "new", "new", "one_time", "one_time"]
+    assert "declining" not in set(out["lifecycle"])  # a single order never "declined": it never rose
     assert not out["lifecycle"].isin(["growing", "mature"]).any()

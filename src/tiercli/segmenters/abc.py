@@ -68,7 +68,9 @@ class ABC(Segmenter):
         in_b = positive & repeat & ~in_a & (share_before < s["b_share"])
         # A then B in value order, never more than key_max_share of the buyers
         room = int(np.floor(s["key_max_share"] * len(order) + 1e-9))
-        capped = (in_a | in_b) & ((in_a | in_b).cumsum() > room)
+        # (a group of equal values is in or out whole, so the same value never gets two classes)
+        through = (in_a | in_b).cumsum().groupby(order["v"], dropna=False, sort=False).transform("max")
+        capped = (in_a | in_b) & (through > room)
         in_a, in_b = in_a & ~capped, in_b & ~capped
         cls = pd.Series(np.select([in_a, in_b], ["A", "B"], "C"), index=order.index)
         label = cls.reindex(customers.index).fillna("other")
