@@ -269,12 +269,14 @@ def ranking_table(result: ScoreResult, out: pd.DataFrame) -> pd.DataFrame:
 
 def spend_table(result: ScoreResult, out: pd.DataFrame) -> pd.DataFrame:
     """How well value figures rank the holdout's spend, among past buyers, beside past net value."""
+    from .labels import header
+
     cust = result.customers
     buyers = cust.index[cust["frequency"] > 0]
     c, spend = cust.loc[buyers], out.loc[buyers, "spend"]
     measures = [("monetary", "baseline", "past net value")]
     for cls in result.ran:
-        measures += [(col, "score", f"{cls.name} figure") for col in cls.value_scores]
+        measures += [(col, "score", f"{cls.name}: {header(col, 'en')}") for col in cls.value_scores]
     rows = []
     for col, kind, what in measures:
         if col in c:
@@ -312,11 +314,19 @@ def calibration_table(result: ScoreResult, out: pd.DataFrame, cut: pd.Timestamp,
     return table, f"holdout {int((end - cut).days)} days = {t:.1f} model time units of {unit:g} days"
 
 
-def verdicts(bt: Backtest) -> list[tuple[bool, str]]:
-    """(kept?, one line) per promise a label makes, on this history."""
+def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool, str]]:
+    """(kept?, one line in ``lang``) per promise a label makes, on this history."""
+    from .labels import header, label
+
+    zh = lang == "zh"
     lines = []
+
+    def name(col: str, code: str) -> str:  # the class as the seller reads it elsewhere
+        return label(col, code, lang) if zh else code
+
     r = bt.ranking.set_index("measure")["auc"] if len(bt.ranking) else pd.Series(dtype="float64")
     base3, base = r.get("recency_3", np.nan), r.get("recency_days", np.nan)
+    days = bt.holdout_days
     for cls in bt.result.ran:
         for col, order in cls.ranks.items():
             t = bt.classes.get(col)
@@ -325,17 +335,24 @@ def verdicts(bt: Backtest) -> list[tuple[bool, str]]:
             t = t.set_index("label").reindex([c for c in order if c in set(t["label"])])
             rates = t["repeat_rate"]
             falling = bool((rates.diff().dropna() <= 0).all())
-            shown = (" > " if falling else ", ").join(f"{k} {v:.0%}" for k, v in rates.items())
-            head = f"{col}: repeat rates {'fall in order' if falling else 'do NOT fall in order'} ({shown})"
+            shown = (" > " if falling else ", ").join(f"{name(col, k)} {v:.0%}" for k, v in rates.items())
+            title = header(col, lang) if zh else col
+            head = (f"{title}:复购率{'按顺序递减' if falling else '没有按顺序递减'}({shown})" if zh else
+                    f"{col}: repeat rates {'fall in order' if falling else 'do NOT fall in order'} ({shown})")
             if cls.predicts == "buying":
                 a = r[col]
                 beats = not np.isfinite(base3) or a >= base3 - 1e-9
-                lines.append((falling and beats, f"{head}; AUC {a:.2f} {'≥' if beats else '<'} recency in three "
-                                                 f"groups {base3:.2f} (recency alone {base:.2f})"))
+                lines.append((falling and beats,
+                              f"{head};AUC {a:.2f} {'≥' if beats else '<'} 按最近下单天数三等分 {base3:.2f}"
+                              f"(仅看最近下单天数 {base:.2f})" if zh else
+                              f"{head}; AUC {a:.2f} {'≥' if beats else '<'} recency in three groups {base3:.2f} "
+                              f"(recency alone {base:.2f})"))
             else:
-                split = " · ".join(f"{k} {row.share:.0%} of customers, {row.spend_share:.0%} of it"
-                                   for k, row in t.iterrows())
-                lines.append((falling, f"{head}; the next {bt.holdout_days} days' spend: {split}"))
+                split = " · ".join(
+                    (f"{name(col, k)} 占客户 {row.share:.0%}、贡献 {row.spend_share:.0%}" if zh else
+                     f"{k} {row.share:.0%} of customers, {row.spend_share:.0%} of it") for k, row in t.iterrows())
+                lines.append((falling, f"{head};之后 {days} 天的消费:{split}" if zh else
+                              f"{head}; the next {days} days' spend: {split}"))
         for col, pairs in cls.pairs.items():
             t = bt.classes.get(col)
             if t is None:
@@ -343,18 +360,24 @@ def verdicts(bt: Backtest) -> list[tuple[bool, str]]:
             rate = t.set_index("label")["repeat_rate"]
             for better, worse in pairs:
                 if better in rate.index and worse in rate.index:
-                    ok = rate[worse] < rate[better]
-                    lines.append((bool(ok), f"{col}: {worse} bought again {'less' if ok else 'NOT less'} often "
-                                                f"than {better} ({rate[worse]:.0%} vs {rate[better]:.0%})"))
+                    ok = bool(rate[worse] < rate[better])
+                    lines.append((ok, f"{header(col, lang)}:{name(col, worse)}的复购率{'低于' if ok else '并不低于'}"
+                                      f"{name(col, better)}({rate[worse]:.0%} 对 {rate[better]:.0%})" if zh else
+                                  f"{col}: {worse} bought again {'less' if ok else 'NOT less'} often than {better} "
+                                  f"({rate[worse]:.0%} vs {rate[better]:.0%})"))
     if len(bt.spend) > 1:
         s = bt.spend.set_index("measure")
+        base_top, base_rho = s.loc["monetary", "top20_spend_share"], s.loc["monetary", "spearman"]
         for col in s.index[s["kind"] == "score"]:
             # judged on the top fifth, where a seller spends attention; the rank correlation over everyone is shown
-            better = s.loc[col, "top20_spend_share"] > s.loc["monetary", "top20_spend_share"]
-            lines.append((bool(better), f"{col}: its top 20% made {s.loc[col, 'top20_spend_share']:.1%} of the "
-                                        f"holdout's spend, {'more' if better else 'NOT more'} than the top 20% by past "
-                                        f"net value ({s.loc['monetary', 'top20_spend_share']:.1%}); Spearman with "
-                                        f"spend {s.loc[col, 'spearman']:.2f} vs {s.loc['monetary', 'spearman']:.2f}"))
+            top, rho = s.loc[col, "top20_spend_share"], s.loc[col, "spearman"]
+            better = bool(top > base_top)
+            lines.append((better, f"{header(col, lang)}:排名前20%的客户贡献了之后消费的 {top:.1%},"
+                                  f"{'高于' if better else '不高于'}按历史净消费排名的前20%({base_top:.1%});"
+                                  f"与消费额的秩相关 {rho:.2f} 对 {base_rho:.2f}" if zh else
+                          f"{col}: its top 20% made {top:.1%} of the holdout's spend, {'more' if better else 'NOT more'} "
+                          f"than the top 20% by past net value ({base_top:.1%}); Spearman with spend {rho:.2f} vs "
+                          f"{base_rho:.2f}"))
     return lines
 
 
@@ -386,18 +409,21 @@ def backtest_sheets(bt: Backtest, lang: str = "en") -> list:
                 h["auc"]: "0.000", h["spearman"]: "0.000", h["actual"]: "0.000", h["predicted"]: "0.000"})
     span = (f"截点 {bt.cut.date()} · 之后 {bt.holdout_days} 天(至 {bt.end.date()})" if zh else
             f"labels as of {bt.cut.date()}, compared with the next {bt.holdout_days} days (to {bt.end.date()})")
-    verdicts = pd.DataFrame({("是否成立" if zh else "Kept"): [("是" if zh else "yes") if ok else ("否" if zh else "NO")
-                                                          for ok, _ in bt.verdicts],
-                             ("结论" if zh else "Finding"): [text for _, text in bt.verdicts]})
-    sheets = [Sheet(name="回测" if zh else "Backtest", frame=verdicts, autofilter=False,
+    found = verdicts(bt, lang)
+    verdict_frame = pd.DataFrame({("是否成立" if zh else "Kept"): [("是" if zh else "yes") if ok else ("否" if zh else "NO")
+                                                               for ok, _ in found],
+                                  ("结论" if zh else "Finding"): [text for _, text in found]})
+    sheets = [Sheet(name="回测" if zh else "Backtest", frame=verdict_frame, autofilter=False,
                     title=("标签回测:" if zh else "Backtest: ") + span)]
     if len(bt.ranking):
-        sheets.append(Sheet(name="排序能力" if zh else "Ranking", frame=bt.ranking.rename(columns=h), formats=pct,
+        sheets.append(Sheet(name="排序能力" if zh else "Ranking", frame=ranking_words(bt.ranking, lang).rename(columns=h),
+                            formats=pct,
                             charts=(Chart(kind="bar", title=h["auc"], categories=h["measure"], values=(h["auc"],)),),
                             title=("谁会再次购买:AUC(0.5 等于抛硬币)" if zh else
                                    "Who buys again: AUC (0.5 is a coin), beside days since the last order")))
     if len(bt.spend):
-        sheets.append(Sheet(name="消费排序" if zh else "Spend ranking", frame=bt.spend.rename(columns=h), formats=pct,
+        sheets.append(Sheet(name="消费排序" if zh else "Spend ranking", frame=ranking_words(bt.spend, lang).rename(columns=h),
+                            formats=pct,
                             title=("下一期消费额的排序" if zh else "Next period's spend, ranked by value figures")))
     for col, table in bt.classes.items():
         title = title_of(col, lang)
@@ -412,10 +438,36 @@ def backtest_sheets(bt: Backtest, lang: str = "en") -> list:
                             charts=(Chart(kind="column", title=("预测与实际复购" if zh else
                                                                 "Repeat purchase days: predicted vs actual"),
                                           categories=h["repeat_days"], values=(h["actual"], h["predicted"])),),
-                            title=("BG/NBD 预测与实际(" if zh else "BG/NBD predicted vs actual (") + bt.calibration_note
-                            + ")"))
+                            title=("BG/NBD 预测与实际(" if zh else "BG/NBD predicted vs actual (")
+                            + calibration_words(bt, lang) + ")"))
     sheets.append(Sheet(name="运行信息" if zh else "Run", frame=run_info(bt.result), autofilter=False))
     return sheets
+
+
+_WHAT_ZH = {"days since the last order (fewer = higher)": "距上次下单天数(越少越高)",
+            "the same, cut into three equal groups": "同上,三等分", "higher = more likely": "越高越可能",
+            "past net value": "历史净消费"}
+
+
+_KIND_ZH = {"baseline": "基准", "label": "标签", "score": "分数"}
+
+
+def ranking_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The ranking or spend table with its "what" and "kind" columns in ``lang``."""
+    from .labels import header
+
+    if lang != "zh" or "what" not in frame:
+        return frame
+    what = frame["what"].map(lambda w: _WHAT_ZH.get(w, w))
+    what = what.where(frame["kind"] != "score", frame["measure"].map(lambda c: header(c, "zh")))
+    return frame.assign(what=what, kind=frame["kind"].map(lambda k: _KIND_ZH.get(k, k)))
+
+
+def calibration_words(bt: Backtest, lang: str) -> str:
+    if lang != "zh" or bt.calibration is None:
+        return bt.calibration_note
+    unit = float(bt.result.config["churn.unit_days"])
+    return f"之后 {bt.holdout_days} 天 = {bt.holdout_days / unit:.1f} 个模型时间单位(每单位 {unit:g} 天)"
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

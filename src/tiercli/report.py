@@ -222,7 +222,7 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
 
 def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] = (), quiet_tables: bool = False) -> None:
     """``tiercli backtest``: the verdicts first (what a seller reads), then per label what its customers did."""
-    from .backtest import _words
+    from .backtest import _words, calibration_words, ranking_words, verdicts
 
     zh = lang == "zh"
     cur = bt.result.dataset.currency or ""
@@ -230,7 +230,7 @@ def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] 
                         f"(至 {bt.end.date()})的实际购买") if zh else
                        (f"Backtest: labels as of {bt.cut.date()} ({bt.buyers:,} buyers), against what they did in "
                         f"the next {bt.holdout_days} days (to {bt.end.date()})"), style="bold"))
-    for ok, line in bt.verdicts:
+    for ok, line in (bt.verdicts if lang == "en" else verdicts(bt, lang)):
         console.print(Text(("✓ " if ok else "✗ ") + line, style="green" if ok else "red"), soft_wrap=True)
     heads = (("客户数", "占比", "再次购买", "人均订单", "人均消费", "消费占比") if zh else
              ("Customers", "%", "Bought again", "Orders each", "Spend each", "% of spend"))
@@ -254,7 +254,7 @@ def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] 
                   box=_box(console), title_justify="left", title_style="bold cyan")
         for name in ("measure", "what", "auc"):
             t.add_column(header(name, lang), justify="right" if name == "auc" else "left")
-        for row in bt.ranking.itertuples(index=False):
+        for row in ranking_words(bt.ranking, lang).itertuples(index=False):
             t.add_row(row.measure, row.what, "" if row.auc != row.auc else f"{row.auc:.3f}")
         console.print(t)
     if len(bt.spend):
@@ -267,7 +267,7 @@ def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] 
         console.print(t)
     if bt.calibration is not None:
         t = Table(title=("BG/NBD 预测与实际复购天数(" if zh else "BG/NBD repeat purchase days, predicted vs actual (")
-                  + bt.calibration_note + ")", box=_box(console), title_justify="left", title_style="bold cyan")
+                  + calibration_words(bt, lang) + ")", box=_box(console), title_justify="left", title_style="bold cyan")
         for name in ("repeat_days", "customers", "actual", "predicted"):
             t.add_column(header(name, lang), justify="right")
         for row in bt.calibration.itertuples(index=False):
