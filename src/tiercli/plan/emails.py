@@ -19,7 +19,8 @@ contact log and the settings.  In order:
 
 Every planned email carries its purpose, template key, coupon level by tier, campaign theme (the month's
 buying peaks and the recipient country's public holidays), language guess, up to three recommended products
-and the reason in words.
+(distinct products: sizes and colours of one count once; a second email names none of the first's) and the
+reason in words.
 """
 
 from __future__ import annotations
@@ -345,8 +346,12 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
 
     # ------------------------------------------------------------------ what each email says
     plan = _describe(sends, c, group, lapsed, lapsed_label, stars, month, first, config, campaign, result)
-    recs = recommend(result.dataset, c, plan["customer_id"].unique(), config)
-    plan["recommended"] = plan["customer_id"].map(summary_text(recs)).fillna("")
+    # each email its own products: a second email recommends none of the first's product families
+    emails = plan.groupby("customer_id", sort=False)["nth"].max()
+    recs = recommend(result.dataset, c, emails.index, config, emails=emails)
+    text = summary_text(recs).astype({"customer_id": "object", "nth": "int64"})
+    plan = plan.merge(text, on=["customer_id", "nth"], how="left", validate="one_to_one")
+    plan["recommended"] = plan["recommended"].fillna("")
     plan = plan.sort_values(["send_date", "priority"], kind="stable").reset_index(drop=True)[PLAN_COLUMNS]
 
     codes = plan["country_code"].dropna().unique().tolist()

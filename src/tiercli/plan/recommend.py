@@ -20,7 +20,7 @@ import pandas as pd
 from ..config import Config
 from ..schema.dataset import Dataset
 
-REC_COLUMNS = ["customer_id", "rank", "item", "product", "sku", "category", "price", "usual_price", "relevance"]
+REC_COLUMNS = ["customer_id", "nth", "rank", "item", "product", "sku", "category", "price", "usual_price", "relevance"]
 _WORD = r"([^\W\d_]{3,})"
 
 
@@ -31,6 +31,106 @@ def _words(text: pd.Series) -> pd.DataFrame:
         return pd.DataFrame({"row": pd.Series(dtype="int64"), "word": pd.Series(dtype="str")})
     out = found.reset_index()[["level_0", 0]].rename(columns={"level_0": "row", 0: "word"})
     return out.drop_duplicates()
+
+
+# ------------------------------------------------------------------------------------------------ product families
+# Sizes, colours and backings of one product are one "family": an email recommends at most one item of a family,
+# and a customer's second email of the month none of the families of the first.  The key is read from the title
+# (Shopify "Linen Shirt - Blue / M", Amazon/ERP "... Navy Blue XL", UCI "WHITE HANGING HEART T-LIGHT HOLDER",
+# 连衣裙 红色 均码) and from the SKU (ABC123-RED-XL, UCI stock code 85123A); items sharing either key are one family.
+
+_COLOUR_MOD = (r"(?:light|dark|bright|neon|hot|royal|sky|navy|forest|pale|deep|pastel|dusty|dusky|baby|rose|wine|mint"
+               r"|lime|ice|off|jet|army|sea|powder|steel|pearl|metallic|matte?)")
+_COLOUR = (r"(?:black|white|red|blue|green|yellow|orange|purple|violet|pink|brown|gr[ae]y|beige|tan|khaki|navy|teal"
+           r"|turquoise|aqua|cyan|magenta|maroon|burgundy|gold(?:en)?|silver|bronze|copper|ivory|cream|charcoal|olive"
+           r"|coral|peach|lavender|lilac|mauve|plum|fuchsia|indigo|camel|nude|taupe|sand|rust|mustard|emerald|ruby"
+           r"|natural|clear|transparent|ecru|oatmeal|sage|terracotta|slate"
+           r"|multi[\s-]?colou?r(?:ed|s)?|colou?r(?:ed|s)?|assorted)")
+_ONE_COLOUR = rf"(?:{_COLOUR_MOD}[\s-]*)*{_COLOUR}"
+# "navy blue", "pink/white", "pink and white", "blue on brown": one run of colour words
+_COLOURS_RE = rf"\b{_ONE_COLOUR}(?:\s*(?:/|&|\+|-|\band\b|\bon\b)?\s*{_ONE_COLOUR})*\b"
+_UNIT = r"(?:in|inch|inches|cm|mm|m|ml|l|oz|fl\s?oz|g|kg|lb|lbs|ft|\"|'')"
+_NUM = r"\d+(?:[.,]\d+)?"
+_SIZES_RE = (
+    rf"\b{_NUM}\s*(?:[x×*]\s*{_NUM}\s*)*{_UNIT}(?!\w)(?!\s*-?\s*\d)"  # 3in, 8oz, 30cm, 40 x 60 cm (not 3-in-1)
+    rf"|\b{_NUM}\s*[x×*]\s*{_NUM}\b"
+    rf"|\b(?:size|eu|us|uk)\s*:?\s*(?:{_NUM}|x{{0,4}}[sml]|[2-6]xl)\b"  # size 42, EU 38, size M
+    rf"|\b(?:pack|set)\s+of\s+\d+\b|\b\d+\s*[-\s]?(?:pack|pk|pcs?|pieces|count|ct)\b"  # pack of 2, 3-pack
+    r"|\b(?:x{0,4}[sl]|m|[2-6]x[sl]?|xxs|os|one[\s-]?size|free[\s-]?size|plus[\s-]?size"
+    r"|(?:extra|x)[\s-]?(?:small|large)|small|medium|large|petite|king|queen|twin|size)\b"
+)
+# how a patch or badge is attached is an option of one product too ("Patch 3in Iron-on" / "Sew-on" / "Hook-and-Loop")
+_BACKING_RE = (r"\b(?:(?:self[\s-]?)?adhesive|iron[\s-]?on|sew[\s-]?on|stick[\s-]?on|glue[\s-]?on|pin[\s-]?(?:back|on)"
+               r"|hook[\s-]?(?:and|&)[\s-]?loop|velcro)(?:\s+backing)?\b|烫画|熨烫|背胶|魔术贴|缝制")
+_ZH_RE = (r"(?:浅|深|亮|暗|淡|天|宝|藏|墨|酒|玫|荧光|军|湖|雾|烟|奶|乳|象牙|玫瑰|香槟)?"
+          r"(?:红|蓝|黑|白|绿|黄|粉|紫|灰|橙|棕|褐|米|金|银|青|杏|驼|咖啡|咖|卡其|藏青|香槟|彩|多|混|本)色系?"
+          r"|均码|加大码|特大码|大码|加大|加肥|特大号|超大号|大号|中号|小号|尺码|码数|颜色分类|颜色|尺寸|规格"
+          r"|[smlx\d]+码|\d+号")
+_CJK = r"\u3400-\u9fff"
+_SKU_TOKEN = (r"(?:black|white|red|blue|green|yellow|orange|purple|pink|brown|gr[ae]y|beige|navy|gold|silver"
+              r"|blk|wht|whi|blu|grn|gry|gra|rd|pnk|pur|prp|org|orn|yel|ylw|brn|nvy|nav|slv|gld|bge|bei|mul|mlt"
+              r"|x{0,4}[sl]|m|[2-6]xl|sm|md|lg|sml|med|lrg|os|onesize|free"
+              rf"|{_NUM}(?:in|cm|mm|ml|oz|g|kg))")
+
+
+def title_family(product: pd.Series) -> pd.Series:
+    """The product-family key of each title: lower case, without the variant part (NA where no title).
+
+    Drops a Shopify-style variant tail (the text after the last " - ": "Linen Shirt - Blue / M" -> "linen
+    shirt"), colour words with their shades ("navy blue", "pink/white", "hot pink", 红色, 藏青色), sizes (S..XXL,
+    small/medium/large, king/queen, 3in, 8oz, 30cm, 5x8, size 42, pack of 2, 均码, 大号, 38码), the backing of a
+    patch (iron-on, sew-on, hook-and-loop) and the words "colour"/"size"/颜色/尺码 themselves; punctuation
+    becomes single spaces.  A title that is nothing but
+    variant words keeps its whole text as the key.
+    """
+    text = product.astype("str").str.normalize("NFKC").str.lower().str.strip()
+    whole = text.str.replace(r"[\W_]+", " ", regex=True).str.strip()
+    key = text.str.replace(r"\s+[-–—]\s+(?!.*\s[-–—]\s).*$", "", regex=True)  # Shopify "Title - Variant"
+    key = key.str.replace(_ZH_RE, " ", regex=True)
+    # Latin next to Chinese is its own token ("t恤xl" -> "t 恤 xl") so word boundaries find "xl"
+    key = key.str.replace(rf"(?<=[{_CJK}])(?=[^\W_{_CJK}])|(?<=[^\W_{_CJK}])(?=[{_CJK}])", " ", regex=True)
+    key = key.str.replace(_SIZES_RE, " ", regex=True).str.replace(_COLOURS_RE, " ", regex=True)
+    key = key.str.replace(_BACKING_RE, " ", regex=True)
+    key = key.str.replace(_SIZES_RE, " ", regex=True)  # a size that followed a colour ("blue / m")
+    key = key.str.replace(r"[\W_]+", " ", regex=True).str.strip()
+    key = key.where(key.ne(""), whole)
+    return key.where(product.notna() & whole.ne(""))
+
+
+def sku_family(sku: pd.Series) -> pd.Series:
+    """The product-family key of each SKU (NA where none): the SKU without its variant parts.
+
+    A stock code of digits and a letter suffix is its digits (UCI 85123A, 85123B -> 85123); a segmented SKU
+    loses the colour and size segments after its first one (ABC123-RED-XL, ABC123-BLK-M -> abc123).
+    """
+    code = sku.astype("str").str.normalize("NFKC").str.strip().str.lower()
+    base = code.str.extract(r"^(\d{4,})[a-z]{1,2}$", expand=False)
+    key = code.str.replace(rf"[-_/.\s]+{_SKU_TOKEN}(?=[-_/.\s]|$)", "", regex=True)
+    key = base.fillna(key)
+    return key.where(sku.notna() & code.ne(""))
+
+
+def product_family(product: pd.Series, sku: pd.Series) -> pd.Series:
+    """One family key per row: rows whose titles or SKUs share a family key (``title_family``,
+    ``sku_family``) are one product, transitively.  The key shown is the component's smallest title key (else
+    its smallest SKU key); a row with neither keeps NA.
+    """
+    index = product.index
+    keys = [title_family(product).reset_index(drop=True), sku_family(sku).reset_index(drop=True)]
+    label = pd.Series(np.arange(len(product)), dtype="int64")
+    # connected components by label propagation: each round, every row takes the smallest label among rows
+    # sharing one of its keys; a few whole-column rounds reach the fixed point
+    while True:
+        new = label
+        for key in keys:
+            smallest = new.groupby(key, dropna=True).transform("min")
+            new = smallest.where(key.notna(), new).astype("int64")
+        if new.equals(label):
+            break
+        label = new
+    name = keys[0].groupby(label).transform("min")
+    name = name.fillna(keys[1].groupby(label).transform("min"))
+    return pd.Series(name.to_numpy(), index=index, dtype="str", name="family")
 
 
 def _paid_lines(dataset: Dataset) -> pd.DataFrame:
@@ -61,10 +161,12 @@ def _segment(customers: pd.DataFrame) -> pd.Series:
 
 
 def catalog(dataset: Dataset, customers: pd.DataFrame) -> pd.DataFrame:
-    """Every item sold: name, sku, category, price overall and per kind of buyer, buyers (popularity)."""
+    """Every item sold: name, sku, category, price overall and per kind of buyer, buyers (popularity), and its
+    product family (``product_family``: the sizes and colours of one product share it)."""
     lines = _paid_lines(dataset)
     if not len(lines):
-        return pd.DataFrame(columns=["item", "product", "sku", "category", "price", "price_b2b", "price_c", "buyers"])
+        return pd.DataFrame(columns=["item", "product", "sku", "category", "price", "price_b2b", "price_c", "buyers",
+                                     "family"])
     seg = lines["customer"].map(_segment(customers)).fillna("c")
     g = lines.groupby("item", sort=True)
     # the name and category an item is most often sold under (ties: alphabetical)
@@ -80,20 +182,31 @@ def catalog(dataset: Dataset, customers: pd.DataFrame) -> pd.DataFrame:
                         "buyers": g["customer"].nunique()})
     for s in ("b2b", "c"):
         out[f"price_{s}"] = by_seg[s] if s in by_seg else np.nan
+    out["family"] = product_family(out["product"], out["sku"]).fillna(pd.Series(out.index, index=out.index))
     out["product"] = out["product"].fillna(pd.Series(out.index, index=out.index))
     return out.reset_index(names="item")
 
 
-def recommend(dataset: Dataset, customers: pd.DataFrame, ids, config: Config) -> pd.DataFrame:
-    """Up to ``plan.recommendations`` items for each customer in ``ids`` (long format, ranked).
+def recommend(dataset: Dataset, customers: pd.DataFrame, ids, config: Config, emails=None) -> pd.DataFrame:
+    """Up to ``plan.recommendations`` items for each email of each customer in ``ids`` (long format, ranked).
 
-    Relevance = the customer's value share in the item's category + the mean weight of the item's words in
-    the customer's purchases.  Items outside ``[usual / plan.price_band, usual * plan.price_band]`` and the
-    products of the customer's last order are never recommended.
+    ``emails`` maps a customer id to their number of emails this month (1 when missing or None).  Relevance =
+    the customer's value share in the item's category + the mean weight of the item's words in the customer's
+    purchases.  A customer's recommendations of the month are distinct products: the best item of each product
+    family (``product_family``: sizes and colours count once), the first email taking the best
+    ``plan.recommendations`` families and a second email the next ones (``nth``; ``rank`` runs on over the
+    month).  Items outside ``[usual / plan.price_band, usual * plan.price_band]`` and the products of the
+    customer's last order are never recommended.
     """
     n = max(0, min(10, int(config["plan.recommendations"])))
     band = max(1.0, float(config["plan.price_band"]))
     ids = pd.Index(pd.unique(pd.Series(list(ids), dtype="str")))
+    per = pd.Series(1, index=ids, dtype="int64")  # emails per customer
+    if emails is not None:
+        given = pd.Series(emails)
+        given.index = given.index.astype("str")
+        per = pd.to_numeric(given[~given.index.duplicated()].reindex(ids), errors="coerce").fillna(1)
+        per = per.clip(lower=1).astype("int64")
     empty = pd.DataFrame({c: pd.Series(dtype="object") for c in REC_COLUMNS})
     if n == 0 or not len(ids):
         return empty
@@ -126,7 +239,7 @@ def recommend(dataset: Dataset, customers: pd.DataFrame, ids, config: Config) ->
     cw["w"] = cw["w"].clip(upper=1.0)
     n_words = item_words.groupby("item").size().rename("n_words")
     word_score = (cw.merge(item_words, on="word").groupby(["customer", "item"], as_index=False)["w"].sum()
-                  .merge(n_words, left_on="item", right_index=True))
+                  .merge(n_words.reset_index(), on="item"))
     word_score["w_word"] = word_score["w"] / word_score["n_words"]
 
     cand = cat_w.merge(cat[["item", "category"]], on="category")[["customer", "item", "w_cat"]]
@@ -153,7 +266,8 @@ def recommend(dataset: Dataset, customers: pd.DataFrame, ids, config: Config) ->
     # customers with no purchase and no product of interest: the store's best sellers (no price band to keep)
     cold = ids[~ids.isin(list(set(cand["customer"]) | set(mine["customer"])))]
     if len(cold):
-        best = cat.sort_values(["buyers", "item"], ascending=[False, True], kind="stable").head(n)
+        best = (cat.sort_values(["buyers", "item"], ascending=[False, True], kind="stable")
+                .drop_duplicates("family").head(n * int(per[cold].max())))
         filler = pd.MultiIndex.from_product([cold, best["item"]], names=["customer", "item"]).to_frame(index=False)
         filler = filler.merge(cat, on="item").assign(relevance=0.0, usual_price=np.nan, w_cat=0.0, w_word=0.0)
         cand = pd.concat([cand, filler[cand.columns]], ignore_index=True)
@@ -161,8 +275,12 @@ def recommend(dataset: Dataset, customers: pd.DataFrame, ids, config: Config) ->
     cand = cand.assign(distance=distance.fillna(0.0))
     cand = cand.sort_values(["customer", "relevance", "distance", "buyers", "item"],
                             ascending=[True, False, True, False, True], kind="stable")
-    top = cand.groupby("customer", sort=False).head(n)
-    top = top.assign(rank=top.groupby("customer").cumcount() + 1, relevance=top["relevance"].round(3),
+    # the best item of each product family, then each email of the customer takes the next n families
+    cand = cand.drop_duplicates(["customer", "family"])
+    pos = cand.groupby("customer", sort=False).cumcount()
+    keep = pos < cand["customer"].map(per).fillna(1).astype("int64") * n
+    top, pos = cand[keep], pos[keep]
+    top = top.assign(nth=pos // n + 1, rank=pos + 1, relevance=top["relevance"].round(3),
                      price=top["price"].round(2), usual_price=top["usual_price"].round(2))
     return top.rename(columns={"customer": "customer_id"})[REC_COLUMNS].reset_index(drop=True)
 
@@ -197,9 +315,11 @@ def _interest(dataset: Dataset, ids: pd.Index, buyers: set) -> pd.DataFrame:
     return rows[["customer", "product", "share"]]
 
 
-def summary_text(recs: pd.DataFrame) -> pd.Series:
-    """customer_id -> "Product A; Product B; Product C" (in rank order)."""
+def summary_text(recs: pd.DataFrame) -> pd.DataFrame:
+    """customer_id, nth, recommended: "Product A; Product B; Product C" for each email (in rank order)."""
     if not len(recs):
-        return pd.Series(dtype="str")
+        return pd.DataFrame({"customer_id": pd.Series(dtype="str"), "nth": pd.Series(dtype="int64"),
+                             "recommended": pd.Series(dtype="str")})
     ordered = recs.sort_values(["customer_id", "rank"])
-    return ordered.groupby("customer_id", sort=False)["product"].agg(lambda s: "; ".join(s.astype("str")))
+    text = ordered.groupby(["customer_id", "nth"], sort=False)["product"].agg(lambda s: "; ".join(s.astype("str")))
+    return text.rename("recommended").reset_index()
