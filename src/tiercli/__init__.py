@@ -8,7 +8,7 @@ From a notebook::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def score(paths, **options):
