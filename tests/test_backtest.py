@@ -289,3 +289,12 @@ def test_too_few_buyers_before_the_cut(tmp_path):
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     run = CliRunner().invoke(cli, ["backtest", str(path), "--cut", "2025-06-01"])
     assert run.exit_code == 2 and "needs at least 20" in run.stderr
+
+
+@pytest.mark.parametrize("old,new", [("churn.active_p", "churn.active_ratio"), ("abc.b_recent_days", "abc.b_share")])
+def test_a_retired_setting_says_what_replaced_it(tmp_path, old, new):
+    section, name = old.split(".")
+    toml = tmp_path / "tiercli.toml"
+    toml.write_text(f"[{section}]\n{name} = 0.5\n", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["config", "--config", str(toml)])
+    assert run.exit_code == 2 and "retired" in run.stderr and new in run.stderr

@@ -99,6 +99,14 @@ def test_declaration(name):
     for dep in cls.after:
         assert dep in registry()
     assert {t for r in cls.requires for t in r.split("|")} <= set(KINDS)  # "a|b": any of them (base.plan)
+    # what tiercli backtest holds it to: only its own label columns, codes and score columns
+    codes = {name: set(cls.labels), **{c: set(v) for c, v in cls.extra_labels.items()}}
+    assert cls.predicts in ("buying", "spend")
+    for col, order in cls.ranks.items():
+        assert col in codes and set(order) <= codes[col] and len(order) >= 2
+    for col, pairs in cls.pairs.items():
+        assert col in codes and all({better, worse} <= codes[col] for better, worse in pairs)
+    assert set(cls.scores) <= set(cls.outputs) and set(cls.value_scores) <= set(cls.outputs)
 
 
 # ---------------------------------------------------------------- check_estimator
