@@ -198,20 +198,65 @@ def _promises_kept(bt) -> None:
     assert all(ok for ok, _ in bt.verdicts), [t for ok, t in bt.verdicts if not ok]
 
 
-def test_cdnow_backtest_at_the_papers_cut(cdnow_orders):
+@pytest.fixture(scope="module")
+def cdnow_bt(cdnow_orders):
     cfg = load_config(None, env={})
-    bt = backtest(load_dataset([cdnow_orders], cfg), cfg, cut="1997-09-30")
+    return backtest(load_dataset([cdnow_orders], cfg), cfg, cut="1997-09-30")
+
+
+@pytest.fixture(scope="module")
+def uci_bt():
+    path = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "online_retail.csv.gz"
+    if not path.exists():
+        pytest.skip("shared/data/online_retail.csv.gz not present")
+    cfg = load_config(None, env={})
+    return backtest(load_dataset([path], cfg), cfg, cut="2011-09-09")
+
+
+def test_cdnow_backtest_at_the_papers_cut(cdnow_bt):
+    bt = cdnow_bt
     assert bt.buyers == 2357 and bt.holdout_days == 273
     _promises_kept(bt)
     cal = bt.calibration.set_index("repeat_days")
     assert cal.loc["all", "predicted"] == pytest.approx(cal.loc["all", "actual"], rel=0.2)
 
 
-def test_uci_online_retail_backtest(shared_data):
-    cfg = load_config(None, env={})
-    bt = backtest(load_dataset([shared_data / "online_retail.csv.gz"], cfg), cfg, cut="2011-09-09")
-    assert bt.holdout_days == 91
-    _promises_kept(bt)
+def test_uci_online_retail_backtest(uci_bt):
+    assert uci_bt.holdout_days == 91
+    _promises_kept(uci_bt)
+
+
+def _now_cells(bt) -> list[str]:
+    """The README's "now" column of the before/after table, as this code measures it."""
+    c = bt.result.customers
+    buyers = c[c["frequency"] > 0]
+    churn = rates(bt, "churn")
+    tier = bt.classes["tier"].set_index("label")
+    life = buyers["lifecycle"].eq("declining")
+    clv = rates(bt, "clv")
+    falls = bool((clv.drop("all").diff().dropna() <= 0).all())
+    above = int((buyers.loc[buyers["monetary"] <= 0, "clv"] != "very_low").sum())
+    one = int((buyers.loc[life, "frequency"] == 1).sum())
+    s = bt.spend.set_index("measure")
+    return [
+        f"{churn['active']:.0%} / {churn['at_risk']:.0%} / {churn['likely_lost']:.0%}",
+        f"{bt.ranking.set_index('measure').loc['churn', 'auc']:.2f}",
+        f"{buyers['tier'].eq('key').mean():.0%} · {tier.loc['key', 'spend_share']:.0%}",
+        f"{buyers['abc'].eq('A').mean():.0%}",
+        f"{life.mean():.0%} · {'none' if one == 0 else one}",
+        f"{'yes' if falls else 'no'} · {above}",
+        f"{s.loc['clv_12m', 'top20_spend_share']:.1%}",
+    ]
+
+
+def test_readme_figures_are_the_measured_ones(uci_bt, cdnow_bt):
+    # the README's before/after table: its "now" columns must be what this code measures
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    head = readme.index("| | UCI before | UCI now | CDNOW before | CDNOW now |")
+    rows = readme[head:].split("\n\n")[0].splitlines()[2:]
+    cells = [[x.strip() for x in row.strip("|").split("|")] for row in rows]
+    assert [r[2] for r in cells] == _now_cells(uci_bt), "README's UCI figures drifted: update the table"
+    assert [r[4] for r in cells] == _now_cells(cdnow_bt), "README's CDNOW figures drifted: update the table"
 
 
 # ------------------------------------------------------------------------------------------ the command
