@@ -195,6 +195,9 @@ def _promises_kept(bt) -> None:
     c = bt.result.customers
     assert (c.loc[c["monetary"] <= 0, "clv"].dropna() == "very_low").all()
     assert not c.loc[c["frequency"] == 1, "abc"].isin(["A", "B"]).any()
+    # a steady customer the model gives little chance in 90 days is told apart from one who left
+    both = c["lifecycle"].isin(["growing", "mature"]) & c["churn"].eq("likely_lost")
+    assert c.loc[both, "churn_reason"].str.contains("within their usual gap").all()
     assert all(ok for ok, _ in bt.verdicts), [t for ok, t in bt.verdicts if not ok]
 
 
@@ -343,3 +346,18 @@ def test_a_retired_setting_says_what_replaced_it(tmp_path, old, new):
     toml.write_text(f"[{section}]\n{name} = 0.5\n", encoding="utf-8")
     run = CliRunner().invoke(cli, ["config", "--config", str(toml)])
     assert run.exit_code == 2 and "retired" in run.stderr and new in run.stderr
+
+
+def test_churn_is_skipped_below_the_minimum_of_repeat_buyers(tmp_path):
+    # one repeat buyer among fifty: the fit would degenerate and still label everyone
+    rows = ["Order ID,Order Date,Customer ID,Amount"]
+    rows += [f"O{i},2025-0{1 + i % 6}-{1 + i % 27:02d},C{i},20" for i in range(50)]
+    rows += ["O90,2025-07-01,C1,30"]
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["score", str(path), "-o", str(tmp_path / "out.csv"), "--no-history"])
+    assert run.exit_code == 0, run.stderr
+    assert "skipped churn" in run.stdout and "1 of 50 buyers bought on more than one day" in run.stdout
+    assert "churn" not in pd.read_csv(tmp_path / "out.csv").columns
+    asked = CliRunner().invoke(cli, ["score", str(path), "-o", str(tmp_path / "o2.csv"), "--segmenters", "churn"])
+    assert asked.exit_code == 2 and "at least 10 repeat buyers" in asked.stderr

@@ -58,7 +58,8 @@ DEFAULTS: tuple[Setting, ...] = (
     # abc
     Setting("abc.a_share", 0.60, "A: repeat customers inside this top share of value ..."),
     Setting("abc.b_share", 0.80, "... B: the next repeat customers inside this top share."),
-    Setting("abc.min_orders", 2, "A and B need at least this many orders (one-order customers are C, seed 003)."),
+    Setting("abc.min_orders", 2, "A and B need orders on at least this many days (one-time customers are C, "
+            "seed 003)."),
     Setting("abc.key_max_share", 0.30, "A + B together at most this share of buyers (the key customers a sales "
             "team serves personally)."),
     Setting("abc.window_days", 0, "Value window in days before the as-of date; 0 = all history."),

@@ -60,6 +60,13 @@ def test_one_order_is_never_a_or_b():
     assert out.loc["twice", "abc"] == "C"  # the customers ranked above hold 90%: outside the top 80%
 
 
+def test_two_orders_on_one_day_are_one_visit():
+    frame = customers([dict(id="split", value=900, orders=2), dict(id="twice", value=100, orders=2)])
+    frame["purchase_days"] = [1.0, 2.0]
+    out = seg(frame, CONFIG.with_overrides({"abc.key_max_share": 1.0}))
+    assert out.loc["split", "abc"] == "C" and "2 orders placed on one day" in out.loc["split", "abc_reason"]
+
+
 def test_key_customers_are_capped_at_a_share_of_buyers():
     # ten repeat buyers with equal-ish value: A + B would take most of them; the cap keeps 30%
     rows = [dict(id=f"c{i}", value=100 - i, orders=2) for i in range(10)]

@@ -33,7 +33,9 @@ def customers(rows: list[dict]) -> pd.DataFrame:
         "aov_before_last3": col("aov_before"),
         "spend_last_90d": col("last90", 0.0),
         "spend_prev_90d": col("prev90", 0.0),
-    }, index=pd.Index([r["id"] for r in rows], name="customer_id", dtype="str"))
+    }, index=pd.Index([r["id"] for r in rows], name="customer_id", dtype="str")).assign(
+        purchase_days=[float(r.get("days", min(int(f), 2) if r.get("first") != r.get("last") else min(int(f), 1)))
+                       if f else np.nan for r, f in zip(rows, freq)])
 
 
 def seg(frame, config=CONFIG):
@@ -103,8 +105,11 @@ def test_thresholds_are_configurable():
     assert one(cfg, orders=5, first=700, last=91, gap=30)["lifecycle_reason"].startswith("no order for 91 days, over 3x")
 
 
-def test_repeat_orders_all_on_one_day_have_no_gap_signal():
-    assert one(orders=2, first=100, last=100)["lifecycle"] == "growing"
+def test_orders_all_on_one_day_are_one_visit():
+    out = one(orders=2, first=100, last=100)  # a split cart: one purchase day
+    assert out["lifecycle"] == "one_time" and out["lifecycle_reason"] == "2 orders on one day, 100 days ago, never another day"
+    fresh = one(orders=3, first=10, last=10)
+    assert fresh["lifecycle"] == "new" and fresh["lifecycle_reason"] == "3 orders on one day, 10 days ago"
 
 
 def test_non_buyers_one_and_none():

@@ -34,7 +34,7 @@ class ABC(Segmenter):
     name = "abc"
     title = "ABC value"
     title_zh = "ABC 价值分层"
-    reads = ("frequency", "monetary", "profit")
+    reads = ("frequency", "purchase_days", "monetary", "profit")
     outputs = ("abc", "abc_value", "abc_rank", "abc_cum_share", "abc_reason")
     ranks = {"abc": ("A", "B", "C")}
     predicts = "spend"
@@ -63,7 +63,9 @@ class ABC(Segmenter):
         rank = pd.Series(np.arange(1, len(order) + 1), index=order.index)
         freq = customers["frequency"].reindex(order.index)
         positive = order["v"] > 0
-        repeat = freq >= s["min_orders"]
+        # repeat: orders on at least min_orders different days (two orders placed on one day are one visit)
+        days = customers["purchase_days"].fillna(0) if "purchase_days" in customers else customers["frequency"]
+        repeat = (freq >= s["min_orders"]) & (days.reindex(order.index) >= s["min_orders"])
         in_a = positive & repeat & (share_before < s["a_share"])
         in_b = positive & repeat & ~in_a & (share_before < s["b_share"])
         # A then B in value order, never more than key_max_share of the buyers
@@ -78,13 +80,15 @@ class ABC(Segmenter):
         orders = freq.astype("str") + np.where(freq == 1, " order", " orders")
         held = " (customers ranked above hold " + above + "%)"
         reason = pd.Series(np.select(
-            [in_a, in_b, capped, ~repeat],
+            [in_a, in_b, capped, freq < s["min_orders"], ~repeat],
             [orders + f", inside the top {s['a_share']:.0%} of {basis}" + held,
              orders + f", inside the top {s['b_share']:.0%} of {basis}" + held,
              orders + f", inside the top {s['b_share']:.0%} of {basis}, but key customers are capped at "
              f"{s['key_max_share']:.0%} of buyers (abc.key_max_share)",
              "one order: a one-time customer so far, whatever its value (" + basis + " rank "
-             + pd.Series(np.arange(1, len(order) + 1), index=order.index).astype("str") + ")"],
+             + rank.astype("str") + ")",
+             orders + " placed on one day: a one-time customer so far, whatever its value (" + basis + " rank "
+             + rank.astype("str") + ")"],
             orders + f", outside the top {s['b_share']:.0%} of {basis}"), index=order.index)
         return pd.DataFrame({
             "abc": label.astype("str"),

@@ -19,7 +19,8 @@ class Lifecycle(Segmenter):
     name = "lifecycle"
     title = "Customer lifecycle"
     title_zh = "客户生命周期"
-    reads = ("frequency", "tenure_days", "recency_days", "median_gap_days", "aov_last3", "aov_before_last3")
+    reads = ("frequency", "purchase_days", "tenure_days", "recency_days", "median_gap_days", "aov_last3",
+             "aov_before_last3")
     outputs = ("lifecycle", "lifecycle_reason")
     pairs = {"lifecycle": (("mature", "declining"), ("growing", "declining"), ("new", "one_time"))}
     labels = {
@@ -38,15 +39,18 @@ class Lifecycle(Segmenter):
         gap = customers["median_gap_days"].astype("float64")
         n = int(s["window_days"])
         last, prev = customers[f"spend_last_{n}d"], customers[f"spend_prev_{n}d"]
-        repeat = f >= 2
+        # a repeat customer came back on another day: two orders placed on one day are one visit (a split cart)
+        days = customers["purchase_days"].fillna(0) if "purchase_days" in customers else f
+        repeat = (f >= 2) & (days >= 2)
+        once = (f > 0) & ~repeat
         slow = repeat & (recency > s["gap_factor"] * gap)
         spend_drop = repeat & (prev > 0) & (last < s["spend_drop"] * prev)
         aov_drop = repeat & customers["aov_before_last3"].notna() & (
             customers["aov_last3"] < s["aov_drop"] * customers["aov_before_last3"])
-        one_lapsed = (f == 1) & (tenure > s["new_days"])
+        one_lapsed = once & (tenure > s["new_days"])
         declining = slow | spend_drop | aov_drop
         label = pd.Series(np.select(
-            [f == 0, one_lapsed, f == 1, declining, tenure <= s["growing_days"]],
+            [f == 0, one_lapsed, once, declining, tenure <= s["growing_days"]],
             ["", "one_time", "new", "declining", "growing"], "mature"), index=customers.index)
         label = label.where(f > 0)
         signals = [
@@ -59,10 +63,11 @@ class Lifecycle(Segmenter):
         for mask, text in signals:
             piece = text if isinstance(text, pd.Series) else pd.Series(text, index=customers.index)
             reason = reason.where(~mask, reason.where(reason == "", reason + "; ") + piece)
-        reason = reason.mask(label.eq("one_time"), "one order, " + recency.astype("Int64").astype("str")
-                             + " days ago, never a second")
-        reason = reason.mask(label.eq("new"), "first and only order " + recency.astype("Int64").astype("str")
-                             + " days ago")
+        ago = recency.astype("Int64").astype("str") + " days ago"
+        one_day = f.astype("str") + " orders on one day, " + ago
+        reason = reason.mask(label.eq("one_time"), ("one order, " + ago + ", never a second").where(
+            f == 1, one_day + ", never another day"))
+        reason = reason.mask(label.eq("new"), ("first and only order " + ago).where(f == 1, one_day))
         reason = reason.mask(label.eq("growing"), f.astype("str") + " orders since "
                              + tenure.astype("Int64").astype("str") + " days ago")
         reason = reason.mask(label.eq("mature"), f.astype("str") + " orders over "
