@@ -249,30 +249,26 @@ def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] 
                       "" if row.spend_share != row.spend_share else f"{row.spend_share:.1%}",
                       Text(_bar(row.repeat_rate), style="green"))
         console.print(t)
+    def small_table(title: str, frame, formats: dict) -> None:
+        """A titled table of ``frame``'s columns in ``formats`` (column -> format; text columns left-aligned)."""
+        t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
+        for name, fmt in formats.items():
+            t.add_column(header(name, lang), justify="left" if fmt is None else "right")
+        for row in frame.itertuples(index=False):
+            t.add_row(*("" if (v := getattr(row, name)) != v else str(v) if fmt is None else format(v, fmt)
+                        for name, fmt in formats.items()))
+        console.print(t)
+
     if len(bt.ranking):
-        t = Table(title="谁会再次购买(AUC,0.5 等于抛硬币)" if zh else "Who buys again (AUC; 0.5 is a coin)",
-                  box=_box(console), title_justify="left", title_style="bold cyan")
-        for name in ("measure", "what", "auc"):
-            t.add_column(header(name, lang), justify="right" if name == "auc" else "left")
-        for row in ranking_words(bt.ranking, lang).itertuples(index=False):
-            t.add_row(row.measure, row.what, "" if row.auc != row.auc else f"{row.auc:.3f}")
-        console.print(t)
-    if len(bt.spend):
-        t = Table(title="下一期消费额的排序" if zh else "Next period's spend, ranked by value figures",
-                  box=_box(console), title_justify="left", title_style="bold cyan")
-        for name in ("measure", "spearman", "top20_spend_share"):
-            t.add_column(header(name, lang), justify="left" if name == "measure" else "right")
-        for row in bt.spend.itertuples(index=False):
-            t.add_row(row.measure, f"{row.spearman:.3f}", f"{row.top20_spend_share:.1%}")
-        console.print(t)
+        small_table("谁会再次购买(AUC,0.5 等于抛硬币)" if zh else "Who buys again (AUC; 0.5 is a coin)",
+                    ranking_words(bt.ranking, lang), {"measure": None, "what": None, "auc": ".3f"})
+    if len(bt.spend) > 1:  # the baseline alone compares nothing
+        small_table("下一期消费额的排序" if zh else "Next period's spend, ranked by value figures", bt.spend,
+                    {"measure": None, "spearman": ".3f", "top20_spend_share": ".1%"})
     if bt.calibration is not None:
-        t = Table(title=("BG/NBD 预测与实际复购天数(" if zh else "BG/NBD repeat purchase days, predicted vs actual (")
-                  + calibration_words(bt, lang) + ")", box=_box(console), title_justify="left", title_style="bold cyan")
-        for name in ("repeat_days", "customers", "actual", "predicted"):
-            t.add_column(header(name, lang), justify="right")
-        for row in bt.calibration.itertuples(index=False):
-            t.add_row(str(row.repeat_days), f"{row.customers:,}", f"{row.actual:.3f}", f"{row.predicted:.3f}")
-        console.print(t)
+        small_table(("BG/NBD 预测与实际复购天数(" if zh else "BG/NBD repeat purchase days, predicted vs actual (")
+                    + calibration_words(bt, lang) + ")", bt.calibration,
+                    {"repeat_days": None, "customers": ",", "actual": ".3f", "predicted": ".3f"})
     elif bt.calibration_note:
         console.print(f"{_t('skipped', lang, 'skipped')} calibration: {bt.calibration_note}", soft_wrap=True)
     for name, why in bt.result.skipped.items():
