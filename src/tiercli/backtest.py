@@ -427,8 +427,11 @@ def backtest_sheets(bt: Backtest, lang: str = "en") -> list:
                             title=("下一期消费额的排序" if zh else "Next period's spend, ranked by value figures")))
     for col, table in bt.classes.items():
         title = title_of(col, lang)
-        shown = _words(table, col, lang).rename(columns=h)
-        sheets.append(Sheet(name=title[:31], frame=shown, formats=pct, title=f"{title} — {span}", charts=(
+        overall = table.loc[table["label"] == "all", "repeat_rate"].iloc[0]
+        everyone = (f"全部 {overall:.1%} 再次购买" if zh else f"{overall:.1%} of all bought again")
+        # the classes only: an "all" bar beside them would dwarf the shares on the charts
+        shown = _words(table[table["label"] != "all"], col, lang).rename(columns=h)
+        sheets.append(Sheet(name=title[:31], frame=shown, formats=pct, title=f"{title} — {span}; {everyone}", charts=(
             Chart(kind="column", title=f"{title} · {h['repeat_rate']}", categories=h["label"],
                   values=(h["repeat_rate"],)),
             Chart(kind="column", title=f"{title} · {h['spend_share']}", categories=h["label"],
