@@ -146,7 +146,8 @@ class Churn(Segmenter):
                   + days + " days ago")
         # a steady buyer with a long rhythm can be unlikely to order in 90 days without having left: say so
         gap = c["median_gap_days"].astype("float64")
-        in_rhythm = (label == "likely_lost") & (x > 0) & (c["recency_days"].astype("float64") <= 2 * gap).to_numpy()
+        factor = float(config["lifecycle.gap_factor"])  # lifecycle's "declining" rule: the same gap
+        in_rhythm = (label == "likely_lost") & (x > 0) & (c["recency_days"].astype("float64") <= factor * gap).to_numpy()
         reason = reason.where(~in_rhythm, reason + "; still within their usual gap of "
                               + gap.round(0).astype("Int64").astype("str")
                               + f" days, but that gap is long for the next {HORIZON_DAYS} days")
