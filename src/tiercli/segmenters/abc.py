@@ -3,8 +3,8 @@
 Seed 003: A customers order monthly, B quarterly or monthly, C are the one-time customers.  So A and B are
 repeat customers only (a big first order shows as ``tier_upgrade``, not as key), and together they stay a
 minority a sales team can serve personally.  Defaults measured with ``tiercli backtest`` (README, "Choices"):
-on UCI Online Retail cut 2011-09-09, A is 10.6% of buyers holding 59% of value and A + B 27.0% of buyers who
-made 72.9% of the next 91 days' spend; on CDNOW cut 1997-09-30, 16.0% / 56% and 29.4% / 76.3%.
+on UCI Online Retail cut 2011-09-09, A is 10.5% of buyers holding 59% of value and A + B 26.8% of buyers who
+made 72.7% of the next 91 days' spend; on CDNOW cut 1997-09-30, 16.0% / 56% and 29.2% / 76.3%.
 """
 
 from __future__ import annotations
