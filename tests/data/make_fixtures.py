@@ -195,6 +195,120 @@ def woocommerce_orders() -> list[dict]:
     ]
 
 
+# ---------------------------------------------------------------- Chinese sellers' platform and ERP exports
+
+# The real header rows of these exports live beside the tests, in tests/data/platform-headers/ (SOURCES.md
+# there names the public code each row was taken from); the rows below are made up.
+CN_HEADERS = HERE / "platform-headers"
+CN_PLATFORM_FILES = {
+    "aliexpress_orders.xlsx": "aliexpress_order_export.header.csv",
+    "dianxiaomi_orders.csv": "dianxiaomi_order_export.header.csv",
+}
+
+
+def read_header_record(path: Path) -> list[str]:
+    """The first CSV record of a header file (a header cell may hold a line break, as AliExpress's does)."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return next(csv.reader(f))
+
+
+def aliexpress_orders(header: list[str]) -> list[list]:
+    """速卖通 订单批量导出: one row per order; 产品信息 packs the order's products into one multi-line cell;
+    amounts as "$12.34", times as "yyyy.MM.dd HH:mm" (as the public importers of the export read them)."""
+    product = header[10]  # 产品信息\n（双击单元格展开所有产品信息！）
+
+    def item(n, title, colour, sku, qty):
+        return f"【{n}】{title}\n(产品属性: Color:{colour})\n(商家编码:{sku})\n(产品数量:{qty} piece)"
+
+    def order(num, status, buyer, placed, paid, goods, shipping, items, country, city, address, note=""):
+        row = {"订单号": num, "订单状态": status, "负责人(业务员)": "cn_sales_01", "买家名称": buyer,
+               "下单时间": placed, "付款时间": paid, "产品总金额": f"${goods:.2f}", "物流费用": f"${shipping:.2f}",
+               "订单金额": f"${goods + shipping:.2f}", "满立减": "$0.00", product: "\n".join(items),
+               "订单备注": note, "收货地址": f"{address}, {city}, {country}", "收货人名称": buyer, "收货国家": country,
+               "州/省": "", "城市": city, "地址": address, "邮编": "00-001", "联系电话": "+00 000 000 000",
+               "手机": "+00 000 000 001", "买家选择物流": "AliExpress Standard Shipping", "发货期限": "2026-04-30"}
+        if status in ("订单结束", "等待买家收货", "部分发货", "含纠纷的订单"):
+            row.update({"实际发货物流:运单号": "CAINIAO:LP00000000000001", "发货时间": "2026-04-01"})
+        if status == "订单结束":
+            row["确认收货时间"] = "2026-04-20"
+        return [row.get(h, "") for h in header]
+
+    runner = ("Linen Table Runner", "Beige", "LTR-BG")
+    napkins = ("Cotton Napkins Set of 4", "Grey", "NAP-4")
+    return [
+        # Olek Varnay: two finished orders and one under dispute (paid all the same)
+        order("8100000000000001", "订单结束", "Olek Varnay", "2026.01.05 10:11", "2026.01.05 10:15", 24.0, 3.5,
+              [item(1, *runner, 2)], "Poland", "Gdansk", "ul. Przykladowa 1"),
+        order("8100000000000002", "订单结束", "Olek Varnay", "2026.03.02 18:40", "2026.03.02 18:41", 45.0, 0.0,
+              [item(1, *runner, 2), item(2, *napkins, 3)], "Poland", "Gdansk", "ul. Przykladowa 1"),
+        order("8100000000000008", "含纠纷的订单", "Olek Varnay", "2026.03.31 07:05", "2026.03.31 07:06", 15.0, 0.0,
+              [item(1, *napkins, 1)], "Poland", "Gdansk", "ul. Przykladowa 1", note="colour differs"),
+        # Marisol Quenta: one waiting to be shipped, one the buyer asked to cancel
+        order("8100000000000003", "等待您发货", "Marisol Quenta", "2026.03.20 12:00", "2026.03.20 12:02", 18.0, 2.0,
+              [item(1, *napkins, 1)], "Spain", "Valencia", "Calle Ejemplo 5"),
+        order("8100000000000006", "买家申请取消", "Marisol Quenta", "2026.03.29 21:30", "2026.03.29 21:31", 12.0,
+              2.0, [item(1, *runner, 1)], "Spain", "Valencia", "Calle Ejemplo 5"),
+        # Jonah Tell: one on its way, one never paid
+        order("8100000000000004", "等待买家收货", "Jonah Tell", "2026.03.25 03:15", "2026.03.25 03:20", 60.0, 5.0,
+              [item(1, *runner, 5)], "United States", "Denver", "1 Sample Ave"),
+        order("8100000000000005", "等待买家付款", "Jonah Tell", "2026.03.28 04:00", "", 24.0, 0.0,
+              [item(1, *runner, 2)], "United States", "Denver", "1 Sample Ave"),
+        # Aiko Brandt: part of the order shipped
+        order("8100000000000007", "部分发货", "Aiko Brandt", "2026.03.30 09:45", "2026.03.30 09:46", 30.0, 0.0,
+              [item(1, *napkins, 2)], "Germany", "Bremen", "Musterweg 7"),
+    ]
+
+
+def dianxiaomi_orders() -> list[dict]:
+    """店小秘 订单导出: one row per product line, the order's fields on each line; made-up values."""
+    buyers = {
+        "olek": {"买家账号": "pl1180044aqbx", "买家姓名": "Olek Varnay", "买家Email": "",
+                 "收货人姓名": "Olek Varnay", "收货人国家": "Poland", "中文国家名": "波兰", "国家二字码": "PL",
+                 "收货人城市": "Gdansk", "详细地址": "ul. Przykladowa 1", "地址1": "ul. Przykladowa 1"},
+        "aiko": {"买家账号": "de2290013kkrt", "买家姓名": "Aiko Brandt", "买家Email": "a.brandt@example.net",
+                 "收货人姓名": "Aiko Brandt", "收货人国家": "Germany", "中文国家名": "德国", "国家二字码": "DE",
+                 "收货人城市": "Bremen", "详细地址": "Musterweg 7", "地址1": "Musterweg 7"},
+        "jonah": {"买家账号": "us5502871mmqz", "买家姓名": "Jonah Tell", "买家Email": "jonah.tell@example.com",
+                  "收货人姓名": "Jonah Tell", "收货人国家": "United States", "中文国家名": "美国",
+                  "国家二字码": "US", "收货人城市": "Denver", "详细地址": "1 Sample Ave", "地址1": "1 Sample Ave"},
+    }
+    products = {"LTR-BG": ("Linen Table Runner", "亚麻桌旗 米色", "18.50", "1005000000000101"),
+                "NAP-4": ("Cotton Napkins Set of 4", "棉质餐巾 4条装", "9.80", "1005000000000102"),
+                "TCL-W": ("Waffle Tablecloth", "华夫格桌布 白色", "26.00", "1005000000000103")}
+
+    def order(pkg, num, status, who, placed, paid, lines, shipping="0.00", refund="0.00"):
+        total = sum(qty * price for _, qty, price in lines) + float(shipping)
+        out = []
+        for sku, qty, price in lines:
+            name, name_cn, cost, product_id = products[sku]
+            out.append({"包裹号": pkg, "订单号": num, "交易号": num, "订单状态": status, "平台渠道": "aliexpress",
+                        "店铺账号": "demo-store-01", "下单时间": placed, "付款时间": paid, "付款方式": "",
+                        "币种缩写": "USD", "订单金额": f"{total:.2f}", "买家支付运费": shipping, "退款金额": refund,
+                        "SKU": sku, "产品ID": product_id, "产品名称": name,
+                        "产品售价": f"{price:.2f}", "产品数量": str(qty), "多品名": name, "商品SKU": sku,
+                        "商品编码": sku, "商品名称": name_cn, "商品采购价": cost, "发货仓库": "默认仓库",
+                        "收货人电话": "+00 000 000 000", "邮编": "00000", "物流方式": "燕文专线",
+                        **buyers[who]})
+        return out
+
+    return [
+        *order("XM7K2A01", "3021000000000001", "已发货", "olek", "2026-02-03 09:12:44", "2026-02-03 09:15:02",
+               [("LTR-BG", 2, 12.0), ("NAP-4", 1, 14.0)], shipping="3.50"),
+        *order("XM7K2A02", "3021000000000002", "已付款", "aiko", "2026-02-20 16:20:00", "2026-02-20 16:21:30",
+               [("TCL-W", 1, 30.0)]),
+        *order("XM7K2A03", "3021000000000003", "待审核", "olek", "2026-03-05 08:00:10", "2026-03-05 08:01:00",
+               [("NAP-4", 1, 14.0), ("LTR-BG", 1, 12.0)]),
+        *order("XM7K2A04", "3021000000000004", "已退款", "jonah", "2026-03-10 22:45:00", "2026-03-10 22:46:00",
+               [("LTR-BG", 1, 22.0)], refund="22.00"),
+        *order("XM7K2A05", "3021000000000005", "已审核", "jonah", "2026-03-18 13:30:00", "2026-03-18 13:31:00",
+               [("TCL-W", 1, 30.0), ("NAP-4", 1, 25.0)]),
+        *order("XM7K2A06", "3021000000000006", "待付款", "aiko", "2026-03-25 10:00:00", "",
+               [("NAP-4", 1, 19.0)]),
+        *order("XM7K2A07", "3021000000000007", "运输中", "olek", "2026-03-28 19:05:00", "2026-03-28 19:06:00",
+               [("TCL-W", 1, 28.0)]),
+    ]
+
+
 # ---------------------------------------------------------------- generic exports
 
 UCI_HEADER = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
@@ -396,6 +510,10 @@ def build(dest: Path = HERE, headers: Path = HEADERS) -> None:
     write_rows(plat / "amazon_fulfillment.txt", real["amazon_fulfillment.txt"], amazon_fulfillment(), delimiter="\t")
     write_rows(plat / "amazon_all_orders.txt", real["amazon_all_orders.txt"], amazon_all_orders(), delimiter="\t")
     write_rows(plat / "woocommerce_orders.csv", real["woocommerce_orders.csv"], woocommerce_orders())
+    cn = {name: read_header_record(CN_HEADERS / src) for name, src in CN_PLATFORM_FILES.items()}
+    write_workbook(plat / "aliexpress_orders.xlsx",
+                   {"Sheet1": [cn["aliexpress_orders.xlsx"], *aliexpress_orders(cn["aliexpress_orders.xlsx"])]})
+    write_rows(plat / "dianxiaomi_orders.csv", cn["dianxiaomi_orders.csv"], dianxiaomi_orders(), encoding="utf-8-sig")
 
     gen = dest / "generic"
     write_rows(gen / "uci_sample.csv", UCI_HEADER, UCI_ROWS)
