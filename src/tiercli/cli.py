@@ -158,7 +158,8 @@ def inspect(paths, preset, config_path, rates, currency, date_order, keep_duplic
     from .schema.dataset import load_dataset
 
     cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates)
-    ds = load_dataset(list(paths), cfg, preset=preset, rates=rates)
+    # orders in several currencies are shown with what to pass, not refused: inspect is the diagnosis
+    ds = load_dataset(list(paths), cfg, preset=preset, rates=rates, strict_currency=False)
     summary = ds.summary()
     if fmt == "json":
         files = [f.as_dict() for f in ds.files]

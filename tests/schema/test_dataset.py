@@ -188,6 +188,43 @@ def test_several_currencies_without_rates_say_what_to_do(two_currencies):
     assert "EUR, JPY, USD" in str(err.value) and "--rates" in str(err.value)
 
 
+def test_inspect_shows_several_currencies_and_what_to_pass(two_currencies):
+    cfg = load_config(None, env={})
+    ds = load_dataset([str(two_currencies)], cfg, strict_currency=False)
+    assert ds.currency == ""
+    assert ds.summary()["currencies"] == {"EUR": 1, "JPY": 1, "USD": 1}
+    assert ds.lines["line_value"].tolist() == [100.0, 100.0, 1000.0]  # not converted
+    (p,) = [p for p in ds.problems if p.code == "several_currencies"]
+    assert "EUR 1" in p.message and "JPY 1" in p.message and "--currency EUR --rates rates.csv" in p.message
+
+
+def test_inspect_with_a_missing_rate_names_it(tmp_path, two_currencies):
+    rates = write(tmp_path / "rates.csv", "currency,rate\nEUR,1.10\n")
+    cfg = load_config(None, env={}).with_overrides({"currency": "USD"})
+    ds = load_dataset([str(two_currencies)], cfg, rates=rates, strict_currency=False)
+    (p,) = [p for p in ds.problems if p.code == "several_currencies"]
+    assert p.rows == 2 and "--currency USD" in p.message and "'JPY,RATE'" in p.message
+
+
+def test_inspect_exits_0_on_two_currencies_and_score_refuses(run_cli, two_currencies, tmp_path):
+    import json
+
+    shown = run_cli("inspect", two_currencies)
+    assert shown.exit_code == 0, shown.stderr
+    assert "EUR: 1, JPY: 1, USD: 1" in shown.stdout and "--rates" in shown.stdout
+    report = run_cli("inspect", "--format", "json", two_currencies)
+    assert report.exit_code == 0
+    data = json.loads(report.stdout)
+    assert data["dataset"]["currencies"] == {"EUR": 1, "JPY": 1, "USD": 1}
+    assert [p["code"] for p in data["files"][0]["problems"]] == ["several_currencies"]
+    refused = run_cli("score", two_currencies, "-o", tmp_path / "out.csv")
+    assert refused.exit_code == 2
+    assert len(refused.stderr.strip().splitlines()) == 1 and "several currencies" in refused.stderr
+    rates = write(tmp_path / "rates.csv", "currency,rate\nEUR,1.10\nJPY,0.0067\n")
+    converted = run_cli("inspect", "--format", "json", "--currency", "USD", "--rates", rates, two_currencies)
+    assert json.loads(converted.stdout)["files"][0]["problems"] == []
+
+
 # ---------------------------------------------------------------- duplicates
 
 
@@ -246,3 +283,150 @@ def test_inputs_are_not_mutated_and_reads_are_repeatable(data_dir):
     b = load(data_dir / "generic" / "zh_orders.csv")
     pd.testing.assert_frame_equal(a.lines, b.lines)
     pd.testing.assert_frame_equal(a.orders, b.orders)
+
+
+# ---------------------------------------------------------------- returns and credit notes, whatever the preset
+
+# UCI Online Retail's headers as a Chinese export names them (generic_orders_zh)
+UCI_ZH = {"InvoiceNo": "订单号", "StockCode": "商品编码", "Description": "商品名称", "Quantity": "数量",
+          "InvoiceDate": "下单时间", "UnitPrice": "单价", "CustomerID": "客户ID", "Country": "国家"}
+
+
+def uci_twice(shared_data: Path, folder: Path, lines: int) -> tuple[Path, Path]:
+    """The first ``lines`` lines of the real UCI file as they are, and the same lines under Chinese headers."""
+    import gzip
+
+    with gzip.open(shared_data / "online_retail.csv.gz", "rt", encoding="utf-8", newline="") as f:
+        header = f.readline()
+        body = "".join(f.readline() for _ in range(lines))
+    en, zh = folder / "uci_en.csv", folder / "uci_zh.csv"
+    en.write_text(header + body, encoding="utf-8", newline="")
+    zh.write_text(",".join(UCI_ZH[h] for h in header.strip().split(",")) + "\n" + body, encoding="utf-8",
+                  newline="")
+    return en, zh
+
+
+def test_uci_credit_notes_count_the_same_under_english_and_chinese_headers(shared_data, tmp_path):
+    from tiercli.scoring import score_dataset
+
+    en_path, zh_path = uci_twice(shared_data, tmp_path, 60_000)
+    en, zh = load(en_path), load(zh_path)
+    assert (en.files[0].preset, zh.files[0].preset) == ("generic_orders_en", "generic_orders_zh")
+    # what plain pandas counts in these lines: invoices of known customers that are not credit notes; the
+    # credit notes' lines (C-invoices) and the stock write-offs (a negative quantity under an ordinary number)
+    uci = pd.read_csv(en_path, dtype=str)
+    credit = uci["InvoiceNo"].str.startswith("C")
+    negative = (pd.to_numeric(uci["Quantity"]) < 0) | (pd.to_numeric(uci["UnitPrice"]) < 0)
+    expected_orders = uci.loc[~credit & uci["CustomerID"].notna(), "InvoiceNo"].nunique()
+    assert (expected_orders, int(credit.sum()), int((credit | negative).sum())) == (1_903, 1_039, 1_140)
+    assert en.summary() == zh.summary()
+    assert en.summary()["orders"] == expected_orders
+    assert problems(en) == problems(zh)
+    assert problems(en)["cancelled"] == int((credit | negative).sum())
+    pd.testing.assert_series_equal(en.orders["status"], zh.orders["status"])
+    cfg = load_config(None, env={})
+    a, b = (score_dataset(ds, cfg, en.last_date, segmenters=["rfm"]).customers for ds in (en, zh))
+    cols = ["frequency", "revenue", "monetary", "paid_orders", "rfm", "rfm_tier"]
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+    # a customer who only returned goods (in these lines) has no order and no RFM label; credit notes net
+    only_returns = a.index[(a["frequency"] == 0) & (a["monetary"] < 0)]
+    assert len(only_returns) > 10
+    assert b.loc[only_returns, "rfm"].isna().all()
+
+
+def test_negative_lines_are_returns_under_chinese_headers(tmp_path):
+    path = write(tmp_path / "zh.csv", "订单号,下单时间,客户ID,数量,单价\n"
+                 "5001,2026-01-01,K1,2,10\n"
+                 "5002,2026-01-05,K1,-1,10\n"       # a return: every line negative
+                 "C5003,2026-01-06,K2,-3,5\n"       # a credit note
+                 "5004,2026-01-07,K3,0,0\n")
+    ds = load(path)
+    orders = ds.orders.set_index("order_id")
+    assert orders["status"].to_dict() == {"5001": "paid", "5002": "cancelled", "C5003": "cancelled",
+                                          "5004": "paid"}
+    assert orders["net_value"].to_dict() == {"5001": 20.0, "5002": -10.0, "C5003": -15.0, "5004": 0.0}
+    assert problems(ds)["cancelled"] == 2
+
+
+def test_a_c_before_digits_makes_a_mixed_order_a_credit_note_and_cd_stays_an_order(tmp_path):
+    rows = ("C536400,2026-01-01,K1,-2,10\nC536400,2026-01-01,K1,1,5\n"     # credit note with a fee line
+            "CD000123,2026-01-02,K2,-2,10\nCD000123,2026-01-02,K2,3,10\n"  # an order that nets a returned item
+            "6001,2026-01-03,K3,4,10\n6001,2026-01-03,K3,1,-5\n"           # a sale with a discount line
+            "CD000124,2026-01-04,K4,1,8\nC6002,2026-01-05,K5,1,8\n")       # positive: orders, whatever the id
+    for header in ("Order ID,Order Date,Customer ID,Quantity,Unit Price", "订单号,下单时间,客户ID,数量,单价"):
+        ds = load(write(tmp_path / "c.csv", header + "\n" + rows))
+        orders = ds.orders.set_index("order_id")
+        assert orders["status"].to_dict() == {"C536400": "cancelled", "CD000123": "paid", "6001": "paid",
+                                              "CD000124": "paid", "C6002": "paid"}, header
+        assert orders["net_value"].to_dict() == pytest.approx(
+            {"C536400": -15.0, "CD000123": 10.0, "6001": 35.0, "CD000124": 8.0, "C6002": 8.0})
+        assert problems(ds)["cancelled"] == 2
+
+
+def test_negative_amounts_without_a_quantity_are_credit_notes(tmp_path):
+    path = write(tmp_path / "a.csv", "Order ID,Order Date,Customer ID,Amount\n1,2026-01-01,K1,100\n"
+                 "2,2026-01-02,K1,-30\n3,2026-01-02,,-5\n")
+    ds = load(path)
+    assert ds.orders.set_index("order_id")["status"].to_dict() == {"1": "paid", "2": "cancelled", "3": "cancelled"}
+    assert problems(ds)["cancelled"] == 2
+
+
+@pytest.mark.parametrize("word, code", [
+    ("退款", "refunded"), ("退货", "refunded"), ("已退款", "refunded"), ("退货退款", "refunded"),
+    ("取消", "cancelled"), ("已取消", "cancelled"), ("交易关闭", "cancelled"), ("作废", "cancelled"),
+    ("refund", "refunded"), ("Returned", "refunded"), ("RETURN", "refunded"), ("cancel", "cancelled"),
+    # a longer status that says refund, return or cancel
+    ("买家申请退款", "refunded"), ("退款中", "refunded"), ("Refund issued", "refunded"),
+    ("订单已取消", "cancelled"), ("Cancelled by buyer", "cancelled"),
+    # ... unless a word turns it round, or it says both: then it stays unknown (not paid, counted)
+    ("退款失败", "pending"), ("拒绝退款", "pending"), ("Refund rejected", "pending"), ("取消退款", "pending"),
+    ("部分退款", "paid"), ("partially refunded", "paid"), ("交易完成", "paid"),
+])
+def test_status_words_in_both_languages(tmp_path, word, code):
+    for header in ("Order ID,Order Date,Customer ID,Amount,Status", "订单号,下单时间,客户ID,实付金额,订单状态"):
+        ds = load(write(tmp_path / "s.csv", f"{header}\n1,2026-01-01,K1,10,{word}\n"))
+        assert ds.lines["status"].tolist() == [code], header
+        found = problems(ds)
+        assert found.get("cancelled", 0) == (code in ("cancelled", "refunded"))
+        assert found.get("unknown_status", 0) == (code == "pending")
+
+
+def test_a_status_word_wins_over_positive_numbers_and_numbers_over_a_paid_status(tmp_path):
+    path = write(tmp_path / "s.csv", "订单号,下单时间,客户ID,数量,单价,订单状态\n"
+                 "1,2026-01-01,K1,1,10,已退款\n2,2026-01-02,K1,-1,10,交易完成\n3,2026-01-03,K1,1,10,交易完成\n")
+    orders = load(path).orders.set_index("order_id")
+    assert orders["status"].to_dict() == {"1": "refunded", "2": "cancelled", "3": "paid"}
+    assert orders["net_value"].to_dict() == {"1": 0.0, "2": -10.0, "3": 10.0}
+
+
+# ---------------------------------------------------------------- duplicates across presets
+
+
+def test_the_same_line_in_an_english_and_a_chinese_export_counts_once(shared_data, tmp_path):
+    en_path, zh_path = uci_twice(shared_data, tmp_path, 20_000)
+    one, both = load(en_path), load(en_path, zh_path)
+    assert {f.preset for f in both.files} == {"generic_orders_en", "generic_orders_zh"}
+    assert problems(both)["duplicate_rows"] == problems(one)["duplicate_rows"] + 20_000
+    assert len(both.lines) == len(one.lines)
+    assert one.summary() | {"order_lines": 0} == both.summary() | {"order_lines": 0}
+    cols = ["order_id", "customer", "date", "status", "value", "net_value", "units", "lines"]
+    pd.testing.assert_frame_equal(one.orders[cols], both.orders[cols])
+    # either way round
+    reverse = load(zh_path, en_path)
+    assert reverse.orders["net_value"].sum() == pytest.approx(one.orders["net_value"].sum())
+    assert reverse.summary()["orders"] == one.summary()["orders"]
+
+
+def test_keep_duplicates_keeps_repeats_inside_one_export_but_not_across_presets(tmp_path):
+    en = write(tmp_path / "en.csv", "Order ID,Order Date,Customer ID,Quantity,Unit Price\n"
+               "1,2026-01-01,K1,1,10\n1,2026-01-01,K1,1,10\n2,2026-01-02,K2,1,5\n")
+    zh = write(tmp_path / "zh.csv", "订单号,下单时间,客户ID,数量,单价\n1,2026-01-01,K1,1,10\n2,2026-01-02,K2,1,5\n"
+               "3,2026-01-03,K3,1,7\n")
+    kept = load(en, zh, keep_duplicates=True).orders.set_index("order_id")["value"]
+    assert kept.to_dict() == {"1": 20.0, "2": 5.0, "3": 7.0}  # the repeat inside en.csv stays
+    once = load(en, zh).orders.set_index("order_id")["value"]
+    assert once.to_dict() == {"1": 10.0, "2": 5.0, "3": 7.0}
+    # a line that differs in any canonical field (here the quantity) is not a duplicate
+    en2 = write(tmp_path / "en2.csv", "Order ID,Order Date,Customer ID,Quantity,Unit Price\n1,2026-01-01,K1,1,10\n")
+    zh2 = write(tmp_path / "zh2.csv", "订单号,下单时间,客户ID,数量,单价\n1,2026-01-01,K1,2,10\n")
+    assert "duplicate_rows" not in problems(load(en2, zh2))

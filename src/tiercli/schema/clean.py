@@ -292,6 +292,32 @@ def map_vocab(values: pd.Series, vocab: dict[str, list[str] | tuple[str, ...]]) 
     return codes, present & codes.isna()
 
 
+def map_contained(values: pd.Series, vocab: dict[str, list[str]], not_words: list[str] = ()) -> pd.Series:
+    """Codes for text that holds a word of exactly one code (case-insensitive), unless it also holds one of
+    ``not_words``; missing elsewhere.  Decided once per distinct value (a status column has a handful)."""
+    text = values.astype("str").str.strip().str.lower()
+    distinct = text.dropna().unique()
+    lookup = {}
+    for value in distinct:
+        if any(w in value for w in not_words):
+            continue
+        codes = {code for code, words in vocab.items() if any(w in value for w in words)}
+        if len(codes) == 1:
+            lookup[value] = codes.pop()
+    return text.map(lookup).astype("str")
+
+
+def isin_text(values: pd.Series, among) -> np.ndarray:
+    """``values.isin(among).to_numpy()`` for a text column: arrow's hash lookup on an arrow-backed column
+    (a tenth of pandas' time on a million ids); missing values are never in."""
+    arr = _arrow_text(values)
+    among = [a for a in among if isinstance(a, str)]
+    if arr is None:
+        return values.isin(among).to_numpy(dtype=bool)
+    return pc.is_in(arr, value_set=pa.array(among, arr.type), skip_nulls=True).to_numpy(
+        zero_copy_only=False).astype(bool, copy=False)
+
+
 def contains_any(values: pd.Series, words: list[str]) -> pd.Series:
     """True where the text contains any of ``words`` (case-insensitive), False elsewhere."""
     pattern = "|".join(re.escape(w.lower()) for w in words)

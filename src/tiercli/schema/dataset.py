@@ -9,6 +9,7 @@ each file, rows dropped and why) is returned in ``Dataset.files`` and
 from __future__ import annotations
 
 import functools
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +22,11 @@ import pyarrow as pa
 from ..config import Config
 from ..errors import InputError
 from ..io.read import Limits, RawTable, list_inputs, read_file
-from .clean import (clean_email, clean_text, contains_any, map_vocab, matches_words, parse_amounts, parse_dates,
-                    parse_flags)
+from .clean import (clean_email, clean_text, contains_any, isin_text, map_contained, map_vocab, matches_words,
+                    parse_amounts, parse_dates, parse_flags)
 from .presets import Match, Preset, detect, load_presets
-from .tables import EVENT_STAGE, FULFILLMENT, KINDS, ORDER_STATUS, SAMPLE_WORDS
+from .tables import (EVENT_STAGE, FULFILLMENT, KINDS, ORDER_STATUS, SAMPLE_WORDS, STATUS_CONTAINS,
+                     STATUS_CONTAINS_NOT)
 
 
 @dataclass
@@ -138,8 +140,12 @@ def _empty(kind: str) -> pd.DataFrame:
 
 def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None = None,
                  rates: str | Path | None = None, keep_duplicates: bool | None = None,
-                 progress: Callable[[str], None] | None = None) -> Dataset:
-    """Read every export under ``paths`` into one canonical Dataset."""
+                 progress: Callable[[str], None] | None = None, strict_currency: bool = True) -> Dataset:
+    """Read every export under ``paths`` into one canonical Dataset.
+
+    Orders in several currencies that cannot be converted (no base or no rate) are an error; with
+    ``strict_currency=False`` (``inspect``) they stay unconverted and a ``several_currencies`` problem
+    names them and what to pass."""
     presets = load_presets([Path(d) for d in config.tables.get("presets", {}).get("dirs", [])])
     overrides = config.tables.get("columns", {})
     files = list_inputs(paths)
@@ -170,7 +176,8 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
     currency = ""
     rate_table: dict[str, float] = {}
     if len(lines):
-        lines, currency, rate_table = _convert_currency(lines, config, rates)
+        lines, currency, rate_table = _convert_currency(lines, config, rates,
+                                                        report=None if strict_currency else problems)
         keep = config["keep_duplicates"] if keep_duplicates is None else keep_duplicates
         lines, dup = _drop_duplicates(lines, keep)
         if dup:
@@ -413,6 +420,12 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
     out["preset"] = _constant(p.name, n)
     if "status" in out:
         status, unknown = map_vocab(out["status"], _status_vocab(p, config))
+        if unknown.any():  # 买家申请退款, Refund issued: a refund or cancel word inside a longer status
+            said = map_contained(out.loc[unknown, "status"], STATUS_CONTAINS, STATUS_CONTAINS_NOT)
+            if said.notna().any():
+                status = status.copy()
+                status.loc[said.index[said.notna()]] = said.dropna()
+                unknown = unknown & status.isna()
         if unknown.any():
             seen = out.loc[unknown, "status"].value_counts().head(3).index.tolist()
             problems.append(Problem("unknown_status", int(unknown.sum()),
@@ -427,8 +440,26 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
         status = pd.Series("paid", index=out.index, dtype="str")
     if "cancelled_at" in out:
         status = status.where(out["cancelled_at"].isna(), "cancelled")
-    if p.cancel_pattern and "order_id" in out:
+    if p.cancel_pattern and "order_id" in out:  # a user preset's own rule: ids that are cancellations
         status = status.where(~out["order_id"].str.contains(p.cancel_pattern, regex=True, na=False), "cancelled")
+    qty = out["quantity"] if "quantity" in out else pd.Series(np.nan, index=out.index)
+    if "amount" in out:
+        value = out["amount"]
+        if "unit_price" in out:
+            value = value.fillna(qty.fillna(1) * out["unit_price"])
+    elif "unit_price" in out:
+        value = qty.fillna(1) * out["unit_price"]
+    else:
+        value = pd.Series(np.nan, index=out.index)
+    out["line_value"] = value
+    # returns and credit notes read from the numbers, whatever the preset and the header language
+    credit = credit_notes(out)
+    if credit is not None and credit.any():
+        at = np.flatnonzero(credit)
+        at = at[~status.iloc[at].isin(["cancelled", "refunded"]).to_numpy()]
+        if len(at):
+            status = status.copy()
+            status.iloc[at] = "cancelled"
     out["status"] = status
     cancelled = status.isin(["cancelled", "refunded"])
     if cancelled.any():
@@ -445,16 +476,6 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
         out["is_sample"] = is_sample
     else:
         out["is_sample"] = False
-    qty = out["quantity"] if "quantity" in out else pd.Series(np.nan, index=out.index)
-    if "amount" in out:
-        value = out["amount"]
-        if "unit_price" in out:
-            value = value.fillna(qty.fillna(1) * out["unit_price"])
-    elif "unit_price" in out:
-        value = qty.fillna(1) * out["unit_price"]
-    else:
-        value = pd.Series(np.nan, index=out.index)
-    out["line_value"] = value
     if "unit_cost" in out:
         unit_cost = qty.fillna(1) * out["unit_cost"]
         out["cost"] = out["cost"].fillna(unit_cost) if "cost" in out else unit_cost
@@ -467,6 +488,39 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
         out = pd.concat([out, pd.DataFrame(missing, index=out.index)], axis=1)
     assert len(out) == n
     return out[ORDER_LINE_COLUMNS]
+
+
+# a credit note's id: a C before the digits (UCI's C536379); CD000123 is an ordinary order
+CREDIT_ID = re.compile(r"^[Cc]\d")
+
+
+def credit_notes(out: pd.DataFrame) -> np.ndarray | None:
+    """The lines of returns and credit notes, read from the data alone (the same rule for every preset): the
+    lines of an order that has a line with a negative quantity or amount and none with a positive one, and
+    of an order whose id is a C before digits (C536379) beside a negative line.  An order that mixes signs
+    under an ordinary id (a discount or a returned item inside a sale) stays an order and nets.  None when
+    no line is negative (the usual export: no further work)."""
+    def numbers(col: str) -> np.ndarray | None:
+        return out[col].to_numpy(dtype="float64", na_value=np.nan) if col in out else None
+
+    cols = [a for a in (numbers("quantity"), numbers("line_value"), numbers("order_total")) if a is not None]
+    if not cols:
+        return None
+    with np.errstate(invalid="ignore"):
+        neg = np.logical_or.reduce([a < 0 for a in cols])
+        if not neg.any():
+            return None
+        pos = ~neg & np.logical_or.reduce([a > 0 for a in cols])
+    if "order_id" not in out:
+        return neg
+    ids = out["order_id"]
+    missing = ids.isna().to_numpy()
+    touched = isin_text(ids, ids[neg & ~missing].unique())  # every line of an order with a negative line
+    mixed = ids[touched & pos].unique()
+    sale = [i for i in mixed if not CREDIT_ID.match(i)]
+    if sale:
+        touched = touched & ~isin_text(ids, sale)
+    return touched | (neg & missing)
 
 
 def _constant(value: str, n: int) -> pd.Categorical:
@@ -578,10 +632,14 @@ def _read_rates(path: str | Path) -> dict[str, float]:
     return {str(c).strip().upper(): float(v) for c, v in zip(raw[cur], values) if pd.notna(c)}
 
 
-def _convert_currency(lines: pd.DataFrame, config: Config,
-                      rates_path) -> tuple[pd.DataFrame, str, dict[str, float]]:
+def _convert_currency(lines: pd.DataFrame, config: Config, rates_path, *,
+                      report: list[Problem] | None = None) -> tuple[pd.DataFrame, str, dict[str, float]]:
     """The lines in the base currency, the base currency ("" when neither the data nor the config names
-    one) and the rates file as read (read whenever given: buyer_type converts its threshold with it)."""
+    one) and the rates file as read (read whenever given: buyer_type converts its threshold with it).
+
+    Lines that cannot be converted (several currencies and no base, no rates file, a missing rate) are an
+    InputError; given a ``report`` list (``inspect``), a ``several_currencies`` Problem goes there instead,
+    saying what to pass, and the lines stay in their own currencies (base "")."""
     base = (config["currency"] or "").upper()
     rates = _read_rates(rates_path) if rates_path is not None else {}
     if lines["currency"].isna().all():  # most exports have no currency column: all in the base currency
@@ -590,30 +648,51 @@ def _convert_currency(lines: pd.DataFrame, config: Config,
         return lines, base, rates
     cur = lines["currency"].astype("str").str.strip().str.upper()
     found = sorted(cur.dropna().unique().tolist())
+
+    def refuse(message: str, hint: str) -> tuple[pd.DataFrame, str, dict[str, float]]:
+        if report is None:
+            raise InputError(message, hint=hint)
+        counts = cur.value_counts()
+        counts = counts.iloc[np.lexsort((counts.index.to_numpy(dtype=str), -counts.to_numpy()))]  # ties: A-Z
+        suggest = base or str(counts.index[0])
+        shown = ", ".join(f"{c} {n:,}" for c, n in counts.items())
+        report.append(Problem(
+            "several_currencies", int(counts.drop(suggest, errors="ignore").sum()),
+            f"order lines in {len(counts)} currencies ({shown}): amounts not converted, so totals mix currencies; "
+            f"to score, pass --currency {suggest} --rates {rates_path or 'rates.csv'} "
+            f"(lines currency,rate: {suggest} per 1 unit)"
+            + (f" — {message} {hint}" if rates_path is not None else "")))
+        out = lines.copy(deep=False)
+        out["currency"] = cur
+        return out, "", rates
+
     if not base:
         if len(found) > 1 and rates_path is None:
-            raise InputError(f"orders are in several currencies ({', '.join(found)}).",
-                             hint="Set currency = \"USD\" (your base) in tiercli.toml and pass --rates rates.csv.")
+            return refuse(f"orders are in several currencies ({', '.join(found)}).",
+                          "Set currency = \"USD\" (your base) in tiercli.toml and pass --rates rates.csv.")
         base = found[0] if found else ""
-    cur = cur.fillna(base)
     need = [c for c in found if c != base]
+    if need:
+        if rates_path is None:
+            return refuse(f"orders in {', '.join(need)} but base currency is {base}.",
+                          "Pass --rates FILE with columns currency,rate (base units per 1 unit).")
+        missing = [c for c in need if c not in rates]
+        if missing:
+            return refuse(f"no exchange rate for {', '.join(missing)} in {rates_path}.",
+                          f"Add a line '{missing[0]},RATE' (base {base} per 1 {missing[0]}).")
+    cur = cur.fillna(base)
     lines = lines.copy(deep=False)  # copy-on-write: the columns set below never reach the caller's frame
     lines["currency"] = cur
     if need:
-        if rates_path is None:
-            raise InputError(f"orders in {', '.join(need)} but base currency is {base}.",
-                             hint="Pass --rates FILE with columns currency,rate (base units per 1 unit).")
-        missing = [c for c in need if c not in rates]
-        if missing:
-            raise InputError(f"no exchange rate for {', '.join(missing)} in {rates_path}.",
-                             hint=f"Add a line '{missing[0]},RATE' (base {base} per 1 {missing[0]}).")
         factor = cur.map({**rates, base: 1.0}).astype("float64")
         for col in ("line_value", "unit_price", "order_total", "refunded", "cost"):
             lines[col] = lines[col] * factor
     return lines, base, rates
 
 
-_DEDUP_COLUMNS = ["preset", "order_id", "customer", "date", "status", "product", "sku", "quantity", "unit_price",
+# the canonical line, without the preset: the same line in an English and a Chinese export (or any two
+# layouts) is one line
+_DEDUP_COLUMNS = ["order_id", "customer", "date", "status", "product", "sku", "quantity", "unit_price",
                   "line_value", "order_total", "country"]
 
 

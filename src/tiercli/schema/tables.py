@@ -84,12 +84,24 @@ ORDER_STATUS = {
              "successful", "processing", "partially_refunded", "partially refunded", "partially_paid",
              "已付款", "已支付", "付款成功", "交易完成", "交易成功", "已完成", "已发货", "等待买家收货",
              "买家已收货", "已收货", "待发货", "等待发货", "已签收", "待收货", "部分退款"],
-    "cancelled": ["cancelled", "canceled", "voided", "void", "failed", "已取消", "交易关闭", "订单关闭",
-                  "关闭", "交易取消", "取消"],
-    "refunded": ["refunded", "returned", "已退款", "退款成功", "全额退款", "已退货"],
+    "cancelled": ["cancelled", "canceled", "cancel", "voided", "void", "failed", "已取消", "交易关闭", "订单关闭",
+                  "关闭", "已关闭", "交易取消", "取消", "作废", "已作废"],
+    "refunded": ["refunded", "returned", "refund", "return", "returns", "credit note", "credit memo", "已退款",
+                 "退款", "退款成功", "退款完成", "全额退款", "退货", "已退货", "退货退款", "已退货退款", "退单",
+                 "已退单"],
     "pending": ["pending", "unpaid", "authorized", "awaiting payment", "on-hold", "on hold",
                 "pending payment", "等待买家付款", "待付款", "未付款", "待支付", "待确认"],
 }
+
+# A status the vocabularies above do not list, but that says refund or return (买家申请退款, Refund issued), or
+# cancel (订单已取消), is read as that; unless it also holds a word that turns it round (退款失败, partial
+# refund, refund rejected) or says both (取消退款): then it stays unknown, counted for the user to name.
+STATUS_CONTAINS = {
+    "refunded": ["refund", "return", "credit note", "credit memo", "chargeback", "退款", "退货", "退单"],
+    "cancelled": ["cancel", "void", "取消", "作废"],
+}
+STATUS_CONTAINS_NOT = ["partial", "part ", "reject", "declin", "denied", "fail", "not ", "no ", "non-", "closed",
+                       "部分", "拒绝", "驳回", "失败", "未", "无", "不", "关闭", "撤销", "撤回"]
 
 # Where a paid order stands in fulfilment (for the `process` segmenter): seed 003's 验货, 订舱, 待收货.
 FULFILLMENT = {
