@@ -478,7 +478,7 @@ def markets_command(paths, preset, config_path, rates, currency, date_order, kee
     """The 12-month calendar of lead countries: each month's top countries by customers and GMV."""
     from .errors import InputError
     from .io.write import write_csv, write_json, write_workbook
-    from .plan.markets import market_calendar, market_shares
+    from .plan.markets import market_calendar, market_shares, not_ranked, not_ranked_text
     from .plan.output import markets_json, markets_sheets
     from .report import make_console, render_markets
     from .schema.dataset import load_dataset
@@ -490,14 +490,16 @@ def markets_command(paths, preset, config_path, rates, currency, date_order, kee
     if not ds.has("orders"):
         raise InputError("markets needs orders: no order export among the inputs.",
                           hint="Add the order export (tiercli inspect shows what each file is).")
-    calendar = market_calendar(ds, cfg)
+    shares = market_shares(ds, cfg)
+    calendar = market_calendar(ds, cfg, shares=shares)
+    held = not_ranked(shares, cfg)
     wrote = []
     if output is not None:
         ext = _output_format(output, None)
         if ext == "xlsx":
-            written = write_workbook(output, markets_sheets(calendar, market_shares(ds, cfg), lang))
+            written = write_workbook(output, markets_sheets(calendar, shares, lang))
         elif ext == "json":
-            written = write_json(output, markets_json(calendar))
+            written = write_json(output, markets_json(calendar, held))
         else:
             written = write_csv(output, calendar)
         wrote.append(str(written.path))
@@ -505,11 +507,11 @@ def markets_command(paths, preset, config_path, rates, currency, date_order, kee
             raise OutputBusyError(f"{output} is busy (open in Excel?): wrote {written.path} instead.",
                                   path=written.path)
     if fmt == "json":
-        click.echo(json.dumps(markets_json(calendar), ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps(markets_json(calendar, held), ensure_ascii=False, indent=2, default=str))
         for path in wrote:
             click.echo(f"tiercli: wrote {path}", err=True)
     else:
-        render_markets(make_console(), calendar, lang=lang, wrote=wrote)
+        render_markets(make_console(), calendar, lang=lang, wrote=wrote, note=not_ranked_text(held, cfg, lang))
 
 
 def main() -> None:

@@ -117,6 +117,10 @@ DEFAULTS: tuple[Setting, ...] = (
     # markets (market calendar)
     Setting("markets.customer_weight", 0.5, "Lead-country score: weight of the customer share (GMV share gets the rest)."),
     Setting("markets.top", 3, "Lead countries listed per calendar month."),
+    Setting("markets.min_customers", 2, "Rank a country in a month only with at least this many buying customers "
+            "there (one buyer's large order is not a market) ..."),
+    Setting("markets.min_customer_share", 0.01, "... and at least this share of the month's buying customers "
+            "(5 of 1,000 is not a market either); 1 and 0 rank every country."),
     # deal_stage, process, aipl, stars (seed 003: inquiries, samples, follow-ups, visitors)
     Setting("deal_stage.repeat_orders", 2, "repeat: at least this many paid non-sample orders (deal: fewer, at least one)."),
     Setting("process.silent_days", 90, "not_closed: a negotiated open inquiry with no contact for more than this many days."),

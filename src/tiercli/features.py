@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import countries
 from .config import Config
 from .errors import InputError
 from .schema.dataset import Dataset
@@ -156,7 +157,8 @@ def _contact_details(dataset: Dataset, end: pd.Timestamp) -> pd.DataFrame:
     out["accepts_marketing"] = out["accepts_marketing"].astype("boolean")
     black = dataset.customers.groupby("customer")["blacklisted"].any() if len(dataset.customers) else None
     out["blacklisted"] = black.reindex(out.index).fillna(False).astype(bool) if black is not None else False
-    return out[cols + ["blacklisted"]]
+    out["country_code"] = countries.codes(out["country"])  # the cell stays as exported; the code is the market
+    return out[cols + ["country_code", "blacklisted"]]
 
 
 def _rhythm(deal: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ COLUMNS = {
     "name": ("Name", "名称"),
     "email": ("Email", "邮箱"),
     "country": ("Country", "国家"),
+    "country_code": ("Country code", "国家代码"),
     "company": ("Company", "公司"),
     "accepts_marketing": ("Accepts marketing", "接收营销邮件"),
     "blacklisted": ("Blacklisted", "黑名单"),

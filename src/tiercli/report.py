@@ -351,7 +351,7 @@ def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = 
         console.print(f"! {fallback_note}", soft_wrap=True)
 
 
-def render_markets(console: Console, calendar, *, lang: str = "en", wrote: list[str] = ()) -> None:
+def render_markets(console: Console, calendar, *, lang: str = "en", wrote: list[str] = (), note: str = "") -> None:
     """The 12-month lead-country calendar, one row per month."""
     from .plan.markets import calendar_wide
     from .plan.words import head
@@ -366,5 +366,7 @@ def render_markets(console: Console, calendar, *, lang: str = "en", wrote: list[
     for row in wide.drop(columns=["month"]).itertuples(index=False):
         t.add_row(*[str(v) if v else "-" for v in row])
     console.print(t)
+    if note:  # the countries the minimum of customers kept out of the calendar
+        console.print(note, soft_wrap=True)
     for path in wrote:
         console.print(f"{_t('wrote', lang, 'wrote')} {path}")

@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, countries
 from .config import Config, find_config, load_config
 from .features import build_customers, resolve_as_of
 from .labels import code_labels, header, label, label_columns, segmenter_title
@@ -24,9 +24,9 @@ from .segmenters import base
 from .segmenters.abc import BENCHMARK
 
 # Customer columns in every output, before the segmenters' own (stable names: see README "Output columns").
-BASE_COLUMNS = ["customer_id", "name", "email", "country", "company", "accepts_marketing", "blacklisted",
-                "business_type", "first_order", "last_order", "recency_days", "frequency", "monetary", "revenue",
-                "profit", "aov", "units", "sample_orders", "tenure_days", "annual_value", "median_gap_days"]
+BASE_COLUMNS = ["customer_id", "name", "email", "country", "country_code", "company", "accepts_marketing",
+                "blacklisted", "business_type", "first_order", "last_order", "recency_days", "frequency", "monetary",
+                "revenue", "profit", "aov", "units", "sample_orders", "tenure_days", "annual_value", "median_gap_days"]
 
 
 @dataclass
@@ -69,7 +69,8 @@ class ScoreResult:
             for col in label_columns():
                 if col in out:
                     out[col] = out[col].map(lambda v, col=col: label(col, v, lang)).astype("str")
-        if words:
+        if words:  # a workbook names the country in its language (EIRE, IE, 爱尔兰 -> Ireland); CSV keeps the cell
+            out["country"] = countries.display(out["country"], lang)
             out.columns = [header(col, lang) for col in out.columns]
         return out
 
@@ -420,7 +421,10 @@ def workbook_sheets(result: ScoreResult, lang: str = "en", migrations=None) -> l
                             charts=(Chart(kind="column", title=t, categories=header("p_buy_band", lang),
                                           values=(header("customers", lang),)),),
                             title="未来90天下单概率分布" if zh else "Buyers by chance of an order in the next 90 days"))
-        risky = at_risk_valuable(result, 50).rename(columns=lambda c: header(c, lang))
+        risky = at_risk_valuable(result, 50)
+        if "country" in risky:
+            risky["country"] = countries.display(risky["country"], lang)
+        risky = risky.rename(columns=lambda c: header(c, lang))
         sheets.append(Sheet(name="挽回名单" if zh else "Win back", frame=risky, formats={
             header("churn_p_buy_90d", lang): "0%"},
             title=("流失风险中价值最高的客户" if zh else "At-risk customers worth the most")))

@@ -1,12 +1,11 @@
-"""Buying peaks computed for the year, country names to ISO codes, public holidays per country."""
+"""Buying peaks computed for the year, public holidays per country (country cells: tests/test_countries.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from tiercli.plan.calendar import (buying_peaks, country_code, country_codes, country_holidays, country_name,
-                                   language_of, month_peaks)
+from tiercli.plan.calendar import buying_peaks, country_holidays, month_peaks
 
 
 @pytest.mark.parametrize("year, thanksgiving", [(2024, "2024-11-28"), (2025, "2025-11-27"), (2026, "2026-11-26"),
@@ -28,22 +27,6 @@ def test_a_months_peaks_include_one_just_after_it():
     assert dec["date"].iloc[1] == pd.Timestamp("2027-01-01")
     assert list(month_peaks(pd.Period("2026-10", freq="M"))["key"]) == ["halloween"]
     assert month_peaks(pd.Period("2026-06", freq="M")).empty
-
-
-@pytest.mark.parametrize("cell, code", [("United States", "US"), ("美国", "US"), ("USA", "US"), (" us ", "US"),
-                                        ("Deutschland", "DE"), ("德国", "DE"), ("United Kingdom", "GB"),
-                                        ("UK", "GB"), ("沙特阿拉伯", "SA"), ("España", "ES"), ("Brasil", "BR"),
-                                        ("ＵＳＡ", "US"), ("xk", "XK"), ("Atlantis", None), (None, None),
-                                        (float("nan"), None)])
-def test_country_cells_map_to_iso_codes(cell, code):
-    assert country_code(cell) == code
-
-
-def test_country_helpers_over_columns():
-    codes = country_codes(pd.Series(["Germany", "美国", None, "Narnia"]))
-    assert codes.tolist()[:2] == ["DE", "US"] and codes.iloc[2:].isna().all()
-    assert language_of(pd.Series(["DE", "BR", "SA", None, "ZZ"])).tolist() == ["de", "pt", "ar", "en", "en"]
-    assert country_name("DE") == "Germany" and country_name("DE", "zh") == "德国" and country_name("ZZ") == "ZZ"
 
 
 def test_public_holidays_in_the_month_per_country():

@@ -31,9 +31,11 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..countries import codes as country_codes
+from ..countries import language_of
 from ..errors import InputError
 from ..scoring import ScoreResult
-from .calendar import country_codes, country_holidays, language_of, month_bounds, month_peaks
+from .calendar import country_holidays, month_bounds, month_peaks
 from .recommend import recommend, summary_text
 from .words import PURPOSES, REASONS, TIERS, word
 

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import countries
 from .emails import EmailPlan
 from .words import PURPOSES, REASONS, TIERS, head, word
 
 
 def _words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Codes to display words (purpose, tier, reason) and headers in ``lang``."""
+    """Codes to display words (purpose, tier, reason, the country's name) and headers in ``lang``."""
     out = frame.copy()
     for col, table in (("purpose", PURPOSES), ("tier", TIERS), ("reason", REASONS)):
         if col in out:
             out[col] = out[col].map(lambda v, t=table: word(t, v, lang)).astype("object")
+    if "country" in out:  # the cell as exported in CSV/JSON; its country's name in the workbook
+        out["country"] = countries.display(out["country"], lang)
     out.columns = [head(c, lang) for c in out.columns]
     return out
 
@@ -76,6 +79,7 @@ def plan_sheets(plan: EmailPlan, lang: str = "en") -> list:
     themes = plan.themes.copy()
     themes["kind"] = themes["kind"].map({"buying_peak": "购物高峰" if zh else "buying peak",
                                          "public_holiday": "公共假日" if zh else "public holiday"})
+    themes["country"] = themes["country"].map(lambda c: countries.name(c, lang)).astype("object")
     sheets.append(Sheet(name="营销主题" if zh else "Themes", frame=themes.rename(columns=lambda c: head(c, lang)),
                         formats=date_fmt, autofilter=False))
     recs = plan.recommendations.rename(columns=lambda c: head(c, lang))
@@ -106,8 +110,12 @@ def markets_sheets(calendar: pd.DataFrame, shares: pd.DataFrame, lang: str = "en
     pct = {head(c, lang): "0.0%" for c in ("customer_share", "gmv_share", "score")}
     money = {head("gmv", lang): "#,##0.00"}
     wide = calendar_wide(calendar, lang).drop(columns=["month"]).rename(columns=lambda c: head(c, lang))
-    ranked = calendar.rename(columns=lambda c: head(c, lang))
-    every = shares.sort_values(["month", "score"], ascending=[True, False]).rename(columns=lambda c: head(c, lang))
+
+    def heads(c: str) -> str:  # the ISO code beside the country's name: two columns, two headers
+        return head("country_code" if c == "country" else c, lang)
+
+    ranked = calendar.rename(columns=heads)
+    every = shares.sort_values(["month", "score"], ascending=[True, False]).rename(columns=heads)
     leaders = calendar[calendar["rank"] == 1][["month_name", "country_name", "score"]]
     leaders = leaders.rename(columns=lambda c: head(c, lang) if c != "country_name" else
                              ("主打国家" if zh else "Lead country"))
@@ -123,8 +131,9 @@ def markets_sheets(calendar: pd.DataFrame, shares: pd.DataFrame, lang: str = "en
     return sheets
 
 
-def markets_json(calendar: pd.DataFrame) -> dict:
-    """``{"months": [{"month": 1, "name": "Jan", "leads": [...]}, ...]}`` for all 12 months (empty leads: no sales)."""
+def markets_json(calendar: pd.DataFrame, held: pd.DataFrame | None = None) -> dict:
+    """``{"months": [{"month": 1, "name": "Jan", "leads": [...]}, ...]}`` for all 12 months (empty leads: no sales),
+    and ``not_ranked``: the countries the minimum of customers kept out of a month's top (``markets.not_ranked``)."""
     import calendar as _cal
 
     months = []
@@ -132,4 +141,7 @@ def markets_json(calendar: pd.DataFrame) -> dict:
         part = calendar[calendar["month"] == m].sort_values("rank")
         leads = part.drop(columns=["month", "month_name"]).to_dict("records")
         months.append({"month": m, "name": _cal.month_abbr[m], "leads": leads})
-    return {"months": months}
+    out = {"months": months}
+    if held is not None:
+        out["not_ranked"] = held.drop(columns=["month_name"]).to_dict("records")
+    return out

@@ -52,7 +52,7 @@ HEADERS = {
     "month": ("Month", "月份"), "month_name": ("Month", "月份"), "rank": ("Rank", "排名"),
     "country_name": ("Country", "国家"), "customer_share": ("Share of customers", "客户占比"),
     "gmv": ("GMV", "成交额"), "gmv_share": ("Share of GMV", "成交额占比"), "score": ("Score", "综合得分"),
-    "years": ("Years", "年份"), "lead_1": ("1st market", "第一市场"), "lead_2": ("2nd market", "第二市场"),
+    "years": ("Years", "年份"), "ranked": ("Ranked", "参与排名"), "lead_1": ("1st market", "第一市场"), "lead_2": ("2nd market", "第二市场"),
     "lead_3": ("3rd market", "第三市场"), "item": ("Item", "商品"), "product": ("Product", "产品"),
     "sku": ("SKU", "商品编码"), "category": ("Category", "分类"), "price": ("Price", "价格"),
     "usual_price": ("Usual unit price", "常购单价"), "relevance": ("Relevance", "相关度"),
