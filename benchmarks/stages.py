@@ -62,7 +62,7 @@ def main() -> int:
         frames.append(frame)
     mark("detect + canonicalize (parse)")
     lines = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    lines, _cur = ds._convert_currency(lines, config, None)
+    lines, _cur, _rates = ds._convert_currency(lines, config, None)
     mark("convert currency")
     lines, _dup = ds._drop_duplicates(lines, bool(config["keep_duplicates"]))
     mark("drop duplicates")
