@@ -115,9 +115,15 @@ def input_options(f):
                   help="How to read dates like 03/04/2026 when a column cannot tell.")
     @click.option("--keep-duplicates", is_flag=True, default=None,
                   help="Keep exact repeated order lines instead of counting them once.")
+    @click.option("--sheet", "sheets", multiple=True, metavar="NAME",
+                  help="Read only this sheet of a workbook (repeatable; default: every sheet, leaving out "
+                       "sheets no export layout fits).")
     @functools.wraps(f)
-    def wrapper(*args, **kwargs):
-        return f(*args, **kwargs)
+    def wrapper(*args, sheets=(), **kwargs):
+        from .io.read import input_sheets
+
+        with input_sheets(sheets):
+            return f(*args, **kwargs)
 
     return wrapper
 

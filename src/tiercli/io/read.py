@@ -14,8 +14,11 @@ it (``guard.py``).
 from __future__ import annotations
 
 import codecs
+import contextlib
+import contextvars
 import datetime as dt
 import io
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -59,6 +62,9 @@ class RawTable:
     # where the frame's rows are in the workbook: (sheet, spreadsheet row of the segment's first
     # frame row, rows) per sheet; empty for a CSV (row i is line first_line + i)
     segments: list[tuple[str, int, int]] = field(default_factory=list)
+    # one of several tables of a workbook whose sheets were not named (--sheet): the schema layer leaves
+    # it out, with a note, when no export layout fits it (a Summary, 说明 or 数据透视 sheet beside the orders)
+    optional: bool = False
 
     @property
     def rows(self) -> int:
@@ -131,14 +137,36 @@ def _data_suffix(p: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
-def read_file(path: Path, *, max_rows: int | None = None, limits: Limits | None = None) -> list[RawTable]:
+_INPUT_SHEETS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("tiercli_sheets", default=())
+
+
+@contextlib.contextmanager
+def input_sheets(names):
+    """Within the block, the inputs' workbooks are read for the named sheets only (the CLI's ``--sheet``,
+    set once for every command that reads exports; lists such as ``--blacklist`` are read whole)."""
+    token = _INPUT_SHEETS.set(tuple(n for n in names or () if n))
+    try:
+        yield
+    finally:
+        _INPUT_SHEETS.reset(token)
+
+
+def chosen_input_sheets() -> tuple[str, ...]:
+    """The sheet names of the enclosing ``input_sheets`` block (none: every sheet)."""
+    return _INPUT_SHEETS.get()
+
+
+def read_file(path: Path, *, max_rows: int | None = None, limits: Limits | None = None,
+              sheets: list[str] | tuple[str, ...] | None = None) -> list[RawTable]:
     """Read one export into text tables.  Raises InputError with a fix for anything unreadable.
 
     ``max_rows`` reads only the first rows (a preview); ``limits`` (default: the
-    settings' defaults) refuses files that would take more than they allow.
+    settings' defaults) refuses files that would take more than they allow; ``sheets`` names the
+    sheets of a workbook to read (default: every sheet).
     """
     path = Path(path)
     limits = limits or Limits()
+    sheets = tuple(sheets or ())
     if not path.is_file():
         raise InputError(f"{path}: no such file.", hint="Check the path.")
     size = path.stat().st_size
@@ -149,9 +177,9 @@ def read_file(path: Path, *, max_rows: int | None = None, limits: Limits | None 
     head = _head_bytes(path, 8)
     suffix = _data_suffix(path)
     if head.startswith(b"PK\x03\x04") or suffix in {".xlsx", ".xlsm", ".ods"}:
-        return _read_excel(path, head, max_rows, limits)
+        return _read_excel(path, head, max_rows, limits, sheets)
     if head.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
-        return _read_excel(path, head, max_rows, limits)
+        return _read_excel(path, head, max_rows, limits, sheets)
     return [_read_csv(path, max_rows, limits)]
 
 
@@ -176,38 +204,152 @@ def _open_bytes(path: Path):
     return gzip_open(path) if magic == b"\x1f\x8b" else open(path, "rb")
 
 
-def detect_encoding(sample: bytes) -> str:
-    """Best encoding for a sample: BOMs first, then UTF-8, then what Chinese or Western Excel saves."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    # UTF-16 without BOM: ASCII text leaves every other byte zero
-    if len(sample) >= 4:
-        even, odd = sample[0::2], sample[1::2]
-        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
-            return "utf-16-le"
-        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
-            return "utf-16-be"
-    try:
-        # cut an incomplete multi-byte character at the end of the sample
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
+def detect_encoding(sample: bytes, *, complete: bool = True) -> str:
+    """Best encoding for a sample: BOMs first, then UTF-8, then what Chinese or Western Excel saves.
 
-    best = from_bytes(sample, cp_isolation=["gb18030", "cp1252", "big5", "shift_jis", "cp1251", "latin_1"]).best()
-    if best is None:
+    ``complete=False``: the sample is the head of a longer file, so its last line may end inside a
+    character; that line is left out of the judgement (a cut never decides)."""
+    encoding, _ = _guess(sample, complete=complete)
+    if encoding is None:
         raise InputError(
             "cannot tell the file's text encoding.",
             hint="Save it as 'CSV UTF-8' in Excel or WPS and try again.",
         )
-    enc = best.encoding.replace("_", "-")
-    # GBK and GB2312 are subsets of GB18030: decode with the superset
-    return "gb18030" if enc in {"gbk", "gb2312", "gb18030"} else enc
+    return encoding
+
+
+# The code pages a seller's export comes in when it is not UTF-8 (what Chinese and Western Excel/WPS save,
+# then the neighbours).  GBK and GB2312 are subsets of GB18030, cp1252 a superset of Latin-1 for text.
+_CANDIDATES = ["gb18030", "cp1252", "big5", "shift_jis", "cp1251", "latin_1"]
+_FAMILY = {"gbk": "gb18030", "gb2312": "gb18030", "latin_1": "cp1252", "iso8859_1": "cp1252"}
+_SURE_BYTES = 256  # non-ASCII bytes that settle a judgement no rival encoding shares
+_EVIDENCE_BYTES = 1 << 18  # the most of a file's non-ASCII lines judged
+_HIGH = re.compile(rb"[\x80-\xff]")
+_EOL = re.compile(rb"[\r\n]")
+
+
+def _guess(sample: bytes, *, complete: bool) -> tuple[str | None, bool]:
+    """(encoding or None, sure): sure when the sample settles it, so the rest of the file need not be
+    looked at; unsure when its non-ASCII text is scarce or another code page reads it as well."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", True
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32", True
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", True
+    # UTF-16 without BOM: ASCII text leaves every other byte zero
+    if len(sample) >= 4:
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le", True
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be", True
+    try:
+        # an incomplete multi-byte character at the end of a sample is the cut, not the text
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        # sure: valid multi-byte UTF-8 is unmistakable, and an all-ASCII head is checked by the full read,
+        # which decodes strictly (a later byte that is not UTF-8 sends the file back to _judge_file)
+        return "utf-8", True
+    except UnicodeDecodeError:
+        pass
+    return _judge(_evidence(sample if complete else _whole_lines(sample), _EVIDENCE_BYTES))
+
+
+def _whole_lines(sample: bytes) -> bytes:
+    """A file's head without its last, possibly cut, line: GB18030/GBK, Big5, Shift_JIS, UTF-8 and the
+    single-byte code pages use CR and LF only as characters of their own, so nothing before them is cut.
+    Without a line break, up to its last byte below '0' (a comma, a space: equally whole)."""
+    end = max(sample.rfind(b"\n"), sample.rfind(b"\r"))
+    if end < 0:
+        low = re.search(rb"[\x00-\x2f][^\x00-\x2f]*\Z", sample)
+        end = low.start() if low else len(sample) - 1
+    return sample[: end + 1]
+
+
+def _evidence(data: bytes, limit: int) -> bytes:
+    """The lines of ``data`` that hold a non-ASCII byte (at most ``limit`` bytes of them), one per line:
+    what tells code pages apart, without the ASCII that every one of them reads alike."""
+    out, size, pos = [], 0, 0
+    while size < limit:
+        hit = _HIGH.search(data, pos)
+        if hit is None:
+            break
+        i = hit.start()
+        start = max(data.rfind(b"\n", pos, i), data.rfind(b"\r", pos, i)) + 1
+        eol = _EOL.search(data, i)
+        end = eol.start() if eol else len(data)
+        out.append(data[start:end])
+        size += end - start + 1
+        pos = end
+    return b"\n".join(out)
+
+
+def _judge(evidence: bytes) -> tuple[str | None, bool]:
+    """The encoding of text whose lines all hold non-ASCII bytes: accented Latin words (``_latin``), else
+    charset_normalizer's pick among the usual code pages.  Sure when there is enough of it and no code page
+    of another family reads it as well."""
+    if not evidence:
+        return None, False
+    high = len(evidence) - len(evidence.translate(None, bytes(range(128))))
+    latin = _latin(evidence)
+    if latin is not None:
+        return latin, high >= _SURE_BYTES
+    from charset_normalizer import from_bytes
+
+    results = from_bytes(evidence, steps=16, cp_isolation=_CANDIDATES)
+    best = results.best()
+    if best is None:
+        return None, False
+    family = _FAMILY.get(best.encoding, best.encoding)
+    rivals = {_FAMILY.get(m.encoding, m.encoding) for m in results} - {family}
+    # GBK and GB2312 are read with their superset
+    encoding = "gb18030" if family == "gb18030" else best.encoding.replace("_", "-")
+    return encoding, high >= _SURE_BYTES and not rivals
+
+
+_IN_LATIN_WORD = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f]|[^\x00-\x7f](?=[A-Za-z])")
+
+
+def _latin(evidence: bytes) -> str | None:
+    """cp1252 (else Latin-1) when the text reads as accented Latin words in it: its non-ASCII characters
+    are letters, nearly all beside an ASCII letter (Zoë, Côté, Müller).  charset_normalizer reads a list of
+    such names as Russian (Zoл, Cфtй) or Chinese (M黮ler) when the accents are few and far between; real
+    Cyrillic or Chinese text decoded this way is letters beside letters and symbols, never inside ASCII words."""
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            text = evidence.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        high = [c for c in text if c > "\x7f"]
+        if not high or sum(c.isalpha() for c in high) < 0.9 * len(high):
+            return None
+        return encoding if len(_IN_LATIN_WORD.findall(text)) >= 0.8 * len(high) else None
+    return None
+
+
+def _judge_file(path: Path, limit: int = _EVIDENCE_BYTES) -> str | None:
+    """The encoding judged on the non-ASCII lines of the whole file, streamed (at most ``limit`` bytes of
+    them are kept): when its head could not settle it, or a later part of the file contradicts it."""
+    chunks, size, rest = [], 0, b""
+    with _open_bytes(path) as fh:
+        while size < limit:
+            block = fh.read(1 << 22)
+            data = rest + block
+            if block:  # whole lines only: the cut line goes with the next block
+                end = max(data.rfind(b"\n"), data.rfind(b"\r"))
+                data, rest = (data[: end + 1], data[end + 1:]) if end >= 0 else (b"", data)
+            if not data.isascii():
+                found = _evidence(data, limit - size)
+                chunks.append(found)
+                size += len(found) + 1
+            if not block:
+                break
+    evidence = b"\n".join(chunks)
+    try:
+        evidence.decode("utf-8")
+        return "utf-8"  # all ASCII, or UTF-8 throughout
+    except UnicodeDecodeError:
+        return _judge(evidence)[0]
 
 
 def _split_line(line: str, delimiter: str) -> list[str]:
@@ -226,11 +368,17 @@ def _sniff(text: str) -> tuple[str, int]:
     """Delimiter and header line: the header is the first line that splits like the lines below it.
 
     The delimiter is the one under which the most lines split into the same number of fields (more
-    fields breaks a tie): a narrow file whose notes hold ';' or '|' is still read by its commas."""
+    fields breaks a tie): a narrow file whose notes hold ';' or '|' is still read by its commas.  Columns
+    aligned with runs of spaces (``_ALIGNED``: a report printed by an ERP or a terminal) are chosen only
+    when they split more lines alike than any delimiter does."""
     lines = _LINE_BREAK.split(text, maxsplit=60)[:60]
     best = (",", 0, (-1, -1))
-    for delim in _DELIMITERS:
-        counts = [len(_split_line(ln, delim)) if ln.strip() else 0 for ln in lines]
+    for delim in (*_DELIMITERS, _ALIGNED):
+        if delim == _ALIGNED:
+            fields = [[t for _, t in _aligned_tokens(ln)] for ln in lines]
+        else:
+            fields = [_split_line(ln, delim) if ln.strip() else [] for ln in lines]
+        counts = [len(f) for f in fields]
         if not counts:
             continue
         width = max(counts)
@@ -239,11 +387,98 @@ def _sniff(text: str) -> tuple[str, int]:
         # a typical data width: the most common count among non-empty lines
         common = pd.Series([c for c in counts if c > 1]).mode()
         width = int(common.max()) if len(common) else width
-        header = next((i for i, c in enumerate(counts) if c >= max(2, width * 0.6)), 0)
+        header = _first_full(fields, width)
         score = (sum(1 for c in counts if c == width), width)
-        if score > best[2]:
+        if score > best[2] if delim != _ALIGNED else score[0] > best[2][0]:
             best = (delim, header, score)
     return best[0], best[1]
+
+
+# ---------------------------------------------------------------- text aligned with spaces
+
+_ALIGNED = "  "  # the "delimiter" of columns aligned with runs of two or more spaces (or tabs)
+_TOKEN = re.compile(r"[^ \t\u3000]+(?:[ \u3000][^ \t\u3000]+)*")  # words joined by single spaces
+_RULE = re.compile(r"[-=_+|~*. \t]+")  # a line of dashes under a header, or between parts of a report
+
+
+def _aligned_tokens(line: str) -> list[tuple[int, str]]:
+    """(display column where it starts, text) per cell of a line aligned with spaces: cells are words
+    joined by single spaces, apart where two or more spaces or a tab stand.  Chinese, Japanese and
+    full-width characters take two columns, as a terminal or a monospaced font lays them out."""
+    if not line.strip() or _RULE.fullmatch(line):
+        return []
+    out, col, pos = [], 0, 0
+    for m in _TOKEN.finditer(line):
+        col += _display_width(line[pos:m.start()])
+        out.append((col, m.group()))
+        col += _display_width(m.group())
+        pos = m.end()
+    return out
+
+
+def _display_width(text: str) -> int:
+    if text.isascii():
+        return len(text.expandtabs(8))
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 8 if c == "\t" else 1 for c in text)
+
+
+def _read_aligned(path: Path, text: str, header_row: int, max_rows: int | None,
+                  limits: Limits) -> tuple[pd.DataFrame, int]:
+    """A report with columns aligned by spaces -> (a frame of text, one column per header cell; the line
+    number of its first row).
+
+    A line with as many cells as the header fills the columns in order; another line (an empty cell, a
+    value wider than its column) puts each cell in the column whose span under the header it overlaps
+    most (spans meet halfway between header cells).  Rules of dashes are not rows; an empty line is
+    an empty row, left out later, so that row numbers stay the file's line numbers.  Lines are split
+    off only as far as the limits let a table go: one row past them tells a file over them."""
+    head = _LINE_BREAK.split(text, maxsplit=header_row + 1)
+    header = _aligned_tokens(head[header_row])
+    names = [t for _, t in header]
+    k = len(names)
+    if k > limits.max_columns:
+        raise _over_limit(path, f"the header has {k:,} columns", "max_columns")
+    ends = [c + _display_width(t) for c, t in header]
+    bounds = [(ends[j] + header[j + 1][0]) / 2 for j in range(k - 1)]
+    cap = max_rows if max_rows is not None else min(limits.max_rows, limits.max_cells // k) + 1
+    body = _LINE_BREAK.split(head[header_row + 1], maxsplit=cap + 1)[:cap + 1] if len(head) > header_row + 1 else []
+    if body and body[0].strip() and _RULE.fullmatch(body[0]):
+        body = body[1:]  # the rule under the header belongs to it
+        first_line = header_row + 3
+    else:
+        first_line = header_row + 2
+    while body and not body[-1].strip():
+        body.pop()
+    if max_rows is None and len(body) >= cap and len(body) * k > limits.max_cells:
+        raise _over_limit(path, f"it spans more than {limits.max_cells:,} cells", "max_cells")
+    lefts, rights = [float("-inf"), *bounds], [*bounds, float("inf")]
+    rows = []
+    for line in body[:cap]:
+        cells = _aligned_tokens(line)
+        if len(cells) == k:
+            rows.append([t for _, t in cells])
+            continue
+        row: list[str | None] = [None] * k
+        for start, t in cells:
+            end = start + _display_width(t)
+            j = max(range(k), key=lambda j: min(end, rights[j]) - max(start, lefts[j]))
+            row[j] = t if row[j] is None else f"{row[j]} {t}"
+        rows.append(row)
+    frame = pd.DataFrame({j: pd.array([r[j] for r in rows], dtype="str") for j in range(k)})
+    frame.columns = names
+    return frame, first_line
+
+
+def _first_full(fields: list[list[str]], width: int) -> int:
+    """The header among split lines: the first that is about as wide as the table and fills most of it
+    (the workbook rule, ``_header_row``): a title padded with delimiters (``店铺订单报表,,,,,,,``, what Excel
+    writes for a title above a table) is as wide as the header but fills one cell, and is skipped."""
+    wide = [i for i, f in enumerate(fields) if len(f) >= max(2, width * 0.6)]
+    filled = {i: sum(1 for v in fields[i] if v.strip()) for i in wide}
+    most = max(filled.values(), default=0)
+    return next((i for i in wide if filled[i] >= max(2, most * 0.6)), wide[0] if wide else 0)
 
 
 def _read_csv(path: Path, max_rows: int | None, limits: Limits) -> RawTable:
@@ -274,6 +509,8 @@ def _read_csv(path: Path, max_rows: int | None, limits: Limits) -> RawTable:
             hint="Download the export again; the platform may have sent a login page.",
         )
     delimiter, header_row = _sniff(text)
+    if delimiter == _ALIGNED:
+        return _read_aligned_file(path, encoding, header_row, max_rows, limits)
     lines = _LINE_BREAK.split(text, maxsplit=header_row + 1)
     if header_row < len(lines):
         width = len(_split_line(lines[header_row], delimiter))
@@ -302,10 +539,10 @@ def _read_csv(path: Path, max_rows: int | None, limits: Limits) -> RawTable:
         fast = _read_csv_arrow(path, encoding, delimiter, header_row, text) if max_rows is None else None
         frame, skipped = fast if fast is not None else _read_csv_frame(path, kwargs)
     except UnicodeDecodeError:
-        # the sample looked like one encoding, a later part of the file does not: detect on all of it
-        with _open_bytes(path) as fh:
-            data = fh.read()
-        encoding = _detect_encoding_of(path, data)
+        # the sample looked like one encoding, a later part of the file does not: judge on all of it
+        encoding = _judge_file(path)
+        if encoding is None:
+            raise _no_encoding(path) from None
         kwargs["encoding"] = encoding
         try:
             frame, skipped = _read_csv_frame(path, kwargs)
@@ -326,6 +563,29 @@ def _read_csv(path: Path, max_rows: int | None, limits: Limits) -> RawTable:
     frame = _clean_headers(frame)
     return RawTable(path, frame, encoding=encoding, delimiter=delimiter, header_row=header_row,
                     first_line=header_row + 2, skipped_lines=skipped)
+
+
+def _read_aligned_file(path: Path, encoding: str, header_row: int, max_rows: int | None,
+                       limits: Limits) -> RawTable:
+    with _open_bytes(path) as fh:
+        data = fh.read()
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        encoding = _judge_file(path)
+        if encoding is None:
+            raise _no_encoding(path) from None
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: text is not valid {encoding} (byte {exc.start}).",
+                             hint="Save it as 'CSV UTF-8' in Excel or WPS and try again.") from None
+    del data
+    frame, first_line = _read_aligned(path, text.lstrip("\ufeff"), header_row, max_rows, limits)
+    if max_rows is None and len(frame) > limits.max_rows:
+        raise _over_limit(path, f"it has more than {limits.max_rows:,} rows", "max_rows")
+    return RawTable(path, _clean_headers(frame), encoding=encoding, delimiter=_ALIGNED, header_row=header_row,
+                    first_line=first_line)
 
 
 # What a download that is not an export really is, from its first bytes: (prefix, description)
@@ -356,11 +616,21 @@ def _foreign_text(text: str) -> str | None:
 
 
 def _detect_encoding_of(path: Path, sample: bytes) -> str:
-    """detect_encoding, with the file named in the error (the one line the user sees)."""
-    try:
-        return detect_encoding(sample)
-    except InputError as exc:
-        raise InputError(f"{path}: {exc.message}", hint=exc.hint) from None
+    """The encoding of a file from its head ``sample``; when the head is only part of the file and does
+    not settle it (little non-ASCII text, or two code pages read it alike), confirmed on the non-ASCII
+    lines of the whole file.  The error names the file (the one line the user sees)."""
+    complete = len(sample) < _SAMPLE_BYTES
+    encoding, sure = _guess(sample, complete=complete)
+    if not sure and not complete:
+        encoding = _judge_file(path) or encoding
+    if encoding is None:
+        raise _no_encoding(path)
+    return encoding
+
+
+def _no_encoding(path: Path) -> InputError:
+    return InputError(f"{path}: cannot tell the file's text encoding.",
+                      hint="Save it as 'CSV UTF-8' in Excel or WPS and try again.")
 
 
 def _read_csv_frame(path: Path, kwargs: dict) -> tuple[pd.DataFrame, list[int]]:
@@ -504,13 +774,16 @@ def _drop_empty_unnamed(frame: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- Excel
 
 
-def _read_excel(path: Path, head: bytes, max_rows: int | None, limits: Limits) -> list[RawTable]:
+def _read_excel(path: Path, head: bytes, max_rows: int | None, limits: Limits,
+                wanted: tuple[str, ...] = ()) -> list[RawTable]:
+    pick = _SheetPick(path, wanted)
     if head.startswith(b"PK"):
         data = _workbook_bytes(path, limits)
         guard = _WorkbookGuard(path, data, limits)
         guard.check()
         if not any(n.startswith("content.xml") for n in guard.names):  # OpenDocument stays with calamine
-            return _group_sheets(path, _fastexcel_sheets(path, data, guard, max_rows, limits), max_rows, limits)
+            return _group_sheets(path, _fastexcel_sheets(path, data, guard, max_rows, limits, pick), max_rows,
+                                 limits, pick)
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
         data = _workbook_bytes(path, limits)
         _probe_legacy_workbook(path, data, limits)
@@ -521,7 +794,35 @@ def _read_excel(path: Path, head: bytes, max_rows: int | None, limits: Limits) -
             "a web page" if sample.lstrip()[:1] == b"<" else "not a workbook")
         raise InputError(f"{path}: named like a workbook but is {kind}.",
                          hint="Download the export again as .xlsx or .csv.")
-    return _group_sheets(path, _calamine_sheets(path, data, max_rows, limits), max_rows, limits)
+    return _group_sheets(path, _calamine_sheets(path, data, max_rows, limits, pick), max_rows, limits, pick)
+
+
+class _SheetPick:
+    """The sheets of a workbook to read: all of them, or those named with ``--sheet`` (the exact name, else
+    the one name equal to it but for case and surrounding spaces).  A name the workbook lacks is an error
+    that lists its sheets."""
+
+    def __init__(self, path: Path, wanted: tuple[str, ...]):
+        self.path, self.wanted = path, wanted
+
+    def __call__(self, names: list[str]) -> list[str]:
+        if not self.wanted:
+            return list(names)
+        loose: dict[str, list[str]] = {}
+        for n in names:
+            loose.setdefault(n.strip().casefold(), []).append(n)
+        chosen, missing = set(), []
+        for w in self.wanted:
+            near = loose.get(w.strip().casefold(), [])
+            if w in names or len(near) == 1:
+                chosen.add(w if w in names else near[0])
+            else:
+                missing.append(w)
+        if missing:
+            raise InputError(f"{self.path}: no sheet named {', '.join(map(repr, missing))}; its sheets: "
+                             f"{', '.join(map(repr, names)) or 'none'}.",
+                             hint="Name one of them with --sheet (repeat it for several).")
+        return [n for n in names if n in chosen]  # in workbook order, as monthly sheets follow each other
 
 
 def _unreadable(path: Path, exc: Exception) -> InputError:
@@ -539,7 +840,8 @@ def _check_layout(path: Path, name: str, height: int, width: int, limits: Limits
         raise _over_limit(path, f"sheet {name!r} spans {height * width:,} cells", "max_cells")
 
 
-def _fastexcel_sheets(path: Path, data: bytes, guard: _WorkbookGuard, max_rows: int | None, limits: Limits):
+def _fastexcel_sheets(path: Path, data: bytes, guard: _WorkbookGuard, max_rows: int | None, limits: Limits,
+                      pick=list):
     """(name, frame, header row, merged runs) per non-empty sheet of a checked .xlsx, read by fastexcel
     (calamine in Rust, straight to Arrow text columns).  fastexcel lets go of the GIL, so two sheets load
     at once, each with its own reader (one reader cannot serve two threads)."""
@@ -547,6 +849,7 @@ def _fastexcel_sheets(path: Path, data: bytes, guard: _WorkbookGuard, max_rows: 
 
     import fastexcel
 
+    _quiet_dtype_guesses()
     local = threading.local()
 
     def reader():
@@ -557,7 +860,7 @@ def _fastexcel_sheets(path: Path, data: bytes, guard: _WorkbookGuard, max_rows: 
                 raise _unreadable(path, exc) from None
         return local.reader
 
-    names = reader().sheet_names
+    names = pick(reader().sheet_names)
     merges = guard.merged_ranges()
 
     def load(name: str):
@@ -595,7 +898,22 @@ def _fastexcel_sheets(path: Path, data: bytes, guard: _WorkbookGuard, max_rows: 
     return [(n, *t) for n, t in zip(names, tables) if t is not None]
 
 
-def _calamine_sheets(path: Path, data: bytes, max_rows: int | None, limits: Limits):
+class _DtypeGuessFilter(logging.Filter):
+    """Drops fastexcel's "Could not determine dtype for column N, falling back to string": said of every
+    empty column when a sheet is read typed (a workbook written by pandas has them), and harmless there,
+    since the text columns are what tiercli reads anyway.  Every other record passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Could not determine dtype for column")
+
+
+def _quiet_dtype_guesses() -> None:
+    logger = logging.getLogger("fastexcel.types.dtype")  # the Rust module's log target, through pyo3-log
+    if not any(isinstance(f, _DtypeGuessFilter) for f in logger.filters):
+        logger.addFilter(_DtypeGuessFilter())
+
+
+def _calamine_sheets(path: Path, data: bytes, max_rows: int | None, limits: Limits, pick=list):
     """(name, frame, header row, merged runs) per non-empty sheet of an .xls or .ods, read by
     python-calamine (fastexcel does not give their merged cells)."""
     import python_calamine as pc
@@ -606,7 +924,7 @@ def _calamine_sheets(path: Path, data: bytes, max_rows: int | None, limits: Limi
         raise _unreadable(path, exc) from None
     del data
     out = []
-    for name in wb.sheet_names:
+    for name in pick(wb.sheet_names):
         try:
             sheet = wb.get_sheet_by_name(name)
             # the layout from A1 to the farthest cell (the check above bounded it); refuse before
@@ -628,12 +946,17 @@ def _calamine_sheets(path: Path, data: bytes, max_rows: int | None, limits: Limi
     return out
 
 
-def _group_sheets(path: Path, sheets: list, max_rows: int | None, limits: Limits) -> list[RawTable]:
-    """One RawTable per header: sheets sharing a header are one table, in sheet order."""
+def _group_sheets(path: Path, sheets: list, max_rows: int | None, limits: Limits,
+                  pick: _SheetPick | None = None) -> list[RawTable]:
+    """One RawTable per header: sheets sharing a header are one table, in sheet order.  Tables beside
+    others are ``optional`` unless the sheets were named: the schema layer may leave out one no layout fits."""
     groups: dict[tuple[str, ...], list[tuple[str, pd.DataFrame, int, list]]] = {}
     for name, frame, header_row, merged_cols in sheets:
         groups.setdefault(tuple(frame.columns), []).append((name, frame, header_row, merged_cols))
     if not groups:
+        if pick is not None and pick.wanted:
+            raise InputError(f"{path}: sheet {', '.join(map(repr, pick.wanted))} has no data.",
+                             hint="Name the sheet that holds the export with --sheet.")
         raise InputError(f"{path}: workbook has no data.", hint="Check it is the right export.")
     out = []
     for header, parts in groups.items():
@@ -649,7 +972,8 @@ def _group_sheets(path: Path, sheets: list, max_rows: int | None, limits: Limits
             segments.append((name, header_row + 2, len(part)))
             offset += len(part)
         out.append(RawTable(path, frame, sheets=[p[0] for p in parts], header_row=parts[0][2],
-                            first_line=parts[0][2] + 2, merged=merged, segments=segments))
+                            first_line=parts[0][2] + 2, merged=merged, segments=segments,
+                            optional=len(groups) > 1 and not (pick is not None and pick.wanted)))
     return out
 
 
@@ -843,7 +1167,8 @@ def read_text_sample(path: Path) -> str:
     """First kilobytes of a text file, decoded, for error messages."""
     with _open_bytes(path) as fh:
         sample = fh.read(4096)
-    return sample.decode(detect_encoding(sample), errors="replace")
+    encoding, _ = _guess(sample, complete=len(sample) < 4096)
+    return sample.decode(encoding or "utf-8", errors="replace")
 
 
 __all__ = ["Limits", "RawTable", "read_file", "list_inputs", "is_skipped_name", "detect_encoding",

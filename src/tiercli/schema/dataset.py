@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from ..config import Config
 from ..errors import InputError
-from ..io.read import Limits, RawTable, list_inputs, read_file
+from ..io.read import Limits, RawTable, chosen_input_sheets, list_inputs, read_file
 from .clean import (clean_email, clean_text, contains_any, isin_text, map_contained, map_vocab, matches_words,
                     parse_amounts, parse_dates, parse_flags)
 from .presets import Match, Preset, detect, load_presets
@@ -155,13 +155,15 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
     for path in files:
         if progress:
             progress(f"reading {path.name}")
-        raws = read_file(path, limits=limits)
-        while raws:  # each text table is let go as soon as it is canonical (a 10M-line file is gigabytes)
-            raw = raws.pop(0)
-            if raw.frame.shape[1] == 0 or len(raw.frame.columns) < 2:
-                raise InputError(f"{raw.label}: no columns found.", hint="Check it is a table with a header row.")
-            m = detect(list(raw.frame.columns), presets, forced=preset, overrides=overrides, label=raw.label)
+        raws = read_file(path, limits=limits, sheets=chosen_input_sheets())
+        tables, left_out = _detect_tables(raws, presets, preset, overrides)
+        del raws
+        while tables:  # each text table is let go as soon as it is canonical (a 10M-line file is gigabytes)
+            raw, m = tables.pop(0)
             frame, problems = canonicalize(raw, m, config)
+            if left_out:  # sheets of the workbook left out: told with its first table read
+                problems.insert(0, left_out)
+                left_out = None
             reports.append(FileReport(
                 path=str(raw.path), kind=m.preset.kind, preset=m.preset.name, preset_title=m.preset.title,
                 why=m.why(), encoding=raw.encoding, sheets=raw.sheets, rows=raw.rows, mapping=m.mapping,
@@ -193,6 +195,37 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
                    customers=tables["customers"], after_sales=after_sales, contacts=tables["contacts"],
                    files=reports, problems=problems, currency=currency, cost_known=cost_known,
                    rates=rate_table)
+
+
+def _detect_tables(raws: list[RawTable], presets, forced, overrides) -> tuple[list[tuple[RawTable, Match]],
+                                                                            Problem | None]:
+    """Each text table of a file with the preset that fits it.  A workbook's optional table (one of several
+    in a workbook whose sheets were not named) that no layout fits is left out and told in one
+    ``skipped_sheets`` problem, as long as another table of the workbook is read; otherwise its error stands."""
+    found, failed = [], []
+    for raw in raws:
+        try:
+            if raw.frame.shape[1] == 0 or len(raw.frame.columns) < 2:
+                raise InputError(f"{raw.label}: no columns found.", hint="Check it is a table with a header row.")
+            found.append((raw, detect(list(raw.frame.columns), presets, forced=forced, overrides=overrides,
+                                      label=raw.label)))
+        except InputError as exc:
+            if not raw.optional:
+                raise
+            failed.append((raw, exc))
+    if not failed:
+        return found, None
+    if not found:
+        raise max(failed, key=lambda f: f[0].rows)[1]
+    words = []
+    for raw, _ in failed:
+        cols = list(raw.frame.columns)
+        why = ("no table" if len(cols) < 2 else
+               "no export layout fits its columns: " + ", ".join(cols[:4]) + (", ..." if len(cols) > 4 else ""))
+        words.append(f"{', '.join(map(repr, raw.sheets))} ({raw.rows:,} rows; {why})")
+    return found, Problem("skipped_sheets", sum(raw.rows for raw, _ in failed),
+                          f"sheets left out: {'; '.join(words)}; --sheet NAME reads only the sheets you name",
+                          found[0][0].label)
 
 
 # ---------------------------------------------------------------- per file
