@@ -169,3 +169,32 @@ def test_a_clear_head_is_not_read_again(gb18030_export, monkeypatch):
 
     monkeypatch.setattr(reader, "_judge_file", never)
     assert list(read_file(path)[0].frame.columns) == header
+
+
+@pytest.mark.parametrize("encoding, names", [
+    ("gb18030", ["蓝牙耳机 黑色"]),  # one product a thousand times: charset_normalizer alone says Ukrainian (cp1251)
+    ("gb18030", ["交易完成", "已发货"]),
+    ("cp1251", ["Иван Петров", "Москва", "Наушники беспроводные", "доставлен"]),
+    ("big5", ["藍牙耳機 黑色", "瑜伽墊", "已發貨"]),
+    ("cp1252", ["Zoë", "Müller", "Café crème", "Peña"]),
+])
+def test_few_distinct_names_repeated_are_read_in_their_own_encoding(tmp_path, encoding, names):
+    path = tmp_path / "orders.csv"
+    rows = [f"{i},2025-01-01,C{i},{names[i % len(names)]},9.50" for i in range(3000)]
+    path.write_bytes("\n".join(["Order ID,Order Date,Customer ID,Product,Amount", *rows]).encode(encoding))
+    raw = read_file(path)[0]
+    assert raw.encoding == {"big5": "big5"}.get(encoding, encoding)
+    assert raw.frame["Product"].tolist()[: len(names)] == names
+
+
+def test_a_head_of_one_repeated_chinese_name_is_settled_without_a_second_pass(tmp_path, monkeypatch):
+    path = tmp_path / "orders.csv"
+    rows = [f"{i},2025-01-01,B{i},蓝牙耳机 黑色,1,9.50,交易完成" for i in range(40_000)]
+    path.write_bytes("\n".join(["订单号,下单时间,买家ID,商品名称,数量,实付金额,订单状态", *rows]).encode("gb18030"))
+    assert path.stat().st_size > 1 << 20
+
+    def never(*args, **kwargs):
+        raise AssertionError("the head settled it: no second pass over the file")
+
+    monkeypatch.setattr(reader, "_judge_file", never)
+    assert read_file(path)[0].encoding == "gb18030"

@@ -14,6 +14,7 @@ it (``guard.py``).
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import contextvars
 import datetime as dt
@@ -285,15 +286,17 @@ def _evidence(data: bytes, limit: int) -> bytes:
 
 
 def _judge(evidence: bytes) -> tuple[str | None, bool]:
-    """The encoding of text whose lines all hold non-ASCII bytes: accented Latin words (``_latin``), else
-    charset_normalizer's pick among the usual code pages.  Sure when there is enough of it and no code page
-    of another family reads it as well."""
+    """The encoding of text whose lines all hold non-ASCII bytes: accented Latin words (``_latin``) or
+    everyday Chinese (``_chinese``), else charset_normalizer's pick among the usual code pages.  Sure when
+    there is enough of it and, for charset_normalizer's pick, no code page of another family reads it as well."""
     if not evidence:
         return None, False
     high = len(evidence) - len(evidence.translate(None, bytes(range(128))))
     latin = _latin(evidence)
     if latin is not None:
         return latin, high >= _SURE_BYTES
+    if _chinese(evidence):
+        return "gb18030", high >= _SURE_BYTES
     from charset_normalizer import from_bytes
 
     results = from_bytes(evidence, steps=16, cp_isolation=_CANDIDATES)
@@ -308,6 +311,26 @@ def _judge(evidence: bytes) -> tuple[str | None, bool]:
 
 
 _IN_LATIN_WORD = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f]|[^\x00-\x7f](?=[A-Za-z])")
+
+
+def _chinese(evidence: bytes) -> bool:
+    """Whether the text reads as everyday Chinese in GB18030: it decodes, and at least 80% of its non-ASCII
+    characters are GB2312's common hanzi (level 1, the 3,755 that make up nearly all modern text) or its
+    punctuation.  charset_normalizer reads a few product names repeated a thousand times (蓝牙耳机 黑色) as
+    Ukrainian; Cyrillic, Big5 or Shift_JIS bytes read as GB18030 are mostly rare characters, if they decode."""
+    try:
+        text = evidence.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    counts = collections.Counter(c for c in text if c > "\x7f")
+    common = 0
+    for c, n in counts.items():
+        try:
+            lead = c.encode("gb2312")[0]
+        except UnicodeEncodeError:
+            continue
+        common += n if 0xB0 <= lead <= 0xD7 or 0xA1 <= lead <= 0xA9 else 0
+    return bool(counts) and common >= 0.8 * sum(counts.values())
 
 
 def _latin(evidence: bytes) -> str | None:
