@@ -198,7 +198,7 @@ def _promises_kept(bt) -> None:
     # a steady customer the model gives little chance in 90 days is told apart from one who left
     both = c["lifecycle"].isin(["growing", "mature"]) & c["churn"].eq("likely_lost")
     assert c.loc[both, "churn_reason"].str.contains("within their usual gap").all()
-    assert all(ok for ok, _ in bt.verdicts), [t for ok, t in bt.verdicts if not ok]
+    assert all(ok is True for ok, _ in bt.verdicts), [t for ok, t in bt.verdicts if ok is not True]
 
 
 @pytest.fixture(scope="module")
@@ -361,3 +361,16 @@ def test_churn_is_skipped_below_the_minimum_of_repeat_buyers(tmp_path):
     assert "churn" not in pd.read_csv(tmp_path / "out.csv").columns
     asked = CliRunner().invoke(cli, ["score", str(path), "-o", str(tmp_path / "o2.csv"), "--segmenters", "churn"])
     assert asked.exit_code == 2 and "at least 10 repeat buyers" in asked.stderr
+
+
+def test_classes_too_small_to_judge_are_shown_not_judged(tmp_path):
+    # the bundled Shopify example: a few new and one-time customers in the holdout, a handful of repeat buyers
+    examples = Path(__file__).resolve().parents[1] / "examples" / "shopify"
+    cfg = load_config(None, env={})
+    bt = backtest(load_dataset([examples], cfg), cfg)
+    small = [text for ok, text in bt.verdicts if ok is None]
+    sizes = bt.classes["lifecycle"].set_index("label")["customers"]
+    if (sizes.drop("all") < 20).any():
+        assert any("too few" in text for text in small)
+    run = CliRunner().invoke(cli, ["backtest", str(examples)])
+    assert run.exit_code == 0 and ("· lifecycle" in run.stdout or not small)

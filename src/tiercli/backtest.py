@@ -31,6 +31,7 @@ from .scoring import ScoreResult, score_dataset
 MIN_HOLDOUT_DAYS = 28       # shorter than a month says little about "buys again"
 MIN_HISTORY_DAYS = 90       # before the cut: enough for a second order to show
 MIN_BUYERS = 20             # buyers before the cut
+MIN_CLASS = 20              # a class with fewer customers is shown but not judged: its repeat rate is noise
 TOP_SHARE = 0.2             # "the top 20% by the score made X% of the holdout's spend"
 
 
@@ -47,7 +48,7 @@ class Backtest:
     spend: pd.DataFrame = field(default_factory=pd.DataFrame)        # value scores vs next-period spend
     calibration: pd.DataFrame | None = None                          # BG/NBD predicted vs actual
     calibration_note: str = ""
-    verdicts: list[tuple[bool, str]] = field(default_factory=list)   # (kept?, one line) per promise
+    verdicts: list[tuple[bool | None, str]] = field(default_factory=list)  # (kept? None: too few), one line
 
     @property
     def holdout_days(self) -> int:
@@ -314,8 +315,9 @@ def calibration_table(result: ScoreResult, out: pd.DataFrame, cut: pd.Timestamp,
     return table, f"holdout {int((end - cut).days)} days = {t:.1f} model time units of {unit:g} days"
 
 
-def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool, str]]:
-    """(kept?, one line in ``lang``) per promise a label makes, on this history."""
+def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool | None, str]]:
+    """(kept?, one line in ``lang``) per promise a label makes, on this history; kept is None where the classes
+    are too small to judge (under MIN_CLASS customers)."""
     from .labels import header, label
 
     zh = lang == "zh"
@@ -333,16 +335,24 @@ def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool, str]]:
             if t is None or col not in r.index:
                 continue
             t = t.set_index("label").reindex([c for c in order if c in set(t["label"])])
-            rates = t["repeat_rate"]
+            small = t.index[t["customers"] < MIN_CLASS]
+            rates = t["repeat_rate"].drop(index=small)
+            if len(rates) < 2:  # nothing left to compare: a small shop's classes are too small to judge
+                lines.append((None, f"{header(col, lang)}:每组客户不足 {MIN_CLASS} 位,无法判断" if zh else
+                              f"{col}: fewer than {MIN_CLASS} customers in all but one class, too few to judge"))
+                continue
             falling = bool((rates.diff().dropna() <= 0).all())
             shown = (" > " if falling else ", ").join(f"{name(col, k)} {v:.0%}" for k, v in rates.items())
             title = header(col, lang) if zh else col
-            head = (f"{title}:复购率{'按顺序递减' if falling else '没有按顺序递减'}({shown})" if zh else
-                    f"{col}: repeat rates {'fall in order' if falling else 'do NOT fall in order'} ({shown})")
+            unjudged = ("" if not len(small) else
+                        f";{'、'.join(name(col, k) for k in small)} 不足 {MIN_CLASS} 位,未计入" if zh else
+                        f"; {', '.join(small)} under {MIN_CLASS} customers, left out")
+            head = (f"{title}:复购率{'按顺序递减' if falling else '没有按顺序递减'}({shown}{unjudged})" if zh else
+                    f"{col}: repeat rates {'fall in order' if falling else 'do NOT fall in order'} ({shown}{unjudged})")
             if cls.predicts == "buying":
                 a = r[col]
                 beats = not np.isfinite(base3) or a >= base3 - 1e-9
-                lines.append((falling and beats,
+                lines.append((bool(falling and beats),
                               f"{head};AUC {a:.2f} {'≥' if beats else '<'} 按最近下单天数三等分 {base3:.2f}"
                               f"(仅看最近下单天数 {base:.2f})" if zh else
                               f"{head}; AUC {a:.2f} {'≥' if beats else '<'} recency in three groups {base3:.2f} "
@@ -358,8 +368,15 @@ def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool, str]]:
             if t is None:
                 continue
             rate = t.set_index("label")["repeat_rate"]
+            size = t.set_index("label")["customers"]
             for better, worse in pairs:
                 if better in rate.index and worse in rate.index:
+                    if min(size[better], size[worse]) < MIN_CLASS:
+                        lines.append((None, f"{header(col, lang)}:{name(col, worse)}({size[worse]} 位)与"
+                                            f"{name(col, better)}({size[better]} 位)人数太少,无法比较" if zh else
+                                      f"{col}: {worse} ({size[worse]}) vs {better} ({size[better]}): under "
+                                      f"{MIN_CLASS} customers, too few to compare"))
+                        continue
                     ok = bool(rate[worse] < rate[better])
                     lines.append((ok, f"{header(col, lang)}:{name(col, worse)}的复购率{'低于' if ok else '并不低于'}"
                                       f"{name(col, better)}({rate[worse]:.0%} 对 {rate[better]:.0%})" if zh else
@@ -410,8 +427,8 @@ def backtest_sheets(bt: Backtest, lang: str = "en") -> list:
     span = (f"截点 {bt.cut.date()} · 之后 {bt.holdout_days} 天(至 {bt.end.date()})" if zh else
             f"labels as of {bt.cut.date()}, compared with the next {bt.holdout_days} days (to {bt.end.date()})")
     found = verdicts(bt, lang)
-    verdict_frame = pd.DataFrame({("是否成立" if zh else "Kept"): [("是" if zh else "yes") if ok else ("否" if zh else "NO")
-                                                               for ok, _ in found],
+    said = {True: ("是" if zh else "yes"), False: ("否" if zh else "NO"), None: ("人数太少" if zh else "too few")}
+    verdict_frame = pd.DataFrame({("是否成立" if zh else "Kept"): [said[ok] for ok, _ in found],
                                   ("结论" if zh else "Finding"): [text for _, text in found]})
     sheets = [Sheet(name="回测" if zh else "Backtest", frame=verdict_frame, autofilter=False,
                     title=("标签回测:" if zh else "Backtest: ") + span)]

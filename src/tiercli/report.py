@@ -231,7 +231,8 @@ def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] 
                        (f"Backtest: labels as of {bt.cut.date()} ({bt.buyers:,} buyers), against what they did in "
                         f"the next {bt.holdout_days} days (to {bt.end.date()})"), style="bold"))
     for ok, line in (bt.verdicts if lang == "en" else verdicts(bt, lang)):
-        console.print(Text(("✓ " if ok else "✗ ") + line, style="green" if ok else "red"), soft_wrap=True)
+        mark, style = {True: ("✓ ", "green"), False: ("✗ ", "red"), None: ("· ", "")}[ok]
+        console.print(Text(mark + line, style=style), soft_wrap=True)
     heads = (("客户数", "占比", "再次购买", "人均订单", "人均消费", "消费占比") if zh else
              ("Customers", "%", "Bought again", "Orders each", "Spend each", "% of spend"))
     for col, frame in bt.classes.items():
