@@ -272,3 +272,16 @@ def test_other_fastexcel_messages_still_pass(tmp_path, caplog):
         log.warning("Could not determine dtype for column 3, falling back to string")
         log.warning("something else went wrong")
     assert [r.getMessage() for r in caplog.records] == ["something else went wrong"]
+
+
+def test_a_header_with_blank_cells_is_still_the_header(tmp_path):
+    # 5 of 9 header cells named, data rows full: the header is not mistaken for a padded title
+    from tiercli.io.read import read_file
+
+    path = tmp_path / "sparse.csv"
+    rows = ["Order ID,Order Date,Customer ID,,,,,Quantity,Unit Price"]
+    rows += [f"{1000 + i},2024-01-05,C{i},a,b,c,d,{i + 1},9.5" for i in range(5)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    table = read_file(path)[0]
+    assert list(table.frame.columns)[:3] == ["Order ID", "Order Date", "Customer ID"]
+    assert len(table.frame) == 5

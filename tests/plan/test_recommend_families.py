@@ -203,3 +203,17 @@ def test_second_emails_on_the_shopify_example_name_other_products(shopify):
         # Shopify line names are "Title - Variant": compare the titles, independently of product_family
         assert not {x.rsplit(" - ", 1)[0] for x in first if x} & {x.rsplit(" - ", 1)[0] for x in second if x}, cid
     assert (two.loc[two["nth"] == 2, "recommended"] != "").mean() > 0.5
+
+
+def test_a_plain_export_whose_titles_share_every_word_plans_without_crashing(tmp_path):
+    # no category column, titles that differ only by size: no candidate of either kind (was exit 1)
+    from click.testing import CliRunner
+
+    from tiercli.cli import cli
+
+    path = tmp_path / "patch.csv"
+    path.write_text("Order ID,Order Date,Email,Product,Quantity,Unit Price\n1,2024-01-05,a@x.com,Patch 3in,1,18\n"
+                    "2,2024-02-05,b@x.com,Patch 4in,1,18\n3,2024-03-05,a@x.com,Patch 5in,2,18\n"
+                    "4,2024-03-06,c@x.com,Patch 3in,1,18\n", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["plan-emails", str(path), "--quota", "5", "-o", str(tmp_path / "p.csv"), "-q"])
+    assert run.exit_code == 0, run.output

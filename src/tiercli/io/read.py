@@ -501,7 +501,8 @@ def _first_full(fields: list[list[str]], width: int) -> int:
     wide = [i for i, f in enumerate(fields) if len(f) >= max(2, width * 0.6)]
     filled = {i: sum(1 for v in fields[i] if v.strip()) for i in wide}
     most = max(filled.values(), default=0)
-    return next((i for i in wide if filled[i] >= max(2, most * 0.6)), wide[0] if wide else 0)
+    # 0.4: a header may leave cells blank (5 of 9 named) while its data rows fill all; a title fills one or two
+    return next((i for i in wide if filled[i] >= max(2, most * 0.4)), wide[0] if wide else 0)
 
 
 def _read_csv(path: Path, max_rows: int | None, limits: Limits) -> RawTable:

@@ -243,7 +243,15 @@ def recommend(dataset: Dataset, customers: pd.DataFrame, ids, config: Config, em
     word_score["w_word"] = word_score["w"] / word_score["n_words"]
 
     cand = cat_w.merge(cat[["item", "category"]], on="category")[["customer", "item", "w_cat"]]
-    cand = cand.merge(word_score[["customer", "item", "w_word"]], on=["customer", "item"], how="outer")
+    words = word_score[["customer", "item", "w_word"]]
+    # (an outer merge of two empty Arrow-string frames fails: a store with no categories and titles that
+    # share all their words has neither kind of candidate)
+    if not len(words):
+        cand = cand.assign(w_word=0.0)
+    elif not len(cand):
+        cand = words.assign(w_cat=0.0)
+    else:
+        cand = cand.merge(words, on=["customer", "item"], how="outer")
     cand = cand.fillna({"w_cat": 0.0, "w_word": 0.0})
     cand["relevance"] = cand["w_cat"] + cand["w_word"]
     cand = cand.merge(cat, on="item")
@@ -253,7 +261,7 @@ def recommend(dataset: Dataset, customers: pd.DataFrame, ids, config: Config, em
     seg_price = np.where(seg.eq("b2b"), cand["price_b2b"], cand["price_c"])
     cand["price"] = pd.Series(seg_price, index=cand.index).fillna(cand["price"])
     usual = mine.groupby("customer")["price"].median()
-    cand["usual_price"] = cand["customer"].map(usual)
+    cand["usual_price"] = cand["customer"].map(usual).astype("float64")  # (float also when cand is empty)
     has_band = cand["usual_price"].notna() & (cand["usual_price"] > 0)
     in_band = (cand["price"] >= cand["usual_price"] / band) & (cand["price"] <= cand["usual_price"] * band)
     cand = cand[~has_band | in_band]
