@@ -285,3 +285,24 @@ def test_a_header_with_blank_cells_is_still_the_header(tmp_path):
     table = read_file(path)[0]
     assert list(table.frame.columns)[:3] == ["Order ID", "Order Date", "Customer ID"]
     assert len(table.frame) == 5
+
+
+def test_the_main_sheet_no_layout_fits_is_an_error_not_left_out(tmp_path):
+    # a large Orders sheet with unknown headers beside a small Customers sheet: say why, never score the side sheet
+    import xlsxwriter
+    from click.testing import CliRunner
+
+    from tiercli.cli import cli
+
+    path = tmp_path / "wb.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    orders = wb.add_worksheet("Orders")
+    orders.write_row(0, 0, ["Beleg", "Datum X", "Kunde X", "Menge X"])
+    for i in range(1, 40):
+        orders.write_row(i, 0, [f"B{i}", "2025-01-05", f"K{i % 7}", i])
+    customers = wb.add_worksheet("Customers")
+    customers.write_row(0, 0, ["Customer ID", "Email", "Blacklisted"])
+    customers.write_row(1, 0, ["K1", "k1@example.com", "no"])
+    wb.close()
+    run = CliRunner().invoke(cli, ["score", str(path), "-o", str(tmp_path / "out.csv"), "--as-of", "2025-02-01"])
+    assert run.exit_code == 2 and "[Orders]" in run.stderr and "no known export layout" in run.stderr

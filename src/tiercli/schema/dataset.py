@@ -201,7 +201,8 @@ def _detect_tables(raws: list[RawTable], presets, forced, overrides) -> tuple[li
                                                                             Problem | None]:
     """Each text table of a file with the preset that fits it.  A workbook's optional table (one of several
     in a workbook whose sheets were not named) that no layout fits is left out and told in one
-    ``skipped_sheets`` problem, as long as another table of the workbook is read; otherwise its error stands."""
+    ``skipped_sheets`` problem, as long as the workbook's order table (or a larger table) is read; otherwise its
+    error stands."""
     found, failed = [], []
     for raw in raws:
         try:
@@ -215,8 +216,13 @@ def _detect_tables(raws: list[RawTable], presets, forced, overrides) -> tuple[li
             failed.append((raw, exc))
     if not failed:
         return found, None
-    if not found:
-        raise max(failed, key=lambda f: f[0].rows)[1]
+    biggest = max(failed, key=lambda f: f[0].rows)
+    # a workbook's main table is never left out quietly: when no order table was read and the table no layout
+    # fits is larger than every one read, the seller must hear why (map its columns), not get the customers
+    # of a two-row side sheet; beside an order table, summaries and pivots are left out with the note
+    orders_read = any(match.preset.kind == "orders" for _, match in found)
+    if not found or (not orders_read and biggest[0].rows > max(raw.rows for raw, _ in found)):
+        raise biggest[1]
     words = []
     for raw, _ in failed:
         cols = list(raw.frame.columns)
