@@ -374,3 +374,28 @@ def test_classes_too_small_to_judge_are_shown_not_judged(tmp_path):
         assert any("too few" in text for text in small)
     run = CliRunner().invoke(cli, ["backtest", str(examples)])
     assert run.exit_code == 0 and ("· lifecycle" in run.stdout or not small)
+
+
+def test_only_customers_known_at_the_cut_are_judged():
+    # the example's customers file lists customers (undated) who first appear after the cut: not judged
+    examples = Path(__file__).resolve().parents[1] / "examples" / "alibaba"
+    cfg = load_config(None, env={})
+    ds = load_dataset([examples], cfg)
+    bt = backtest(ds, cfg)
+    end = bt.cut + pd.Timedelta(days=1)
+    dated = set()
+    for t in (ds.lines, ds.inquiries, ds.events, ds.after_sales):
+        if len(t):
+            dated |= set(t.loc[(pd.to_datetime(t["date"]) < end).to_numpy(), "customer"].dropna())
+    assert set(bt.outcome.index) <= dated and len(bt.outcome) < len(bt.result.customers)
+    assert bt.classes["deal_stage"].set_index("label").loc["all", "customers"] == len(bt.outcome)
+
+
+def test_a_holdout_where_nobody_bought_is_a_one_line_error(tmp_path):
+    rows = ["Order ID,Order Date,Customer ID,Amount"]
+    rows += [f"O{i},2024-0{1 + i % 6}-{1 + i % 27:02d},C{i % 40},20" for i in range(120)]
+    rows += ["O999,2024-12-30,NEW1,20"]  # the only order after the cut: a customer nobody knew at the cut
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["backtest", str(path), "--cut", "2024-10-01"])
+    assert run.exit_code == 2 and "nothing to compare" in run.stderr

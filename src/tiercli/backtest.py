@@ -181,7 +181,14 @@ def backtest(dataset: Dataset, config: Config, *, cut: str | None = None, holdou
     if int(buyers.sum()) < MIN_BUYERS:
         raise InputError(f"only {int(buyers.sum())} customers bought before the cut {when.date()}; a backtest "
                          f"needs at least {MIN_BUYERS}.", hint="Cut later (--cut) or add older exports.")
-    out = holdout_outcome(dataset, cust.index, when, end)
+    # judged: the customers the seller could see at the cut (a dated order, inquiry, visit or case by then);
+    # a customers-file row with nothing dated is no evidence of existing at the cut
+    known = cust.index[cust.index.isin(_seen_by(dataset, when + pd.Timedelta(days=1)))]
+    out = holdout_outcome(dataset, known, when, end)
+    if not out["bought"].any():
+        raise InputError(f"nobody among the {len(known):,} customers known at the cut {when.date()} ordered between "
+                         f"{(when + pd.Timedelta(days=1)).date()} and {end.date()}, so there is nothing to compare "
+                         "the labels with.", hint="Cut earlier (--cut) or add the later exports.")
     bt = Backtest(result, when, end, out)
     bt.classes = class_tables(result, out)
     bt.ranking = ranking_table(result, out)
@@ -189,6 +196,16 @@ def backtest(dataset: Dataset, config: Config, *, cut: str | None = None, holdou
     bt.calibration, bt.calibration_note = calibration_table(result, out, when, end)
     bt.verdicts = verdicts(bt)
     return bt
+
+
+def _seen_by(dataset: Dataset, end: pd.Timestamp) -> set:
+    """Customer keys with a dated row before ``end`` in any dated table."""
+    keys: set = set()
+    for t in (dataset.lines, dataset.inquiries, dataset.events, dataset.after_sales):
+        if len(t) and "customer" in t and "date" in t:
+            when = pd.to_datetime(t["date"], errors="coerce")
+            keys.update(t.loc[(when < end).to_numpy(), "customer"].dropna().unique().tolist())
+    return keys
 
 
 def _label_columns(result: ScoreResult) -> list[tuple[str, type, list[str]]]:
@@ -207,7 +224,8 @@ def class_tables(result: ScoreResult, out: pd.DataFrame) -> dict[str, pd.DataFra
     total_spend = out["spend"].clip(lower=0).sum()
     tables = {}
     for col, _, codes in _label_columns(result):
-        lab = cust[col].astype("object").where(cust[col].notna())
+        lab = cust.loc[out.index, col].astype("object")
+        lab = lab.where(lab.notna())
         lab = lab[lab.notna() & (lab.astype("str") != "")]
         if not len(lab):
             continue
@@ -341,7 +359,7 @@ def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool | None, str]]:
                 lines.append((None, f"{header(col, lang)}:每组客户不足 {MIN_CLASS} 位,无法判断" if zh else
                               f"{col}: fewer than {MIN_CLASS} customers in all but one class, too few to judge"))
                 continue
-            falling = bool((rates.diff().dropna() <= 0).all())
+            falling = bool((rates.diff().dropna() < 0).all())  # a tie is no order
             shown = (" > " if falling else ", ").join(f"{name(col, k)} {v:.0%}" for k, v in rates.items())
             title = header(col, lang) if zh else col
             unjudged = ("" if not len(small) else

@@ -140,6 +140,8 @@ def _contact_details(dataset: Dataset, end: pd.Timestamp) -> pd.DataFrame:
         # (no row filter: the group-by leaves out lines without a customer itself)
         keep = ["customer", "date", *(c for c in cols if c in lines and lines[c].notna().any())]
         latest = lines[keep]
+        if latest["date"].max() >= end:  # --as-of in the past (a backtest's cut): what was known then
+            latest = latest[~(latest["date"] >= end).to_numpy()]
         if not latest["date"].is_monotonic_increasing:  # exports are usually in date order already
             latest = latest.sort_values("date", na_position="first", kind="stable")
         pieces.append(latest.groupby("customer")[keep[2:]].last())
