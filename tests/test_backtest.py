@@ -300,7 +300,7 @@ def test_default_holdout_is_the_last_90_days(simulated):
 @pytest.mark.parametrize("args,words", [
     (["--cut", "2024-02-01"], "days before it"),          # too little history before the cut
     (["--cut", "2025-03-20"], "after it"),                # too little holdout after it
-    (["--holdout-days", "400"], "or a shorter --holdout-days"),
+    (["--holdout-days", "400"], "a shorter one leaves more history"),
     (["--cut", "last tuesday"], "is not a date"),
 ])
 def test_too_little_history_is_a_one_line_error(simulated, args, words):

@@ -89,7 +89,9 @@ def resolve_cut(dataset: Dataset, cut: str | None, holdout_days: int | None) -> 
     if before < MIN_HISTORY_DAYS or after < MIN_HOLDOUT_DAYS:
         room = span - MIN_HISTORY_DAYS
         hint = (f"Pick a cut between {(first + pd.Timedelta(days=MIN_HISTORY_DAYS)).date()} and "
-                f"{(last - pd.Timedelta(days=MIN_HOLDOUT_DAYS)).date()} (--cut), or a shorter --holdout-days."
+                f"{(last - pd.Timedelta(days=MIN_HOLDOUT_DAYS)).date()} (--cut), and --holdout-days of at least "
+                f"{MIN_HOLDOUT_DAYS}" + (" (a shorter one leaves more history before the cut)." if before <
+                                         MIN_HISTORY_DAYS else ".")
                 if room >= MIN_HOLDOUT_DAYS else
                 f"Add older exports: {MIN_HISTORY_DAYS + MIN_HOLDOUT_DAYS} days in all are needed.")
         raise InputError(f"the orders span {span} days ({first.date()} to {last.date()}); the cut "
