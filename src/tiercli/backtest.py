@@ -25,6 +25,7 @@ import pandas as pd
 
 from .config import Config
 from .errors import InputError
+from .features import known_keys, split_orders
 from .schema.dataset import Dataset
 from .scoring import ScoreResult, score_dataset
 
@@ -112,9 +113,7 @@ def holdout_outcome(dataset: Dataset, index: pd.Index, cut: pd.Timestamp, end: p
     """
     o = dataset.orders
     window = o[(o["date"] >= cut + pd.Timedelta(days=1)) & (o["date"] < end + pd.Timedelta(days=1))]
-    sample = window["is_sample"].astype(bool)
-    deal = window[window["paid"].astype(bool) & ~sample]
-    credit = window[window["status"].isin(["cancelled", "refunded"]) & ~sample]
+    _, deal, credit = split_orders(window)
     g = deal.groupby("customer")
     out = pd.DataFrame(index=index)
     out["orders"] = g["order_id"].nunique().reindex(index).fillna(0).astype("int64")
@@ -185,7 +184,7 @@ def backtest(dataset: Dataset, config: Config, *, cut: str | None = None, holdou
                          f"needs at least {MIN_BUYERS}.", hint="Cut later (--cut) or add older exports.")
     # judged: the customers the seller could see at the cut (a dated order, inquiry, visit or case by then);
     # a customers-file row with nothing dated is no evidence of existing at the cut
-    known = cust.index[cust.index.isin(_seen_by(dataset, when + pd.Timedelta(days=1)))]
+    known = cust.index[cust.index.isin(known_keys(dataset, when + pd.Timedelta(days=1), dated_only=True))]
     out = holdout_outcome(dataset, known, when, end)
     if not out["bought"].any():
         raise InputError(f"nobody among the {len(known):,} customers known at the cut {when.date()} ordered between "
@@ -198,16 +197,6 @@ def backtest(dataset: Dataset, config: Config, *, cut: str | None = None, holdou
     bt.calibration, bt.calibration_note = calibration_table(result, out, when, end)
     bt.verdicts = verdicts(bt)
     return bt
-
-
-def _seen_by(dataset: Dataset, end: pd.Timestamp) -> set:
-    """Customer keys with a dated row before ``end`` in any dated table."""
-    keys: set = set()
-    for t in (dataset.lines, dataset.inquiries, dataset.events, dataset.after_sales):
-        if len(t) and "customer" in t and "date" in t:
-            when = pd.to_datetime(t["date"], errors="coerce")
-            keys.update(t.loc[(when < end).to_numpy(), "customer"].dropna().unique().tolist())
-    return keys
 
 
 def _label_columns(result: ScoreResult) -> list[tuple[str, type, list[str]]]:

@@ -50,15 +50,11 @@ def build_customers(dataset: Dataset, as_of: pd.Timestamp, config: Config) -> pd
     if not len(orders):  # no orders file (inquiries or visitors only): an empty table still needs its dtypes
         orders = orders.astype({c: t for c, t in _ORDER_DTYPES.items() if c in orders})
     orders = orders[orders["date"] < end] if len(orders) else orders
-    keys = _all_keys(dataset, end)
+    keys = known_keys(dataset, end)
     cust = pd.DataFrame(index=pd.Index(keys, name=ID, dtype="str"))
     cust = cust.join(_contact_details(dataset, end))
 
-    paid = orders[orders["paid"]] if len(orders) else orders
-    deal = paid[~paid["is_sample"].astype(bool)] if len(paid) else paid
-    # cancellations and refunds carry negative net value and never count as orders
-    credit = orders[orders["status"].isin(["cancelled", "refunded"]) & ~orders["is_sample"].astype(bool)] \
-        if len(orders) else orders
+    paid, deal, credit = split_orders(orders)
 
     g = deal.groupby("customer", sort=False)
     day = deal["date"].dt.normalize()
@@ -114,15 +110,32 @@ def build_customers(dataset: Dataset, as_of: pd.Timestamp, config: Config) -> pd
     return cust
 
 
-def _all_keys(dataset: Dataset, end: pd.Timestamp) -> list[str]:
+def split_orders(orders: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(paid, deal, credit): paid orders, the paid non-sample ones (what counts as an order), and the
+    non-sample cancellations and refunds (negative net value, netted against value, never orders)."""
+    if not len(orders):
+        return orders, orders, orders
+    sample = orders["is_sample"].astype(bool)
+    paid = orders[orders["paid"].astype(bool)]
+    deal = paid[~paid["is_sample"].astype(bool)]
+    credit = orders[orders["status"].isin(["cancelled", "refunded"]) & ~sample]
+    return paid, deal, credit
+
+
+def known_keys(dataset: Dataset, end: pd.Timestamp, *, dated_only: bool = False) -> list[str]:
+    """Customer keys seen before ``end``; ``dated_only``: only in a dated row before it (a backtest's
+    customers known at its cut), so the undated customers file and rows without a date do not count."""
     keys: list[pd.Series] = []
     for t in (dataset.lines, dataset.inquiries, dataset.events, dataset.customers, dataset.after_sales):
         if len(t) and "customer" in t:
             who = t["customer"]
             if "date" in t:  # --as-of in the past: customers first seen after it did not exist yet
-                later = (pd.to_datetime(t["date"], errors="coerce") >= end).to_numpy()
-                if later.any():
-                    who = who[~later]
+                when = pd.to_datetime(t["date"], errors="coerce")
+                keep = (when < end) if dated_only else ~(when >= end)
+                if not keep.all():
+                    who = who[keep.to_numpy()]
+            elif dated_only:
+                continue
             keys.append(pd.Series(who.unique()).dropna())  # (unique first: a few thousand keys, not every line)
     if not keys:
         return []
