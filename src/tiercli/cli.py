@@ -298,20 +298,21 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
     bt = run_backtest(ds, cfg, cut=cut, holdout_days=holdout_days, inputs=[str(p) for p in paths],
                       segmenters=[n.strip() for n in names.split(",") if n.strip()] if names else None)
     wrote = []
+    doc = backtest_json(bt) if fmt == "json" or (output is not None and output.suffix.lower() == ".json") else None
     if output is not None:
         folder = output.parent if str(output.parent) else Path(".")
         if not folder.is_dir():
             raise OutputError(f"cannot write {output}: folder {folder} does not exist.",
                               hint="Create it or choose another -o.")
         written = (write_workbook(output, backtest_sheets(bt, lang)) if output.suffix.lower() == ".xlsx"
-                   else write_json(output, backtest_json(bt)))
+                   else write_json(output, doc))
         wrote.append(str(written.path))
         _note(ctx, output=written.path)
         if written.fallback:
             raise OutputBusyError(f"{output} is busy (open in Excel?): wrote {written.path} instead.",
                                   path=written.path)
     if fmt == "json":
-        click.echo(json.dumps(backtest_json(bt), ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
     elif not quiet:
         render_backtest(make_console(), bt, lang=lang, wrote=wrote)
 
