@@ -108,3 +108,14 @@ def format_rows(template: str, index, **fields):
         else:
             out = out + _FORMATTER.format_field(_FORMATTER.convert_field(value, conversion), spec)
     return out
+
+
+def counted(n, one: str, many: str):
+    """``"1 sample order"``, ``"3 sample orders"`` for every row: ``one`` and ``many`` are templates with
+    ``{n}`` (already translated, so a language without plurals gives the same text for both)."""
+    import numpy as np
+    import pandas as pd
+
+    number = n.astype("float64").round(0).astype("Int64").astype("str").fillna("?")
+    return pd.Series(np.where(n == 1, format_rows(one, n.index, n=number), format_rows(many, n.index, n=number)),
+                     index=n.index, dtype="str")

@@ -21,12 +21,30 @@ import pyarrow as pa
 
 from ..config import Config
 from ..errors import InputError
+from ..i18n import _
 from ..io.read import Limits, RawTable, chosen_input_sheets, list_inputs, read_file
-from .clean import (clean_email, clean_text, contains_any, isin_text, map_contained, map_vocab, matches_words,
-                    parse_amounts, parse_dates, parse_flags)
+from .clean import (
+    clean_email,
+    clean_text,
+    contains_any,
+    isin_text,
+    map_contained,
+    map_vocab,
+    matches_words,
+    parse_amounts,
+    parse_dates,
+    parse_flags,
+)
 from .presets import Match, Preset, detect, load_presets
-from .tables import (EVENT_STAGE, FULFILLMENT, KINDS, ORDER_STATUS, SAMPLE_WORDS, STATUS_CONTAINS,
-                     STATUS_CONTAINS_NOT)
+from .tables import (
+    EVENT_STAGE,
+    FULFILLMENT,
+    KINDS,
+    ORDER_STATUS,
+    SAMPLE_WORDS,
+    STATUS_CONTAINS,
+    STATUS_CONTAINS_NOT,
+)
 
 
 @dataclass
@@ -165,7 +183,7 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
                 problems.insert(0, left_out)
                 left_out = None
             reports.append(FileReport(
-                path=str(raw.path), kind=m.preset.kind, preset=m.preset.name, preset_title=m.preset.title,
+                path=str(raw.path), kind=m.preset.kind, preset=m.preset.name, preset_title=m.preset.text("title"),
                 why=m.why(), encoding=raw.encoding, sheets=raw.sheets, rows=raw.rows, mapping=m.mapping,
                 problems=problems))
             parts[m.preset.kind].append(frame)
@@ -184,8 +202,8 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
         lines, dup = _drop_duplicates(lines, keep)
         if dup:
             problems.append(Problem("duplicate_rows", dup,
-                                    "exact repeated order lines (overlapping exports?): " +
-                                    ("kept (--keep-duplicates)" if keep else "counted once")))
+                                    _("exact repeated order lines (overlapping exports?): kept (--keep-duplicates)")
+                                    if keep else _("exact repeated order lines (overlapping exports?): counted once")))
     orders = fold_orders(lines)
     after_sales = tables["after_sales"]
     if len(after_sales) and len(orders):
@@ -207,7 +225,8 @@ def _detect_tables(raws: list[RawTable], presets, forced, overrides) -> tuple[li
     for raw in raws:
         try:
             if raw.frame.shape[1] == 0 or len(raw.frame.columns) < 2:
-                raise InputError(f"{raw.label}: no columns found.", hint="Check it is a table with a header row.")
+                raise InputError(_("{file}: no columns found.").format(file=raw.label),
+                                 hint=_("Check it is a table with a header row."))
             found.append((raw, detect(list(raw.frame.columns), presets, forced=forced, overrides=overrides,
                                       label=raw.label)))
         except InputError as exc:
@@ -220,17 +239,19 @@ def _detect_tables(raws: list[RawTable], presets, forced, overrides) -> tuple[li
     # a workbook's main table is never left out quietly: when no order table was read and the table no layout
     # fits is larger than every one read, the seller must hear why (map its columns), not get the customers
     # of a two-row side sheet; beside an order table, summaries and pivots are left out with the note
-    orders_read = any(match.preset.kind == "orders" for _, match in found)
-    if not found or (not orders_read and biggest[0].rows > max(raw.rows for raw, _ in found)):
+    orders_read = any(match.preset.kind == "orders" for _raw, match in found)
+    if not found or (not orders_read and biggest[0].rows > max(raw.rows for raw, _match in found)):
         raise biggest[1]
     words = []
-    for raw, _ in failed:
+    for raw, _error in failed:
         cols = list(raw.frame.columns)
-        why = ("no table" if len(cols) < 2 else
-               "no export layout fits its columns: " + ", ".join(cols[:4]) + (", ..." if len(cols) > 4 else ""))
-        words.append(f"{', '.join(map(repr, raw.sheets))} ({raw.rows:,} rows; {why})")
-    return found, Problem("skipped_sheets", sum(raw.rows for raw, _ in failed),
-                          f"sheets left out: {'; '.join(words)}; --sheet NAME reads only the sheets you name",
+        why = (_("no table") if len(cols) < 2 else _("no export layout fits its columns: {columns}").format(
+            columns=", ".join(cols[:4]) + (", ..." if len(cols) > 4 else "")))
+        words.append(_("{sheets} ({rows} rows; {why})").format(
+            sheets=", ".join(map(repr, raw.sheets)), rows=f"{raw.rows:,}", why=why))
+    return found, Problem("skipped_sheets", sum(raw.rows for raw, _error in failed),
+                          _("sheets left out: {sheets}; --sheet NAME reads only the sheets you name").format(
+                              sheets="; ".join(words)),
                           found[0][0].label)
 
 
@@ -246,8 +267,8 @@ def canonicalize(raw: RawTable, match: Match, config: Config) -> tuple[pd.DataFr
     problems: list[Problem] = []
     if raw.skipped_lines:
         problems.append(Problem("skipped_lines", len(raw.skipped_lines),
-                                "lines with more fields than the header (an unquoted comma or delimiter?): left out, "
-                                f"e.g. line {raw.skipped_lines[0]}", label))
+                                _("lines with more fields than the header (an unquoted comma or delimiter?): left "
+                                  "out, e.g. line {line}").format(line=raw.skipped_lines[0]), label))
     src, lines, screened = screen_rows(raw, match)
     problems.extend(screened)
     out = pd.DataFrame({canon: src[header] for canon, header in match.mapping.items()})
@@ -275,27 +296,29 @@ def canonicalize(raw: RawTable, match: Match, config: Config) -> tuple[pd.DataFr
     for col in dates:
         out[col], bad = next(done)
         if bad.any():
-            problems.append(Problem("unparsed_date", int(bad.sum()),
-                                    f"{match.mapping[col]!r}: unreadable dates, e.g. {src.loc[bad, match.mapping[col]].iloc[0]!r}"
-                                    + (" (rows left out)" if col == "date" else ""), label))
+            template = (_("{column}: unreadable dates, e.g. {value} (rows left out)") if col == "date"
+                        else _("{column}: unreadable dates, e.g. {value}"))
+            problems.append(Problem("unparsed_date", int(bad.sum()), template.format(
+                column=repr(match.mapping[col]), value=repr(src.loc[bad, match.mapping[col]].iloc[0])), label))
     for col in amounts:
         out[col], bad = next(done)
         if bad.any():
             problems.append(Problem("unparsed_amount", int(bad.sum()),
-                                    f"{match.mapping[col]!r}: unreadable numbers, e.g. {src.loc[bad, match.mapping[col]].iloc[0]!r}",
-                                    label))
+                                    _("{column}: unreadable numbers, e.g. {value}").format(
+                                        column=repr(match.mapping[col]),
+                                        value=repr(src.loc[bad, match.mapping[col]].iloc[0])), label))
     if "name" not in out and ("first_name" in out or "last_name" in out):
         first = out["first_name"] if "first_name" in out else ""
         last = out["last_name"] if "last_name" in out else ""
         out["name"] = clean_text((first.fillna("") + " " + last.fillna("")) if not isinstance(first, str) else last)
     for col in kind.flags:
         if col in out:
-            out[col], _ = parse_flags(out[col])
+            out[col], _unread = parse_flags(out[col])
     # the customer key: id, else email (trimmed, lower-cased)
     key_cols = [c for c in ("customer_id", "email") if c in out]
     if p.kind != "events" or key_cols:
         if p.no_customer_key and not key_cols:
-            raise InputError(f"{label}: {p.no_customer_key}")
+            raise InputError(f"{label}: {p.text('no_customer_key')}")
     if key_cols:
         key = out[key_cols[0]]
         for c in key_cols[1:]:
@@ -303,7 +326,7 @@ def canonicalize(raw: RawTable, match: Match, config: Config) -> tuple[pd.DataFr
         out["customer"] = key
     elif "name" in out and p.kind != "events":
         out["customer"] = out["name"]
-        problems.append(Problem("keyed_by_name", len(out), "no customer id or email column: customers keyed by name", label))
+        problems.append(Problem("keyed_by_name", len(out), _("no customer id or email column: customers keyed by name"), label))
     else:
         out["customer"] = pd.Series(pd.NA, index=out.index, dtype="str")
     if p.kind == "orders":
@@ -315,14 +338,14 @@ def canonicalize(raw: RawTable, match: Match, config: Config) -> tuple[pd.DataFr
     elif p.kind == "customers":
         out = _customers(out, config)
     elif p.kind == "after_sales":
-        out["status"], _ = map_vocab(out["status"], p.status) if "status" in out else (None, None)
+        out["status"], _unknown = map_vocab(out["status"], p.status) if "status" in out else (None, None)
     if p.kind in ("orders", "inquiries", "customers", "after_sales", "contacts"):
         missing = out["customer"].isna()
         if p.kind == "after_sales" and "order_id" in out:
             missing &= out["order_id"].isna()
         if missing.any():
             problems.append(Problem("missing_customer_id", int(missing.sum()),
-                                    "rows without a customer id or email: left out", label))
+                                    _("rows without a customer id or email: left out"), label))
             if p.kind != "orders":  # order lines stay for the line counts; orders are keyed later
                 out = out[~missing]
     return out, problems
@@ -386,11 +409,12 @@ def screen_rows(raw: RawTable, match: Match) -> tuple[pd.DataFrame, np.ndarray, 
                     src.iloc[np.arange(a + 1, b + 1)[empty], j] = src.iat[a, j] if col in fill else "0"
                     filled[a + 1:b + 1] |= empty
             if filled.any():
-                cols = sorted({c for c, _, _ in runs}, key=list(src.columns).index)
+                cols = sorted({run[0] for run in runs}, key=list(src.columns).index)
                 problems.append(Problem("merged_cells", int(filled.sum()),
-                                        f"merged cells in {', '.join(map(repr, cols))}: value filled down "
-                                        f"({_row_list(raw, np.flatnonzero(filled))}); amounts and items stay on the "
-                                        "first row", label))
+                                        _("merged cells in {columns}: value filled down ({rows}); amounts and items "
+                                          "stay on the first row").format(
+                                            columns=", ".join(map(repr, cols)),
+                                            rows=_row_list(raw, np.flatnonzero(filled))), label))
     blank = src.isna().all(axis=1).to_numpy()
     headers = np.zeros(n, dtype=bool)
     hits = np.zeros(n, dtype=np.int64)
@@ -401,8 +425,8 @@ def screen_rows(raw: RawTable, match: Match) -> tuple[pd.DataFrame, np.ndarray, 
         headers = (hits >= 2) & (hits * 2 >= present)
     if headers.any():
         problems.append(Problem("repeated_header", int(headers.sum()),
-                                f"the header repeated inside the data (pasted exports?): left out "
-                                f"({_row_list(raw, np.flatnonzero(headers))})", label))
+                                _("the header repeated inside the data (pasted exports?): left out ({rows})").format(
+                                    rows=_row_list(raw, np.flatnonzero(headers))), label))
     # a total line's first filled cell says so
     totals = matches_words(src.iloc[:, 0], TOTAL_WORDS, strip=":：")
     empty_first = src.iloc[:, 0].isna().to_numpy()
@@ -419,8 +443,8 @@ def screen_rows(raw: RawTable, match: Match) -> tuple[pd.DataFrame, np.ndarray, 
         totals &= ids.isna().to_numpy() | matches_words(ids, TOTAL_WORDS, strip=":：")
     if totals.any():
         problems.append(Problem("total_rows", int(totals.sum()),
-                                f"total lines (合计 / Total) inside the data: left out "
-                                f"({_row_list(raw, np.flatnonzero(totals))})", label))
+                                _("total lines (合计 / Total) inside the data: left out ({rows})").format(
+                                    rows=_row_list(raw, np.flatnonzero(totals))), label))
     keep = ~(blank | headers | totals)
     stray = np.zeros(n, dtype=bool)
     for col in src.columns:
@@ -430,8 +454,8 @@ def screen_rows(raw: RawTable, match: Match) -> tuple[pd.DataFrame, np.ndarray, 
                 stray |= has
     if stray.any():
         problems.append(Problem("ragged_rows", int(stray.sum()),
-                                f"values in columns without a header (a shifted or ragged row?): ignored "
-                                f"({_row_list(raw, np.flatnonzero(stray))})", label))
+                                _("values in columns without a header (a shifted or ragged row?): ignored ({rows})"
+                                  ).format(rows=_row_list(raw, np.flatnonzero(stray))), label))
     if keep.all():
         return src, lines, problems
     return src[keep].reset_index(drop=True), lines[keep], problems
@@ -468,13 +492,14 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
         if unknown.any():
             seen = out.loc[unknown, "status"].value_counts().head(3).index.tolist()
             problems.append(Problem("unknown_status", int(unknown.sum()),
-                                    f"statuses not recognised, treated as not paid: {', '.join(map(str, seen))} "
-                                    "(add them under [status] paid = [...] in tiercli.toml)", label))
+                                    _("statuses not recognised, treated as not paid: {statuses} (add them under "
+                                      "[status] paid = [...] in tiercli.toml)").format(
+                                        statuses=", ".join(map(str, seen))), label))
         missing_status = status.isna() & ~unknown
         status = status.where(~(unknown | missing_status), "pending")
         if missing_status.any():
             problems.append(Problem("missing_status", int(missing_status.sum()),
-                                    "rows with an empty status: treated as not paid", label))
+                                    _("rows with an empty status: treated as not paid"), label))
     else:
         status = pd.Series("paid", index=out.index, dtype="str")
     if "cancelled_at" in out:
@@ -503,9 +528,10 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
     cancelled = status.isin(["cancelled", "refunded"])
     if cancelled.any():
         problems.append(Problem("cancelled", int(cancelled.sum()),
-                                "cancelled or refunded lines: not orders; negative amounts net against value", label))
+                                _("cancelled or refunded lines: not orders; negative amounts net against value"),
+                                label))
     if "fulfillment" in out:
-        out["fulfillment"], _ = map_vocab(out["fulfillment"], FULFILLMENT)
+        out["fulfillment"], _unknown = map_vocab(out["fulfillment"], FULFILLMENT)
     if "order_type" in out:
         is_sample = contains_any(out["order_type"], SAMPLE_WORDS)
         # a yes/no column headed 样品 / 样单 / sample (是, yes, 1): the header names the type, the value says yes
@@ -520,7 +546,7 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
         out["cost"] = out["cost"].fillna(unit_cost) if "cost" in out else unit_cost
     bad_date = out["date"].isna()
     if bad_date.any() and not any(pr.code == "unparsed_date" for pr in problems):
-        problems.append(Problem("missing_date", int(bad_date.sum()), "rows without an order date: left out", label))
+        problems.append(Problem("missing_date", int(bad_date.sum()), _("rows without an order date: left out"), label))
     # the fields this export lacks, typed (an object column of a million pd.NA costs every later filter)
     missing = {col: _missing_column(col, n) for col in ORDER_LINE_COLUMNS if col not in out}
     if missing:
@@ -592,7 +618,7 @@ def _inquiries(out: pd.DataFrame, p: Preset, config: Config, label: str, problem
         out["status"], unknown = map_vocab(out["status"], p.status)
         if unknown.any():
             problems.append(Problem("unknown_status", int(unknown.sum()),
-                                    "inquiry statuses not recognised: treated as open", label))
+                                    _("inquiry statuses not recognised: treated as open"), label))
         out["status"] = out["status"].fillna("open")
     for col in KINDS["inquiries"].fields:
         if col not in out:
@@ -607,7 +633,8 @@ def _events(out: pd.DataFrame, label: str, problems: list[Problem]) -> pd.DataFr
     if unknown.any():
         seen = out.loc[unknown, "event"].value_counts().head(3).index.tolist()
         problems.append(Problem("unknown_event", int(unknown.sum()),
-                                f"event types not recognised, counted as awareness: {', '.join(map(str, seen))}", label))
+                                _("event types not recognised, counted as awareness: {events}").format(
+                                    events=", ".join(map(str, seen))), label))
     if "visitor_id" not in out:
         out["visitor_id"] = out["customer"]
     out["visitor_id"] = out["visitor_id"].fillna(out["customer"])
@@ -664,10 +691,12 @@ def _read_rates(path: str | Path) -> dict[str, float]:
     cur = next((cols[c] for c in ("currency", "code", "币种", "货币") if c in cols), None)
     rate = next((cols[c] for c in ("rate", "汇率", "to_base") if c in cols), None)
     if cur is None or rate is None:
-        raise InputError(f"{path}: a rates file needs columns 'currency' and 'rate' (base units per 1 unit).")
+        raise InputError(_("{file}: a rates file needs columns 'currency' and 'rate' (base units per 1 unit)."
+                           ).format(file=path))
     values, bad = parse_amounts(raw[rate])
     if bad.any():
-        raise InputError(f"{path}: rate {raw.loc[bad, rate].iloc[0]!r} is not a number.")
+        raise InputError(_("{file}: rate {value} is not a number.").format(file=path,
+                                                                           value=repr(raw.loc[bad, rate].iloc[0])))
     return {str(c).strip().upper(): float(v) for c, v in zip(raw[cur], values) if pd.notna(c)}
 
 
@@ -697,9 +726,9 @@ def _convert_currency(lines: pd.DataFrame, config: Config, rates_path, *,
         shown = ", ".join(f"{c} {n:,}" for c, n in counts.items())
         report.append(Problem(
             "several_currencies", int(counts.drop(suggest, errors="ignore").sum()),
-            f"order lines in {len(counts)} currencies ({shown}): amounts not converted, so totals mix currencies; "
-            f"to score, pass --currency {suggest} --rates {rates_path or 'rates.csv'} "
-            f"(lines currency,rate: {suggest} per 1 unit)"
+            _("order lines in {n} currencies ({shown}): amounts not converted, so totals mix currencies; to score, "
+              "pass --currency {base} --rates {rates} (lines currency,rate: {base} per 1 unit)").format(
+                n=len(counts), shown=shown, base=suggest, rates=rates_path or "rates.csv")
             + (f" — {message} {hint}" if rates_path is not None else "")))
         out = lines.copy(deep=False)
         out["currency"] = cur
@@ -707,18 +736,21 @@ def _convert_currency(lines: pd.DataFrame, config: Config, rates_path, *,
 
     if not base:
         if len(found) > 1 and rates_path is None:
-            return refuse(f"orders are in several currencies ({', '.join(found)}).",
-                          "Set currency = \"USD\" (your base) in tiercli.toml and pass --rates rates.csv.")
+            return refuse(_("orders are in several currencies ({currencies}).").format(currencies=", ".join(found)),
+                          _("Set currency = \"USD\" (your base) in tiercli.toml and pass --rates rates.csv."))
         base = found[0] if found else ""
     need = [c for c in found if c != base]
     if need:
         if rates_path is None:
-            return refuse(f"orders in {', '.join(need)} but base currency is {base}.",
-                          "Pass --rates FILE with columns currency,rate (base units per 1 unit).")
+            return refuse(_("orders in {currencies} but base currency is {base}.").format(
+                currencies=", ".join(need), base=base),
+                _("Pass --rates FILE with columns currency,rate (base units per 1 unit)."))
         missing = [c for c in need if c not in rates]
         if missing:
-            return refuse(f"no exchange rate for {', '.join(missing)} in {rates_path}.",
-                          f"Add a line '{missing[0]},RATE' (base {base} per 1 {missing[0]}).")
+            return refuse(_("no exchange rate for {currencies} in {file}.").format(
+                currencies=", ".join(missing), file=rates_path),
+                _("Add a line '{currency},RATE' (base {base} per 1 {currency}).").format(currency=missing[0],
+                                                                                         base=base))
     cur = cur.fillna(base)
     lines = lines.copy(deep=False)  # copy-on-write: the columns set below never reach the caller's frame
     lines["currency"] = cur

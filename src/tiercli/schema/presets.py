@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InputError
+from ..i18n import _, pick
 from .tables import KINDS
 
 
@@ -43,19 +44,28 @@ class Preset:
     cancel_pattern: str | None = None  # regex on order_id marking cancellations (credit notes)
     no_customer_key: str | None = None
     origin: str = "built-in"
+    # the same texts in Chinese (``title_zh``, ``no_customer_key_zh`` in the file): what ``text`` shows in zh
+    title_zh: str = ""
+    no_customer_key_zh: str | None = None
+
+    def text(self, name: str) -> str:
+        """``title`` or ``no_customer_key`` in the output language (the English where no Chinese is given)."""
+        return pick(getattr(self, name) or "", getattr(self, f"{name}_zh") or "")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], origin: str) -> "Preset":
         try:
             kind = data["kind"]
             if kind not in KINDS:
-                raise ConfigError(f"preset {origin}: unknown kind {kind!r}.", hint=f"Use one of {', '.join(KINDS)}.")
+                raise ConfigError(_("preset {preset}: unknown kind {kind}.").format(preset=origin, kind=repr(kind)),
+                                  hint=_("Use one of {kinds}.").format(kinds=", ".join(KINDS)))
             columns = {}
             for canon, aliases in data.get("columns", {}).items():
                 if canon not in KINDS[kind].fields:
                     raise ConfigError(
-                        f"preset {origin}: {canon!r} is not a field of {kind}.",
-                        hint=f"Fields: {', '.join(KINDS[kind].fields)}.",
+                        _("preset {preset}: {field} is not a field of {kind}.").format(
+                            preset=origin, field=repr(canon), kind=kind),
+                        hint=_("Fields: {fields}.").format(fields=", ".join(KINDS[kind].fields)),
                     )
                 columns[canon] = tuple([aliases] if isinstance(aliases, str) else aliases)
             return cls(
@@ -69,9 +79,12 @@ class Preset:
                 cancel_pattern=data.get("cancel_pattern"),
                 no_customer_key=data.get("no_customer_key"),
                 origin=origin,
+                title_zh=data.get("title_zh", ""),
+                no_customer_key_zh=data.get("no_customer_key_zh"),
             )
         except KeyError as exc:
-            raise ConfigError(f"preset {origin}: missing key {exc}.", hint="Every preset needs name and kind.") from None
+            raise ConfigError(_("preset {preset}: missing key {key}.").format(preset=origin, key=exc),
+                              hint=_("Every preset needs name and kind.")) from None
 
 
 def load_presets(extra_dirs: list[Path] | None = None) -> dict[str, Preset]:
@@ -84,12 +97,13 @@ def load_presets(extra_dirs: list[Path] | None = None) -> dict[str, Preset]:
     for d in extra_dirs or []:
         d = Path(d)
         if not d.is_dir():
-            raise ConfigError(f"presets folder {d} does not exist.", hint="Fix [presets] dirs in tiercli.toml.")
+            raise ConfigError(_("presets folder {folder} does not exist.").format(folder=d),
+                              hint=_("Fix [presets] dirs in tiercli.toml."))
         for f in sorted(d.glob("*.toml")):
             try:
                 data = tomllib.loads(f.read_text(encoding="utf-8-sig"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise ConfigError(f"preset {f}: not valid TOML ({exc}).") from None
+                raise ConfigError(_("preset {preset}: not valid TOML ({error}).").format(preset=f, error=exc)) from None
             p = Preset.from_dict(data, str(f))
             presets[p.name] = p
     return presets
@@ -110,9 +124,9 @@ class Match:
         return not self.missing
 
     def why(self) -> str:
-        bits = [f"{len(self.mapping)} columns mapped"]
+        bits = [_("{n} columns mapped").format(n=len(self.mapping))]
         if self.signature_hits:
-            bits.append("signature " + ", ".join(self.signature_hits[:4]))
+            bits.append(_("signature {headers}").format(headers=", ".join(self.signature_hits[:4])))
         return "; ".join(bits)
 
 
@@ -154,12 +168,14 @@ def detect(headers: list[str], presets: dict[str, Preset], *, forced: str | None
 
     if forced:
         if forced not in presets:
-            raise InputError(f"unknown preset {forced!r}.", hint=f"Choose one of: {', '.join(sorted(presets))}.")
+            raise InputError(_("unknown preset {preset}.").format(preset=repr(forced)),
+                             hint=_("Choose one of: {presets}.").format(presets=", ".join(sorted(presets))))
         m = match_preset(presets[forced], headers, ov(presets[forced]))
         if not m.eligible:
             raise InputError(
-                f"{label}: preset {forced} needs a column for {_groups(m.missing)}; headers seen: {_headers(headers)}.",
-                hint="Add a [columns] entry in tiercli.toml mapping it to your header.",
+                _("{file}: preset {preset} needs a column for {fields}; headers seen: {headers}.").format(
+                    file=label, preset=forced, fields=_groups(m.missing), headers=_headers(headers)),
+                hint=_("Add a [columns] entry in tiercli.toml mapping it to your header."),
             )
         return m
     # on a tie, the preset with fewer signature headers missing wins: a file whose columns the user
@@ -171,17 +187,18 @@ def detect(headers: list[str], presets: dict[str, Preset], *, forced: str | None
     if not best.eligible or best.score <= 0:
         closest = max(matches, key=lambda m: (m.score, -len(m.missing)))
         raise InputError(
-            f"{label}: no known export layout fits its columns ({_headers(headers)}); "
-            f"closest is {closest.preset.name} ({closest.preset.title}), which lacks {_groups(closest.missing)}.",
-            hint="Pass --preset NAME or map your headers in tiercli.toml [columns] (see README, 'Presets').",
+            _("{file}: no known export layout fits its columns ({headers}); closest is {preset} ({title}), which "
+              "lacks {fields}.").format(file=label, headers=_headers(headers), preset=closest.preset.name,
+                                        title=closest.preset.text("title"), fields=_groups(closest.missing)),
+            hint=_("Pass --preset NAME or map your headers in tiercli.toml [columns] (see README, 'Presets')."),
         )
     return best
 
 
 def _groups(groups: list[tuple[str, ...]]) -> str:
-    return ", ".join(" or ".join(g) for g in groups) or "nothing"
+    return ", ".join(_(" or ").join(g) for g in groups) or _("nothing")
 
 
 def _headers(headers: list[str], n: int = 8) -> str:
     shown = ", ".join(headers[:n])
-    return shown + (f", ... ({len(headers)} in all)" if len(headers) > n else "")
+    return shown + (_(", ... ({n} in all)").format(n=len(headers)) if len(headers) > n else "")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
 
 # seed 003: A customers are 5-10% of customers and make 55-80% of profit
@@ -77,23 +78,27 @@ class ABC(Segmenter):
         cls = pd.Series(np.select([in_a, in_b], ["A", "B"], "C"), index=order.index)
         label = cls.reindex(customers.index).fillna("other")
         above = (share_before * 100).round(1).astype("str")
-        orders = freq.astype("str") + np.where(freq == 1, " order", " orders")
-        held = " (customers ranked above hold " + above + "%)"
+        orders = counted(freq, _("{n} order"), _("{n} orders"))
+        basis = _("profit") if basis == "profit" else _("revenue")
+        a_top, b_top = f"{s['a_share']:.0%}", f"{s['b_share']:.0%}"
+
+        def rows(template: str, **fields) -> pd.Series:
+            return format_rows(template, order.index, orders=orders, basis=basis, held=above, rank=rank, **fields)
+
         reason = pd.Series(np.select(
             [in_a, in_b, capped, freq < s["min_orders"], ~repeat],
-            [orders + f", inside the top {s['a_share']:.0%} of {basis}" + held,
-             orders + f", inside the top {s['b_share']:.0%} of {basis}" + held,
-             orders + f", inside the top {s['b_share']:.0%} of {basis}, but key customers are capped at "
-             f"{s['key_max_share']:.0%} of buyers (abc.key_max_share)",
-             "one order: a one-time customer so far, whatever its value (" + basis + " rank "
-             + rank.astype("str") + ")",
-             orders + " placed on one day: a one-time customer so far, whatever its value (" + basis + " rank "
-             + rank.astype("str") + ")"],
-            orders + f", outside the top {s['b_share']:.0%} of {basis}"), index=order.index)
+            [rows(_("{orders}, inside the top {top} of {basis} (customers ranked above hold {held}%)"), top=a_top),
+             rows(_("{orders}, inside the top {top} of {basis} (customers ranked above hold {held}%)"), top=b_top),
+             rows(_("{orders}, inside the top {top} of {basis}, but key customers are capped at {cap} of buyers "
+                    "(abc.key_max_share)"), top=b_top, cap=f"{s['key_max_share']:.0%}"),
+             rows(_("one order: a one-time customer so far, whatever its value ({basis} rank {rank})")),
+             rows(_("{orders} placed on one day: a one-time customer so far, whatever its value ({basis} rank "
+                    "{rank})"))],
+            rows(_("{orders}, outside the top {top} of {basis}"), top=b_top)), index=order.index)
         return pd.DataFrame({
             "abc": label.astype("str"),
             "abc_value": v,
             "abc_rank": rank.reindex(customers.index).astype("Int64"),
             "abc_cum_share": cum_share.reindex(customers.index).round(4),
-            "abc_reason": reason.reindex(customers.index).fillna("no paid non-sample order (inquiry or sample)"),
+            "abc_reason": reason.reindex(customers.index).fillna(_("no paid non-sample order (inquiry or sample)")),
         }, index=customers.index)

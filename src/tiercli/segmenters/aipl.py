@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
 
 STAGES = ["awareness", "interest", "purchase", "loyalty"]
@@ -77,17 +78,21 @@ class AIPL(Segmenter):
         stage = pd.Series(np.array(STAGES, dtype=object)[rank.fillna(0).astype("int64")], index=idx).where(known)
         word = customers["event_top"].astype("str")
         via = customers["event_source"].astype("str")
-        event_text = (word.fillna("") + (" via " + via).fillna("")).str.strip()
+        via_text = format_rows(_(" via {source}"), idx, source=via).where(via.notna(), "")
+        event_text = (word.fillna("") + via_text).str.strip()
         by_event = event_rank.eq(rank)
-        orders = customers["frequency"].astype("str") + " paid orders"
+
+        def rows(template: str) -> pd.Series:
+            return format_rows(template, idx, event=event_text,
+                               orders=counted(customers["frequency"], _("{n} paid order"), _("{n} paid orders")))
+
         reason = pd.Series(np.select(
-            [stage.eq("loyalty") & by_event, stage.eq("loyalty"), stage.eq("purchase"),
-             stage.eq("interest") & by_event, stage.eq("interest"), stage.eq("awareness")],
-            ["reviewed or shared: " + event_text, "repeat purchase: " + orders,
-             "paid order, no repeat" + pd.Series(np.where(customers["frequency"] > 0, "", " (samples only)"),
-                                                 index=idx),
-             "interest: " + event_text, "inquiry sent",
-             "awareness only: " + event_text],
-            "no visit, inquiry or order seen"), index=idx)
+            [stage.eq("loyalty") & by_event, stage.eq("loyalty"), stage.eq("purchase") & customers["frequency"].gt(0),
+             stage.eq("purchase"), stage.eq("interest") & by_event, stage.eq("interest"), stage.eq("awareness")],
+            [rows(_("reviewed or shared: {event}")), rows(_("repeat purchase: {orders}")),
+             _("paid order, no repeat"), _("paid order, no repeat (samples only)"),
+             rows(_("interest: {event}")), _("inquiry sent"),
+             rows(_("awareness only: {event}"))],
+            _("no visit, inquiry or order seen")), index=idx)
         return pd.DataFrame({"aipl": stage.astype("str"), "aipl_source": via,
                              "aipl_reason": reason.astype("str")}, index=idx)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..i18n import _, format_rows
 from ..schema.clean import contains_any
 from .base import Segmenter, register
 
@@ -55,16 +56,19 @@ class BuyerType(Segmenter):
         cut = annual.quantile(1 - s["big_b_share"]) if b2b.any() else np.inf
         big = b2b & (annual >= cut)
         label = pd.Series(np.select([big, b2b], ["big_b", "small_b"], "c"), index=customers.index).where(deal)
+        idx = customers.index
         basis = pd.Series(np.select(
             [has_decl, by_units.fillna(False), by_value.fillna(False)],
-            ["declared '" + declared + "'",
-             "median " + customers["median_units"].round(0).astype("Int64").astype("str") + " units per order",
-             "median order value " + customers["median_order_value"].round(0).astype("Int64").astype("str")],
-            "small orders"), index=customers.index)
-        reason = basis + pd.Series(np.where(big, f"; annual value in the top {s['big_b_share']:.0%} of B2B", ""),
-                                   index=customers.index)
+            [format_rows(_("declared '{declared}'"), idx, declared=declared),
+             format_rows(_("median {units} units per order"), idx,
+                         units=customers["median_units"].round(0).astype("Int64")),
+             format_rows(_("median order value {value}"), idx,
+                         value=customers["median_order_value"].round(0).astype("Int64"))],
+            _("small orders")), index=idx)
+        big_note = _("; annual value in the top {share} of B2B").format(share=f"{s['big_b_share']:.0%}")
+        reason = basis + pd.Series(np.where(big, big_note, ""), index=idx)
         return pd.DataFrame({"buyer_type": label.astype("str"),
-                             "buyer_type_reason": reason.where(deal, "no paid order")}, index=customers.index)
+                             "buyer_type_reason": reason.where(deal, _("no paid order"))}, index=idx)
 
 
 def value_threshold(customers: pd.DataFrame, config: Config, behaviour: int = 1) -> tuple[float | None, str]:
@@ -85,22 +89,25 @@ def value_threshold(customers: pd.DataFrame, config: Config, behaviour: int = 1)
         return value, ""
     rates = {str(k).strip().upper(): v for k, v in (customers.attrs.get("rates") or {}).items()}
     rate = rates.get(unit)
-    rule = f"the {_amount(value)} {unit} order-value rule"
+    rule = _("the {value} {unit} order-value rule").format(value=_amount(value), unit=unit)
     if rate is not None and np.isfinite(rate) and rate > 0:
-        where = f"{_amount(value * rate)} {base}" if base else f"{_amount(value * rate)} in the orders' currency"
-        note = f"buyer_type: {rule} is {where} (1 {unit} = {rate:g}{' ' + base if base else ''}, from the rates file)"
+        where = (f"{_amount(value * rate)} {base}" if base
+                 else _("{value} in the orders' currency").format(value=_amount(value * rate)))
+        note = _("buyer_type: {rule} is {where} (1 {unit} = {rate}, from the rates file)").format(
+            rule=rule, where=where, unit=unit, rate=f"{rate:g}{' ' + base if base else ''}")
         return value * rate, note if behaviour else ""
     if not behaviour:
         return None, ""
-    typed = f"{behaviour} {'buyer' if behaviour == 1 else 'buyers'} typed by units per order alone"
+    typed = (_("1 buyer typed by units per order alone") if behaviour == 1
+             else _("{n} buyers typed by units per order alone").format(n=behaviour))
     if base:
-        return None, (f"buyer_type: {rule} was not applied ({typed}): the orders are in {base} and no {unit} "
-                      f"rate was given (pass --rates with a {unit} line, or set buyer_type.b2b_value_currency = "
-                      f"\"{base}\" and a threshold in {base})")
-    return None, (f"buyer_type: {rule} was not applied ({typed}): the orders name no currency (no currency "
-                  f"column, no currency setting), so they cannot be taken to be in {unit} (set currency = \"{unit}\" "
-                  f"or pass --currency {unit} if they are, else --rates with a {unit} line: their units per 1 "
-                  f"{unit})")
+        return None, _("buyer_type: {rule} was not applied ({typed}): the orders are in {base} and no {unit} rate "
+                       "was given (pass --rates with a {unit} line, or set buyer_type.b2b_value_currency = "
+                       "\"{base}\" and a threshold in {base})").format(rule=rule, typed=typed, base=base, unit=unit)
+    return None, _("buyer_type: {rule} was not applied ({typed}): the orders name no currency (no currency column, "
+                   "no currency setting), so they cannot be taken to be in {unit} (set currency = \"{unit}\" or pass "
+                   "--currency {unit} if they are, else --rates with a {unit} line: their units per 1 {unit})"
+                   ).format(rule=rule, typed=typed, unit=unit)
 
 
 def _amount(x: float) -> str:

@@ -24,7 +24,14 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import InputError
-from ..lifetime import BGNBDParams, expected_purchases, fit_bgnbd, p_alive, probability_of_purchase
+from ..i18n import _, format_rows
+from ..lifetime import (
+    BGNBDParams,
+    expected_purchases,
+    fit_bgnbd,
+    p_alive,
+    probability_of_purchase,
+)
 from .base import Segmenter, SegmenterSkipped, register
 
 
@@ -66,13 +73,14 @@ def fit_purchase_model(customers: pd.DataFrame, config: Config) -> tuple[BGNBDPa
     a small one, so a shop with a hundred buyers still gets churn labels — the note
     says so.  InputError (with what to do) when neither fits.
     """
-    _, x, t_x, T = rft(customers, float(config["churn.unit_days"]))
+    _buyers, x, t_x, T = rft(customers, float(config["churn.unit_days"]))
     repeaters, least = int((x > 0).sum()), int(config["churn.min_repeat_buyers"])
     if repeaters < least:
         raise InputError(
-            f"only {repeaters} of {len(x)} buyers bought on more than one day; the purchase model needs at least "
-            f"{least} repeat buyers to learn how often customers come back.",
-            hint="Add more history, or lower churn.min_repeat_buyers (the labels will be guesses).")
+            _("only {repeaters} of {buyers} buyers bought on more than one day; the purchase model needs at least "
+              "{least} repeat buyers to learn how often customers come back.").format(
+                repeaters=repeaters, buyers=len(x), least=least),
+            hint=_("Add more history, or lower churn.min_repeat_buyers (the labels will be guesses)."))
     penalizer = float(config["churn.penalizer"])
     try:
         return _fit(x, t_x, T, penalizer), penalizer
@@ -83,10 +91,15 @@ def fit_purchase_model(customers: pd.DataFrame, config: Config) -> tuple[BGNBDPa
         return _fit(x, t_x, T, FALLBACK_PENALIZER), FALLBACK_PENALIZER
     except InputError:
         raise InputError(
-            f"the BG/NBD fit did not converge, also with penalizer {FALLBACK_PENALIZER:g}: these "
-            f"{len(x)} buyers show too little dropping out or repeat buying to estimate churn.",
-            hint="Add more history (more buyers or a longer period), or set churn.penalizer higher, e.g. 0.1.",
+            _("the BG/NBD fit did not converge, also with penalizer {penalizer}: these {buyers} buyers show too "
+              "little dropping out or repeat buying to estimate churn.").format(
+                penalizer=f"{FALLBACK_PENALIZER:g}", buyers=len(x)),
+            hint=_("Add more history (more buyers or a longer period), or set churn.penalizer higher, e.g. 0.1."),
         ) from None
+
+
+def _fit_text(params: BGNBDParams) -> str:
+    return f"r={params.r:.3g} alpha={params.alpha:.3g} a={params.a:.3g} b={params.b:.3g}"
 
 
 HORIZON_DAYS = 90  # the horizon of churn_p_buy_90d and churn_expected_90d
@@ -113,44 +126,48 @@ class Churn(Segmenter):
         unit = float(s["unit_days"])
         empty = pd.DataFrame({"churn": pd.Series(pd.NA, index=customers.index, dtype="str"),
                               "churn_p_buy_90d": np.nan, "churn_p_alive": np.nan, "churn_expected_90d": np.nan,
-                              "churn_reason": "no paid order"}, index=customers.index)
+                              "churn_reason": _("no paid order")}, index=customers.index)
         buyers, x, t_x, T = rft(customers, unit)
         if not buyers.any():
             return empty
         try:
             params, penalizer = fit_purchase_model(customers, config)
         except InputError as err:
-            raise SegmenterSkipped(f"purchase model not fitted: {err}") from None
+            raise SegmenterSkipped(_("purchase model not fitted: {error}").format(error=err)) from None
         alive = p_alive(params, x, t_x, T)
         ahead = expected_purchases(params, HORIZON_DAYS / unit, x, t_x, T)
         p_buy = probability_of_purchase(params, HORIZON_DAYS / unit, x, t_x, T)
         if not np.isfinite(p_buy).all():
-            raise SegmenterSkipped(f"purchase model not usable: the fit (r={params.r:.3g}, alpha={params.alpha:.3g}, "
-                                   f"a={params.a:.3g}, b={params.b:.3g}) gives no finite chance of an order")
+            raise SegmenterSkipped(_("purchase model not usable: the fit ({fit}) gives no finite chance of an "
+                                     "order").format(fit=_fit_text(params)))
         mean = float(p_buy.mean())
         hi = min(float(s["active_ratio"]) * mean, (1.0 + mean) / 2)  # reachable even when most buyers reorder
         lo = float(s["lost_ratio"]) * mean
-        self.notes = [f"churn: BG/NBD r={params.r:.3g} alpha={params.alpha:.3g} a={params.a:.3g} "
-                      f"b={params.b:.3g} on {params.n_customers} buyers (time unit {unit:g} days"
-                      + (f", penalizer {penalizer:g}: the plain fit did not converge" if penalizer else "")
-                      + f"); the average buyer's chance of an order in the next {HORIZON_DAYS} days is {mean:.0%}: "
-                      f"active from {hi:.0%}, likely_lost under {lo:.0%}"]
+        fit = _("BG/NBD {fit} on {buyers} buyers (time unit {unit} days)").format(
+            fit=_fit_text(params), buyers=params.n_customers, unit=f"{unit:g}")
+        if penalizer:
+            fit = _("BG/NBD {fit} on {buyers} buyers (time unit {unit} days, penalizer {penalizer}: the plain fit "
+                    "did not converge)").format(fit=_fit_text(params), buyers=params.n_customers, unit=f"{unit:g}",
+                                                 penalizer=f"{penalizer:g}")
+        self.notes = [_("churn: {fit}; the average buyer's chance of an order in the next {horizon} days is "
+                        "{mean}: active from {hi}, likely_lost under {lo}").format(
+            fit=fit, horizon=HORIZON_DAYS, mean=f"{mean:.0%}", hi=f"{hi:.0%}", lo=f"{lo:.0%}")]
         label = np.select([p_buy >= hi, p_buy < lo], ["active", "likely_lost"], "at_risk")
         c = customers.loc[buyers]
-        days = c["recency_days"].astype("Int64").astype("str")
-        pct = pd.Series(np.round(p_buy * 100).astype(int), index=c.index).astype("str")
+        pct = pd.Series(np.round(p_buy * 100).astype(int), index=c.index)
         ratio = pd.Series(np.round(p_buy / mean, 1) if mean > 0 else np.zeros(len(p_buy)), index=c.index)
-        reason = (pct + f"% chance of an order in the next {HORIZON_DAYS} days (" + ratio.astype("str")
-                  + f"x the average buyer's {mean:.0%}); "
-                  + pd.Series(x.astype(int), index=c.index).astype("str") + " repeat purchase days, the last "
-                  + days + " days ago")
+        reason = format_rows(_("{pct}% chance of an order in the next {horizon} days ({ratio}x the average buyer's "
+                               "{mean}); {repeats} repeat purchase days, the last {days} days ago"), c.index,
+                             pct=pct, horizon=HORIZON_DAYS, ratio=ratio, mean=f"{mean:.0%}",
+                             repeats=pd.Series(x.astype(int), index=c.index),
+                             days=c["recency_days"].astype("Int64"))
         # a steady buyer with a long rhythm can be unlikely to order in 90 days without having left: say so
         gap = c["median_gap_days"].astype("float64")
         factor = float(config["lifecycle.gap_factor"])  # lifecycle's "declining" rule: the same gap
         in_rhythm = (label == "likely_lost") & (x > 0) & (c["recency_days"].astype("float64") <= factor * gap).to_numpy()
-        reason = reason.where(~in_rhythm, reason + "; still within their usual gap of "
-                              + gap.round(0).astype("Int64").astype("str")
-                              + f" days, but that gap is long for the next {HORIZON_DAYS} days")
+        reason = reason.where(~in_rhythm, reason + format_rows(
+            _("; still within their usual gap of {gap} days, but that gap is long for the next {horizon} days"),
+            c.index, gap=gap.round(0).astype("Int64"), horizon=HORIZON_DAYS))
         out = empty.copy()
         out.loc[buyers, "churn"] = label
         out.loc[buyers, "churn_p_buy_90d"] = np.round(p_buy, 4)

@@ -21,7 +21,13 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import InputError
-from ..lifetime import customer_lifetime_value, expected_spend, fit_gamma_gamma, spend_frequency_correlation
+from ..i18n import _, format_rows
+from ..lifetime import (
+    customer_lifetime_value,
+    expected_spend,
+    fit_gamma_gamma,
+    spend_frequency_correlation,
+)
 from .base import Segmenter, SegmenterSkipped, register
 from .churn import fit_purchase_model, rft
 from .rfm import quantile_scores
@@ -52,7 +58,7 @@ class CLV(Segmenter):
         s = config.section("clv")
         unit = float(config["churn.unit_days"])
         out = pd.DataFrame({"clv": pd.Series(pd.NA, index=customers.index, dtype="str"), "clv_12m": np.nan,
-                            "clv_expected_spend": np.nan, "clv_reason": "no paid order"}, index=customers.index)
+                            "clv_expected_spend": np.nan, "clv_reason": _("no paid order")}, index=customers.index)
         buyers, x, t_x, T = rft(customers, unit)
         if not buyers.any():
             return out
@@ -65,28 +71,30 @@ class CLV(Segmenter):
         corr = spend_frequency_correlation(days[rep], m[rep])
         if np.isfinite(corr) and abs(corr) > s["max_correlation"]:
             raise SegmenterSkipped(
-                f"spend per purchase and purchase frequency are correlated ({corr:.2f}, limit "
-                f"{s['max_correlation']:g}), so the gamma-gamma spend model does not apply to this data "
-                "(raise clv.max_correlation to override).")
+                _("spend per purchase and purchase frequency are correlated ({corr}, limit {limit}), so the "
+                  "gamma-gamma spend model does not apply to this data (raise clv.max_correlation to override)."
+                  ).format(corr=f"{corr:.2f}", limit=f"{s['max_correlation']:g}"))
         try:
-            bg, _ = fit_purchase_model(customers, config)
+            bg, _penalizer = fit_purchase_model(customers, config)
             gg = fit_gamma_gamma(days[valued], m[valued], penalizer=float(s["penalizer"]))
         except InputError as err:
-            raise SegmenterSkipped(f"lifetime value not computed: {err}") from None
+            raise SegmenterSkipped(_("lifetime value not computed: {error}").format(error=err)) from None
         spend = np.where(valued, expected_spend(gg, days, np.where(valued, m, 1.0)), 0.0)
         value = np.where(valued, customer_lifetime_value(bg, gg, x, t_x, T, spend, months=int(s["months"]),
                                                          discount_rate_monthly=float(s["discount_monthly"]),
                                                          unit_days=unit, spend=spend), 0.0)
-        self.notes = [f"clv: gamma-gamma p={gg.p:.3g} q={gg.q:.3g} gamma={gg.gamma:.3g} on {gg.n_customers} "
-                      f"buyers' net spend per purchase day; spend-frequency correlation {corr:.2f}"]
+        self.notes = [_("clv: gamma-gamma {fit} on {buyers} buyers' net spend per purchase day; spend-frequency "
+                        "correlation {corr}").format(fit=f"p={gg.p:.3g} q={gg.q:.3g} gamma={gg.gamma:.3g}",
+                                                     buyers=gg.n_customers, corr=f"{corr:.2f}")]
         values = pd.Series(value, index=c.index)
         quint = quantile_scores(values, 5).astype("int64").to_numpy()
         quint = np.where(valued, quint, 1)  # nothing to come: never above the lowest fifth
         out.loc[buyers, "clv"] = _QUINTILE_CODES[quint - 1]
         out.loc[buyers, "clv_12m"] = values.round(2)
         out.loc[buyers, "clv_expected_spend"] = np.round(spend, 2)
-        reason = (f"next {int(s['months'])} months, discounted: expected spend "
-                  + pd.Series(np.round(spend, 2), index=c.index).astype("str") + " per purchase")
-        out.loc[buyers, "clv_reason"] = reason.where(valued, "net value " + c["monetary"].round(2).astype("str")
-                                                     + " after cancellations and refunds: no value to come")
+        reason = format_rows(_("next {months} months, discounted: expected spend {spend} per purchase"), c.index,
+                             months=int(s["months"]), spend=pd.Series(np.round(spend, 2), index=c.index))
+        out.loc[buyers, "clv_reason"] = reason.where(valued, format_rows(
+            _("net value {net} after cancellations and refunds: no value to come"), c.index,
+            net=c["monetary"].round(2)))
         return out

@@ -6,13 +6,8 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
-
-
-def counted(n: pd.Series, one: str, many: str) -> pd.Series:
-    """"1 sample order", "3 sample orders": a count and its noun, for reasons."""
-    number = n.astype("float64").round(0).astype("Int64").astype("str").fillna("?")
-    return number + pd.Series(np.where(n == 1, " " + one, " " + many), index=n.index)
 
 
 def stage_masks(customers: pd.DataFrame, repeat_orders: int) -> dict[str, pd.Series]:
@@ -52,16 +47,21 @@ class DealStage(Segmenter):
         idx = customers.index
         stage = pd.Series(np.select(list(masks.values()), list(masks), "potential"), index=idx)
         samples = customers["sample_orders"]
-        plus_samples = pd.Series(np.where(samples > 0, ", plus " + counted(samples, "sample order", "sample orders"),
-                                          ""), index=idx)
+        plus_samples = pd.Series(np.where(
+            samples > 0, format_rows(_(", plus {samples}"), idx,
+                                     samples=counted(samples, _("{n} sample order"), _("{n} sample orders"))), ""),
+            index=idx)
         last_inq = customers["last_inquiry"].dt.strftime("%Y-%m-%d")
         visits = customers["event_count"]
         reason = pd.Series(np.select(
             [stage.isin(["repeat", "deal"]), stage.eq("sample"), stage.eq("inquiry"), visits > 0],
-            [counted(customers["frequency"], "paid order", "paid orders") + plus_samples,
-             counted(samples, "paid sample order", "paid sample orders") + ", no bulk order",
-             counted(customers["inquiries"], "inquiry", "inquiries") + ", the last on " + last_inq + ", no paid order",
-             "no inquiry or paid order; " + counted(visits, "visit event", "visit events")],
-            "no inquiry or paid order"), index=idx)
+            [counted(customers["frequency"], _("{n} paid order"), _("{n} paid orders")) + plus_samples,
+             format_rows(_("{samples}, no bulk order"), idx,
+                         samples=counted(samples, _("{n} paid sample order"), _("{n} paid sample orders"))),
+             format_rows(_("{inquiries}, the last on {date}, no paid order"), idx, date=last_inq,
+                         inquiries=counted(customers["inquiries"], _("{n} inquiry"), _("{n} inquiries"))),
+             format_rows(_("no inquiry or paid order; {visits}"), idx,
+                         visits=counted(visits, _("{n} visit event"), _("{n} visit events")))],
+            _("no inquiry or paid order")), index=idx)
         return pd.DataFrame({"deal_stage": stage.astype("str"), "deal_stage_reason": reason.astype("str")},
                             index=idx)

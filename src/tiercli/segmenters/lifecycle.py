@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..i18n import _, format_rows
 from .base import Segmenter, register
 
 
@@ -53,24 +54,29 @@ class Lifecycle(Segmenter):
             [f == 0, one_lapsed, once, declining, tenure <= s["growing_days"]],
             ["", "one_time", "new", "declining", "growing"], "mature"), index=customers.index)
         label = label.where(f > 0)
+        idx = customers.index
+        recency_days, tenure_days = recency.astype("Int64"), tenure.astype("Int64")
         signals = [
-            (slow, "no order for " + recency.astype("Int64").astype("str") + " days, over "
-             + f"{s['gap_factor']:g}x the usual gap of " + gap.round(0).astype("Int64").astype("str") + " days"),
-            (spend_drop, f"spend of the last {n} days under {s['spend_drop']:.0%} of the {n} before"),
-            (aov_drop, f"last three orders' average under {s['aov_drop']:.0%} of the earlier average"),
+            (slow, format_rows(_("no order for {days} days, over {factor}x the usual gap of {gap} days"), idx,
+                               days=recency_days, factor=f"{s['gap_factor']:g}", gap=gap.round(0).astype("Int64"))),
+            (spend_drop, _("spend of the last {n} days under {share} of the {n} before").format(
+                n=n, share=f"{s['spend_drop']:.0%}")),
+            (aov_drop, _("last three orders' average under {share} of the earlier average").format(
+                share=f"{s['aov_drop']:.0%}")),
         ]
-        reason = pd.Series("", index=customers.index, dtype="str")
+        reason = pd.Series("", index=idx, dtype="str")
         for mask, text in signals:
-            piece = text if isinstance(text, pd.Series) else pd.Series(text, index=customers.index)
+            piece = text if isinstance(text, pd.Series) else pd.Series(text, index=idx)
             reason = reason.where(~mask, reason.where(reason == "", reason + "; ") + piece)
-        ago = recency.astype("Int64").astype("str") + " days ago"
-        one_day = f.astype("str") + " orders on one day, " + ago
-        reason = reason.mask(label.eq("one_time"), ("one order, " + ago + ", never a second").where(
-            f == 1, one_day + ", never another day"))
-        reason = reason.mask(label.eq("new"), ("first and only order " + ago).where(f == 1, one_day))
-        reason = reason.mask(label.eq("growing"), f.astype("str") + " orders since "
-                             + tenure.astype("Int64").astype("str") + " days ago")
-        reason = reason.mask(label.eq("mature"), f.astype("str") + " orders over "
-                             + tenure.astype("Int64").astype("str") + " days, buying at the usual rhythm")
-        reason = reason.mask(f == 0, "no paid order")
+
+        def rows(template: str) -> pd.Series:
+            return format_rows(template, idx, n=f, days=recency_days, tenure=tenure_days)
+
+        reason = reason.mask(label.eq("one_time"), rows(_("one order, {days} days ago, never a second")).where(
+            f == 1, rows(_("{n} orders on one day, {days} days ago, never another day"))))
+        reason = reason.mask(label.eq("new"), rows(_("first and only order {days} days ago")).where(
+            f == 1, rows(_("{n} orders on one day, {days} days ago"))))
+        reason = reason.mask(label.eq("growing"), rows(_("{n} orders since {tenure} days ago")))
+        reason = reason.mask(label.eq("mature"), rows(_("{n} orders over {tenure} days, buying at the usual rhythm")))
+        reason = reason.mask(f == 0, _("no paid order"))
         return pd.DataFrame({"lifecycle": label.astype("str"), "lifecycle_reason": reason}, index=customers.index)

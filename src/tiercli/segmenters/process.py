@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..i18n import N_, _, counted, format_rows
 from .base import Segmenter, register
-from .deal_stage import counted
 
 # fulfilment states as a rep says them
-_STATE_WORDS = {"inspection": "awaiting inspection", "booking": "awaiting shipment (booking)",
-                "in_transit": "in transit"}
+_STATE_WORDS = {"inspection": N_("awaiting inspection"), "booking": N_("awaiting shipment (booking)"),
+                "in_transit": N_("in transit")}
 
 
 def _days(values: pd.Series) -> pd.Series:
@@ -56,20 +56,27 @@ class Process(Segmenter):
                           index=idx)
 
         talks = pd.Series("", index=idx, dtype="str")
-        for col, word in (("quoted", "quote"), ("sample_requested", "sample"), ("factory_audit", "factory audit")):
+        for col, word in (("quoted", _("quote")), ("sample_requested", _("sample")),
+                          ("factory_audit", _("factory audit"))):
             has = customers[col].fillna(False).astype(bool)
-            talks = talks.where(~has, talks + np.where(talks.eq(""), "", ", ") + word)
-        state = customers["progress_state"].map(_STATE_WORDS).fillna("not yet received")
+            talks = talks.where(~has, talks + np.where(talks.eq(""), "", _(", ")) + word)
+        state = customers["progress_state"].map({k: _(v) for k, v in _STATE_WORDS.items()}).fillna(
+            _("not yet received"))
+
+        def rows(template: str) -> pd.Series:
+            return format_rows(template, idx, state=state, age=_days(age), silence=_days(silence), talks=talks,
+                               resolved=_days(customers["case_resolved_days"]), following=s["following_days"],
+                               cases=counted(customers["open_cases"], _("{n} after-sales case open"),
+                                             _("{n} after-sales cases open")))
+
         reason = pd.Series(np.select(conditions + [customers["orders_in_progress"] > 0], [
-            pd.Series(np.where(open_cases, counted(customers["open_cases"], "after-sales case", "after-sales cases")
-                               + " open",
-                               "after-sales case resolved " + _days(customers["case_resolved_days"]) + " days ago"),
-                      index=idx),
-            "paid order " + state + ", placed " + _days(age) + " days ago",
-            "open inquiry (" + talks + "), last activity " + _days(silence) + " days ago, no order since",
+            pd.Series(np.where(open_cases, rows("{cases}"),
+                               rows(_("after-sales case resolved {resolved} days ago"))), index=idx),
+            rows(_("paid order {state}, placed {age} days ago")),
+            rows(_("open inquiry ({talks}), last activity {silence} days ago, no order since")),
             pd.Series(np.where(silence > s["silent_days"],
-                               "negotiated (" + talks + "), then silent for " + _days(silence) + " days",
-                               "negotiated, then the inquiry was lost"), index=idx),
-            "paid order " + state + ", placed " + _days(age) + f" days ago (older than {s['following_days']} days)",
-        ], "nothing in progress"), index=idx)
+                               rows(_("negotiated ({talks}), then silent for {silence} days")),
+                               _("negotiated, then the inquiry was lost")), index=idx),
+            rows(_("paid order {state}, placed {age} days ago (older than {following} days)")),
+        ], _("nothing in progress")), index=idx)
         return pd.DataFrame({"process": label.astype("str"), "process_reason": reason.astype("str")}, index=idx)

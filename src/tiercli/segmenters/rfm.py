@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import ConfigError
+from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
 
 
@@ -106,7 +107,7 @@ class RFM(Segmenter):
     def segment(self, customers: pd.DataFrame, config: Config) -> pd.DataFrame:
         bins = int(config["rfm.bins"])
         if not 3 <= bins <= 10:
-            raise ConfigError(f"rfm.bins = {bins}: must be between 3 and 10.")
+            raise ConfigError(_("rfm.bins = {bins}: must be between 3 and 10.").format(bins=bins))
         buyers = customers["frequency"] > 0
         recency = customers["recency_days"].astype("float64").where(buyers)
         r = quantile_scores(-recency, bins)  # fewer days since the last order scores higher
@@ -121,13 +122,13 @@ class RFM(Segmenter):
             [(r5 >= 4) & (f5 >= 4) & (m5 >= 4), r5 <= 2, (m5 >= 4) & (f5 <= 2)],
             ["vip", "dormant", "potential"], "general"), index=customers.index).where(buyers)
         score = r.astype("str") + f.astype("str") + m.astype("str")
-        n_orders = customers["frequency"].astype("str") + np.where(customers["frequency"] == 1, " order", " orders")
-        reason = ("R" + r.astype("str") + " (" + customers["recency_days"].astype("str") + " days) · F"
-                  + f.astype("str") + " (" + n_orders + ") · M" + m.astype("str"))
+        n_orders = counted(customers["frequency"], _("{n} order"), _("{n} orders"))
+        reason = format_rows(_("R{r} ({days} days) · F{f} ({orders}) · M{m}"), customers.index,
+                             r=r, days=customers["recency_days"], f=f, orders=n_orders, m=m)
         return pd.DataFrame({
             "rfm_r": r, "rfm_f": f, "rfm_m": m,
             "rfm_score": score.where(buyers),
             "rfm": label.astype("str"),
             "rfm_tier": tier.astype("str"),
-            "rfm_reason": reason.where(buyers, "no paid order"),
+            "rfm_reason": reason.where(buyers, _("no paid order")),
         }, index=customers.index)

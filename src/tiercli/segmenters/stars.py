@@ -14,9 +14,10 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import ConfigError
+from ..i18n import _, counted, format_rows
 from ..schema.clean import contains_any
 from .base import Segmenter, SegmenterSkipped, register
-from .deal_stage import counted, stage_masks
+from .deal_stage import stage_masks
 
 # ---------------------------------------------------------------- purchase timelines
 
@@ -98,23 +99,24 @@ class Stars(Segmenter):
     def segment(self, customers: pd.DataFrame, config: Config) -> pd.DataFrame:
         s = config.section("stars")
         if not s["three_star_days"] <= s["two_star_days"] <= s["one_star_days"]:
-            raise ConfigError("stars: three_star_days <= two_star_days <= one_star_days is needed "
-                              f"(now {s['three_star_days']}, {s['two_star_days']}, {s['one_star_days']}).")
+            raise ConfigError(_("stars: three_star_days <= two_star_days <= one_star_days is needed "
+                                "(now {three}, {two}, {one}).").format(
+                three=s["three_star_days"], two=s["two_star_days"], one=s["one_star_days"]))
         for q in ("sample_big_quantile", "sample_small_quantile", "sample_tiny_quantile"):
             if not 0 <= s[q] <= 1:
-                raise ConfigError(f"stars.{q} = {s[q]}: must be between 0 and 1.")
+                raise ConfigError(_("stars.{name} = {value}: must be between 0 and 1.").format(name=q, value=s[q]))
         idx = customers.index
         masks = stage_masks(customers, int(config["deal_stage.repeat_orders"]))
         sample = masks["sample"] & ~masks["deal"]
         inquiry = masks["inquiry"] & ~masks["deal"] & ~sample
         if len(customers) and not (sample.any() or inquiry.any()):
-            raise SegmenterSkipped("no inquiry or sample customers to rate")
+            raise SegmenterSkipped(_("no inquiry or sample customers to rate"))
         i_star, i_reason = self._inquiry_stars(customers, s)
         s_star, s_reason = self._sample_stars(customers, s, sample, config)
         group = pd.Series(np.select([inquiry, sample], ["inquiry", "sample"], ""), index=idx).where(inquiry | sample)
         star = pd.Series(np.select([inquiry, sample], [i_star, s_star], ""), index=idx).where(inquiry | sample)
         reason = pd.Series(np.select([inquiry, sample], [i_reason, s_reason], ""), index=idx)
-        reason = reason.where(inquiry | sample, "not an inquiry or sample customer")
+        reason = reason.where(inquiry | sample, _("not an inquiry or sample customer"))
         expected = customers["expected_order_days"].astype("Int64").where(inquiry | sample)
         return pd.DataFrame({"stars": star.astype("str"), "stars_group": group.astype("str"),
                              "stars_expected_days": expected, "stars_reason": reason.astype("str")}, index=idx)
@@ -127,9 +129,11 @@ class Stars(Segmenter):
         by_date = np.select([days <= s["three_star_days"], days <= s["two_star_days"], days <= s["one_star_days"]],
                             ["3", "2", "1"], "0")
         when = days.astype("Int64").astype("str")
-        stated_reason = pd.Series(np.where(days > s["one_star_days"],
-                                           "expected to order in " + when + f" days (beyond {s['one_star_days']})",
-                                           "expected to order in " + when + " days"), index=idx)
+        stated_reason = pd.Series(np.where(
+            days > s["one_star_days"],
+            format_rows(_("expected to order in {days} days (beyond {limit})"), idx, days=when,
+                        limit=s["one_star_days"]),
+            format_rows(_("expected to order in {days} days"), idx, days=when)), index=idx)
 
         def flag(col: str) -> pd.Series:
             return c[col].fillna(False).astype(bool)
@@ -147,15 +151,19 @@ class Stars(Segmenter):
         cold = touch > s["silent_days"]
         inferred = np.select(
             [all_lost, silent, cold, strong & hot, (strong & warm) | (medium & hot)], ["0", "0", "0", "3", "2"], "1")
-        talks = pd.Series(np.select([strong, medium], ["sample or factory audit", "quote or reply"],
-                                    "no quote or sample yet"), index=idx)
-        t = touch.astype("Int64").astype("str")
+        talks = pd.Series(np.select([strong, medium], [_("sample or factory audit"), _("quote or reply")],
+                                    _("no quote or sample yet")), index=idx)
+
+        def rows(template: str) -> pd.Series:
+            return format_rows(template, idx, talks=talks, days=touch.astype("Int64"),
+                               since=since.astype("Int64"))
+
         inferred_reason = pd.Series(np.select(
             [all_lost, silent, fresh],
-            ["inferred: every inquiry lost",
-             "inferred: no contact since the inquiry " + since.astype("Int64").astype("str") + " days ago",
-             "inferred: new inquiry " + t + " days ago, not contacted yet; " + talks],
-            "inferred: " + talks + ", last contact " + t + " days ago"), index=idx)
+            [_("inferred: every inquiry lost"),
+             rows(_("inferred: no contact since the inquiry {since} days ago")),
+             rows(_("inferred: new inquiry {days} days ago, not contacted yet; {talks}"))],
+            rows(_("inferred: {talks}, last contact {days} days ago"))), index=idx)
         star = pd.Series(np.where(stated & ~all_lost, by_date, inferred), index=idx)
         reason = pd.Series(np.where(stated & ~all_lost, stated_reason, inferred_reason), index=idx)
         return star, reason
@@ -179,15 +187,19 @@ class Stars(Segmenter):
         silent = quiet > s["silent_days"]
         big = big_value | big_wanted.fillna(False) | big_b
         star = pd.Series(np.select([big, tiny & silent, small], ["3", "0", "1"], "2"), index=idx)
-        top = f"in the top {1 - s['sample_big_quantile']:.0%} of sample customers"
-        money = value.round(2).astype("str")
+        top = f"{1 - s['sample_big_quantile']:.0%}"
+
+        def rows(template: str) -> pd.Series:
+            return format_rows(template, idx, top=top, money=value.round(2), declared=c["business_type"],
+                               wanted=wanted.round(0).astype("Int64"), quiet=quiet.astype("Int64"),
+                               units=counted(units, _("{n} unit"), _("{n} units")))
+
         reason = pd.Series(np.select(
             [big_b, big_value, big, tiny & silent, small],
-            ["declared " + c["business_type"].astype("str") + ": a predicted big customer",
-             "sample value " + money + " " + top + ": a predicted big customer",
-             "requested quantity " + wanted.round(0).astype("Int64").astype("str") + " " + top
-             + ": a predicted big customer",
-             "tiny sample (" + money + "), no contact for " + quiet.astype("Int64").astype("str") + " days: leaning C",
-             "small sample: " + counted(units, "unit", "units") + ", value " + money],
-            "average sample: " + counted(units, "unit", "units") + ", value " + money), index=idx)
+            [rows(_("declared {declared}: a predicted big customer")),
+             rows(_("sample value {money} in the top {top} of sample customers: a predicted big customer")),
+             rows(_("requested quantity {wanted} in the top {top} of sample customers: a predicted big customer")),
+             rows(_("tiny sample ({money}), no contact for {quiet} days: leaning C")),
+             rows(_("small sample: {units}, value {money}"))],
+            rows(_("average sample: {units}, value {money}"))), index=idx)
         return star, reason

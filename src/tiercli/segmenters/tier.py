@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
 
 
@@ -55,17 +56,19 @@ class Tier(Segmenter):
                                  pct((customers["frequency"] - 1).clip(lower=0).astype(float))])
         score = pd.Series(parts @ weights / weights.sum() * 100, index=customers.index).round(1).where(deal, 0.0)
 
+        idx = customers.index
         reason = pd.Series(np.select(
             [black, key, ordinary & (customers["frequency"] >= 2), ordinary, deal],
-            ["on the blacklist",
-             "ABC class " + customers["abc"].astype("str"),
-             customers["frequency"].astype("str") + " orders",
-             "value above the median of deal customers",
-             "one order, value at or below the median"],
-            "no paid order yet (inquiry, sample or visitor)"), index=customers.index)
+            [_("on the blacklist"),
+             format_rows(_("ABC class {abc}"), idx, abc=customers["abc"]),
+             counted(customers["frequency"], _("{n} order"), _("{n} orders")),
+             _("value above the median of deal customers"),
+             _("one order, value at or below the median")],
+            _("no paid order yet (inquiry, sample or visitor)")), index=idx)
         why_up = np.select([growing, big_baskets.fillna(False)],
-                           [f"; upgrade: spend of the last {n} days above {s['upgrade_growth']}x the {n} before",
-                            "; upgrade: big average order, few orders"], "")
+                           [_("; upgrade: spend of the last {n} days above {x}x the {n} before").format(
+                               n=n, x=s["upgrade_growth"]),
+                            _("; upgrade: big average order, few orders")], "")
         reason = reason + pd.Series(np.where(upgrade, why_up, ""), index=customers.index)
         return pd.DataFrame({"tier": tier.astype("str"), "tier_upgrade": upgrade.astype(bool),
                              "tier_score": score, "tier_reason": reason.astype("str")}, index=customers.index)
