@@ -26,6 +26,7 @@ import pandas as pd
 from .config import Config
 from .errors import InputError
 from .features import known_keys, split_orders
+from .i18n import _
 from .schema.dataset import Dataset
 from .scoring import ScoreResult, score_dataset
 
@@ -71,8 +72,8 @@ def resolve_cut(dataset: Dataset, cut: str | None, holdout_days: int | None) -> 
     """
     orders = dataset.orders
     if not len(orders) or orders["date"].notna().sum() == 0:
-        raise InputError("a backtest needs dated orders: none among the inputs.",
-                         hint="Add the order export (tiercli inspect shows what each file is).")
+        raise InputError(_("a backtest needs dated orders: none among the inputs."),
+                         hint=_("Add the order export (tiercli inspect shows what each file is)."))
     first = orders["date"].min().normalize()
     last = orders["date"].max().normalize()
     span = int((last - first).days)
@@ -81,7 +82,7 @@ def resolve_cut(dataset: Dataset, cut: str | None, holdout_days: int | None) -> 
         try:
             when = pd.Timestamp(str(cut)).normalize()
         except (ValueError, TypeError):
-            raise InputError(f"--cut {cut!r} is not a date.", hint="Use YYYY-MM-DD.") from None
+            raise InputError(_("--cut {cut} is not a date.").format(cut=repr(cut)), hint=_("Use YYYY-MM-DD.")) from None
         end = min(last, when + pd.Timedelta(days=holdout_days)) if holdout_days else last
     else:
         days = int(holdout_days) if holdout_days else 90
@@ -95,9 +96,10 @@ def resolve_cut(dataset: Dataset, cut: str | None, holdout_days: int | None) -> 
                                          MIN_HISTORY_DAYS else ".")
                 if room >= MIN_HOLDOUT_DAYS else
                 f"Add older exports: {MIN_HISTORY_DAYS + MIN_HOLDOUT_DAYS} days in all are needed.")
-        raise InputError(f"the orders span {span} days ({first.date()} to {last.date()}); the cut "
-                         f"{when.date()} leaves {before} days before it and {after} after it, and a backtest needs "
-                         f"{need}.", hint=hint)
+        raise InputError(_("the orders span {span} days ({value} to {value2}); the cut {value3} leaves {before} days "
+                           "before it and {after} after it, and a backtest needs {need}.").format(
+                             span=span, value=first.date(), value2=last.date(), value3=when.date(), before=before,
+                             after=after, need=need), hint=hint)
     return when, end
 
 
@@ -180,16 +182,18 @@ def backtest(dataset: Dataset, config: Config, *, cut: str | None = None, holdou
     cust = result.customers
     buyers = cust["frequency"] > 0
     if int(buyers.sum()) < MIN_BUYERS:
-        raise InputError(f"only {int(buyers.sum())} customers bought before the cut {when.date()}; a backtest "
-                         f"needs at least {MIN_BUYERS}.", hint="Cut later (--cut) or add older exports.")
+        raise InputError(_("only {n} customers bought before the cut {cut}; a backtest needs at least {least}."
+                           ).format(n=int(buyers.sum()), cut=when.date(), least=MIN_BUYERS),
+                         hint=_("Cut later (--cut) or add older exports."))
     # judged: the customers the seller could see at the cut (a dated order, inquiry, visit or case by then);
     # a customers-file row with nothing dated is no evidence of existing at the cut
     known = cust.index[cust.index.isin(known_keys(dataset, when + pd.Timedelta(days=1), dated_only=True))]
     out = holdout_outcome(dataset, known, when, end)
     if not out["bought"].any():
-        raise InputError(f"nobody among the {len(known):,} customers known at the cut {when.date()} ordered between "
-                         f"{(when + pd.Timedelta(days=1)).date()} and {end.date()}, so there is nothing to compare "
-                         "the labels with.", hint="Cut earlier (--cut) or add the later exports.")
+        raise InputError(_("nobody among the {n_known:,} customers known at the cut {value} ordered between {value2} "
+                           "and {value3}, so there is nothing to compare the labels with.").format(
+                             n_known=len(known), value=when.date(), value2=(when + pd.Timedelta(days=1)).date(),
+                             value3=end.date()), hint=_("Cut earlier (--cut) or add the later exports."))
     bt = Backtest(result, when, end, out)
     bt.classes = class_tables(result, out)
     bt.ranking = ranking_table(result, out)
@@ -214,7 +218,7 @@ def class_tables(result: ScoreResult, out: pd.DataFrame) -> dict[str, pd.DataFra
     cust = result.customers
     total_spend = out["spend"].clip(lower=0).sum()
     tables = {}
-    for col, _, codes in _label_columns(result):
+    for col, _cls, codes in _label_columns(result):
         lab = cust.loc[out.index, col].astype("object")
         lab = lab.where(lab.notna())
         lab = lab[lab.notna() & (lab.astype("str") != "")]

@@ -283,7 +283,8 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
 def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_duplicates, cut, holdout_days, names,
              lang, output, fmt, quiet):
     """Check the labels on your own history: label customers as of a past date, show what they did next."""
-    from .backtest import backtest as run_backtest, backtest_json, backtest_sheets
+    from .backtest import backtest as run_backtest
+    from .backtest import backtest_json, backtest_sheets
     from .io.write import write_json, write_workbook
     from .report import make_console, render_backtest
     from .schema.dataset import load_dataset
@@ -485,7 +486,12 @@ def markets_command(paths, preset, config_path, rates, currency, date_order, kee
     """The 12-month calendar of lead countries: each month's top countries by customers and GMV."""
     from .errors import InputError
     from .io.write import write_csv, write_json, write_workbook
-    from .plan.markets import market_calendar, market_shares, not_ranked, not_ranked_text
+    from .plan.markets import (
+        market_calendar,
+        market_shares,
+        not_ranked,
+        not_ranked_text,
+    )
     from .plan.output import markets_json, markets_sheets
     from .report import make_console, render_markets
     from .schema.dataset import load_dataset

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .i18n import _
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,9 @@ def _coerce(setting: Setting, value: Any, where: str) -> Any:
         return str(value)
     except (TypeError, ValueError):
         raise ConfigError(
-            f"{where}: {setting.name} = {value!r} is not a valid {kind.__name__}.",
-            hint=f"({setting.help})",
+            _("{where}: {name} = {value} is not a valid {name__}.").format(
+                where=where, name=setting.name, value=repr(value), name__=kind.__name__),
+            hint=_("({help})").format(help=setting.help),
         ) from None
 
 
@@ -222,7 +224,7 @@ class Config:
             if value is None:
                 continue
             if name not in _BY_NAME:
-                raise ConfigError(f"unknown setting {name!r}.")
+                raise ConfigError(_("unknown setting {name}.").format(name=repr(name)))
             values[name] = _coerce(_BY_NAME[name], value, where)
             source[name] = where
         return Config(values, source, dict(self.tables), self.path)
@@ -237,7 +239,8 @@ def find_config(explicit: str | os.PathLike | None, inputs: list[Path] | None = 
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise ConfigError(f"config file {path} does not exist.", hint="Check --config or TIERCLI_CONFIG.")
+            raise ConfigError(_("config file {path} does not exist.").format(path=path),
+                              hint=_("Check --config or TIERCLI_CONFIG."))
         return path
     env = os.environ.get("TIERCLI_CONFIG")
     if env:
@@ -261,20 +264,22 @@ def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> 
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}).", hint="Fix the file or pass another --config.") from None
+            raise ConfigError(_("{path}: not valid TOML ({exc}).").format(path=path, exc=exc),
+                              hint=_("Fix the file or pass another --config.")) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read config {path}: {exc}.") from None
+            raise ConfigError(_("cannot read config {path}: {exc}.").format(path=path, exc=exc)) from None
         for name in _FREE_TABLES:
             if name in data:
                 tables[name] = data.pop(name)
         for name, value in _flatten(data).items():
             if name in RETIRED:
-                raise ConfigError(f"{path}: setting {name!r} was retired: {RETIRED[name]}.",
-                                  hint="Remove or rename it; 'tiercli config' lists the settings.")
+                raise ConfigError(_("{path}: setting {name} was retired: {value}.").format(
+                                      path=path, name=repr(name), value=RETIRED[name]),
+                                  hint=_("Remove or rename it; 'tiercli config' lists the settings."))
             if name not in _BY_NAME:
                 raise ConfigError(
-                    f"{path}: unknown setting {name!r}.",
-                    hint="Run 'tiercli config' to list the settings.",
+                    _("{path}: unknown setting {name}.").format(path=path, name=repr(name)),
+                    hint=_("Run 'tiercli config' to list the settings."),
                 )
             values[name] = _coerce(_BY_NAME[name], value, str(path))
             source[name] = str(path)

@@ -13,6 +13,7 @@ import pandas as pd
 from . import countries
 from .config import Config
 from .errors import InputError
+from .i18n import _
 from .schema.dataset import Dataset
 
 ID = "customer_id"
@@ -25,15 +26,16 @@ def resolve_as_of(value: str | None, dataset: Dataset) -> pd.Timestamp:
     if value in (None, ""):
         last = dataset.last_date
         if last is None:
-            raise InputError("no dated rows in the inputs, so there is no as-of date.",
-                             hint="Pass --as-of YYYY-MM-DD.")
+            raise InputError(_("no dated rows in the inputs, so there is no as-of date."),
+                             hint=_("Pass --as-of YYYY-MM-DD."))
         return pd.Timestamp(last).normalize()
     if str(value).lower() == "today":
         return pd.Timestamp.today().normalize()
     try:
         return pd.Timestamp(str(value)).normalize()
     except (ValueError, TypeError):
-        raise InputError(f"--as-of {value!r} is not a date.", hint="Use YYYY-MM-DD or 'today'.") from None
+        raise InputError(_("--as-of {value} is not a date.").format(value=repr(value)),
+                         hint=_("Use YYYY-MM-DD or 'today'.")) from None
 
 
 def _windows(config: Config) -> list[int]:

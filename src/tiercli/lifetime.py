@@ -19,6 +19,8 @@ import pandas as pd
 
 from tiercli.errors import InputError
 
+from .i18n import _
+
 MIN_CUSTOMERS = 10  # below this a 3- or 4-parameter fit is noise, whatever the optimizer says
 _LOG_BOUND = 18.0  # search box for log-params: keeps gammaln/exp finite while the optimizer explores
 _LOG_LIMIT = float(np.log(1e5))  # a fitted param outside [1e-5, 1e5] ran off along a flat ridge: refuse
@@ -49,18 +51,18 @@ def _arrays(**named) -> list[np.ndarray]:
     out = [np.asarray(v, dtype=float).ravel() for v in named.values()]
     n = {len(v) for v in out}
     if len(n) != 1:
-        raise InputError(f"{', '.join(named)} must have the same length.")
+        raise InputError(_("{value} must have the same length.").format(value=', '.join(named)))
     for name, v in zip(named, out):
         if not np.all(np.isfinite(v)):
-            raise InputError(f"{name} has missing or infinite values; drop those customers first.")
+            raise InputError(_("{name} has missing or infinite values; drop those customers first.").format(name=name))
     return out
 
 
 def _check_rft(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
     if np.any(x < 0) or np.any(x != np.round(x)):
-        raise InputError("frequency must be a non-negative whole number of repeat purchase days.")
+        raise InputError(_("frequency must be a non-negative whole number of repeat purchase days."))
     if np.any(t_x < 0) or np.any(t_x > T * (1 + 1e-9) + 1e-12):
-        raise InputError("recency must lie between 0 and T for every customer.")
+        raise InputError(_("recency must lie between 0 and T for every customer."))
 
 
 # --------------------------------------------------------------------------- special functions
@@ -122,7 +124,7 @@ def hyp2f1(a, b, c, z):
     aa, bb, cc, zz, term = a[live], b[live], c[live], z[live], np.ones(live.size)
     k = 0
     while live.size and k < 4000:
-        for _ in range(20):
+        for _step in range(20):
             term = term * ((aa + k) * (bb + k) / ((cc + k) * (k + 1.0)) * zz)
             total[live] += term
             k += 1
@@ -149,7 +151,7 @@ def _minimize(objective, x0: np.ndarray, what: str, hint: str) -> np.ndarray:
         fun, grad = objective(x)
     if (not np.isfinite(fun) or not np.all(np.isfinite(x))
             or np.any(np.abs(x) > _LOG_LIMIT) or np.max(np.abs(grad)) > _GTOL):
-        raise InputError(f"The {what} fit did not converge.", hint=hint)
+        raise InputError(_("The {what} fit did not converge.").format(what=what), hint=hint)
     return x
 
 
@@ -176,7 +178,7 @@ def _quasi_newton(objective, x: np.ndarray, bound: float, max_iter: int = 400) -
     if not (np.isfinite(f) and np.all(np.isfinite(g))):
         return x, False
     inv_h = np.eye(n)
-    for _ in range(max_iter):
+    for _iteration in range(max_iter):
         if np.max(np.abs(g)) < _TIGHT:
             return x, True
         d = -inv_h @ g
@@ -241,12 +243,13 @@ def fit_bgnbd(frequency, recency, T, penalizer: float = 0.0) -> BGNBDParams:
     x, t_x, T = _arrays(frequency=frequency, recency=recency, T=T)
     _check_rft(x, t_x, T)
     if len(x) < MIN_CUSTOMERS:
-        raise InputError(f"Only {len(x)} customers: the purchase model needs at least {MIN_CUSTOMERS}.")
+        raise InputError(_("Only {n_x} customers: the purchase model needs at least {MIN_CUSTOMERS}.").format(
+                             n_x=len(x), MIN_CUSTOMERS=MIN_CUSTOMERS))
     if not np.any(x > 0):
-        raise InputError("No customer bought on more than one day, so repeat behaviour cannot be modelled.",
-                         hint="Use a longer period or more customers.")
+        raise InputError(_("No customer bought on more than one day, so repeat behaviour cannot be modelled."),
+                         hint=_("Use a longer period or more customers."))
     if penalizer < 0:
-        raise InputError("penalizer must be >= 0.")
+        raise InputError(_("penalizer must be >= 0."))
     logp = _minimize(lambda z: _bgnbd_objective(z, x, t_x, T, penalizer), np.zeros(4), "purchase (BG/NBD)",
                      hint="Need more repeat customers or a longer period; or try a small penalizer such as 0.001.")
     r, alpha, a, b = np.exp(logp)
@@ -280,7 +283,7 @@ def expected_purchases(params: BGNBDParams, t, frequency, recency, T) -> np.ndar
     x, t_x, T = _arrays(frequency=frequency, recency=recency, T=T)
     t = np.asarray(t, dtype=float)
     if np.any(t < 0):
-        raise InputError("t must be >= 0.")
+        raise InputError(_("t must be >= 0."))
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     z = t / (alpha + T + t)
     head = (a + b + x - 1.0) / (a - 1.0) * _bracket(a, r + x, b + x, a + b + x - 1.0, z)
@@ -298,7 +301,7 @@ def probability_of_purchase(params: BGNBDParams, t, frequency, recency, T) -> np
     x, t_x, T = _arrays(frequency=frequency, recency=recency, T=T)
     t = np.asarray(t, dtype=float)
     if np.any(t < 0):
-        raise InputError("t must be >= 0.")
+        raise InputError(_("t must be >= 0."))
     r, alpha = params.r, params.alpha
     silent = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
     return p_alive(params, x, t_x, T) * (1.0 - silent)
@@ -340,13 +343,15 @@ def fit_gamma_gamma(frequency, monetary, penalizer: float = 0.0) -> GammaGammaPa
     rep = x >= 1
     x, m = x[rep], m[rep]
     if len(x) < MIN_CUSTOMERS:
-        raise InputError(f"Only {len(x)} repeat customers: the spend model needs at least {MIN_CUSTOMERS}.",
-                         hint="Use a longer period or more customers.")
+        raise InputError(_("Only {n_x} repeat customers: the spend model needs at least {MIN_CUSTOMERS}.").format(
+                             n_x=len(x), MIN_CUSTOMERS=MIN_CUSTOMERS),
+                         hint=_("Use a longer period or more customers."))
     if np.any(m <= 0):
-        raise InputError(f"{int(np.sum(m <= 0))} repeat customers have mean spend <= 0 (refunds?).",
-                         hint="Drop them before fitting the spend model.")
+        raise InputError(_("{value} repeat customers have mean spend <= 0 (refunds?).").format(
+                             value=int(np.sum(m <= 0))),
+                         hint=_("Drop them before fitting the spend model."))
     if penalizer < 0:
-        raise InputError("penalizer must be >= 0.")
+        raise InputError(_("penalizer must be >= 0."))
     scale = float(np.median(m))
     logp = _minimize(lambda z: _gg_objective(z, x, m / scale, penalizer), np.zeros(3), "spend (gamma-gamma)",
                      hint="Need more repeat customers with varied spend; or try a small penalizer such as 0.001.")
@@ -361,7 +366,7 @@ def expected_spend(params: GammaGammaParams, frequency, monetary) -> np.ndarray:
     x, m = _arrays(frequency=frequency, monetary=monetary)
     p, q, g = params.p, params.q, params.gamma
     if q <= 1 and np.any(x == 0):
-        raise InputError("The spend model has q <= 1, so one-time buyers have no finite expected spend.")
+        raise InputError(_("The spend model has q <= 1, so one-time buyers have no finite expected spend."))
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(x > 0, (g + m * x) * p / (p * x + q - 1), p * g / (q - 1))
 
@@ -387,7 +392,7 @@ def customer_lifetime_value(bg: BGNBDParams, gg: GammaGammaParams, frequency, re
     """
     x, t_x, T, m = _arrays(frequency=frequency, recency=recency, T=T, monetary=monetary)
     if months < 1 or discount_rate_monthly <= -1:
-        raise InputError("months must be >= 1 and the discount rate > -100%.")
+        raise InputError(_("months must be >= 1 and the discount rate > -100%."))
     month = 365.25 / 12 / unit_days
     i = np.arange(months + 1, dtype=float)[:, None]  # (months+1, 1) broadcasts over customers
     cum = expected_purchases(bg, i * month, x, t_x, T)
@@ -416,28 +421,30 @@ def summary_from_transactions(frame: pd.DataFrame, customer_col: str, date_col: 
     cols = [customer_col, date_col] + ([value_col] if value_col is not None else [])
     missing = [c for c in cols if c not in frame.columns]
     if missing:
-        raise InputError(f"Missing column(s): {', '.join(map(str, missing))}.")
+        raise InputError(_("Missing column(s): {value}.").format(value=', '.join(map(str, missing))))
     try:
         dates = pd.to_datetime(frame[date_col])
     except (ValueError, TypeError) as exc:
-        raise InputError(f"Column {date_col!r} has values that are not dates ({exc}).") from None
+        raise InputError(_("Column {date_col} has values that are not dates ({exc}).").format(
+                             date_col=repr(date_col), exc=exc)) from None
     values = (pd.to_numeric(frame[value_col], errors="coerce") if value_col is not None
               else pd.Series(0.0, index=frame.index))
     for name, s in ((customer_col, frame[customer_col]), (date_col, dates), (value_col, values)):
         if s.isna().any():
-            raise InputError(f"{int(s.isna().sum())} rows have a missing or non-numeric {name!r}; drop them first.")
+            raise InputError(_("{value} rows have a missing or non-numeric {name}; drop them first.").format(
+                                 value=int(s.isna().sum()), name=repr(name)))
     days = dates.dt.tz_localize(None) if dates.dt.tz is not None else dates
     days = days.dt.normalize()
     obs_end = days.max() if observation_end is None else _day(observation_end)
     cal_end = obs_end if calibration_end is None else _day(calibration_end)
     if cal_end > obs_end:
-        raise InputError("calibration_end must not be after observation_end.")
+        raise InputError(_("calibration_end must not be after observation_end."))
 
     tx = pd.DataFrame({"c": frame[customer_col].to_numpy(), "d": days.to_numpy(), "v": values.to_numpy()})
     daily = tx[tx["d"] <= obs_end].groupby(["c", "d"], sort=True)["v"].sum().reset_index()
     cal = daily[daily["d"] <= cal_end]
     if cal.empty:
-        raise InputError(f"No purchases on or before the calibration end {cal_end.date()}.")
+        raise InputError(_("No purchases on or before the calibration end {value}.").format(value=cal_end.date()))
     g = cal.groupby("c", sort=True)
     first, last, n_days = g["d"].min(), g["d"].max(), g.size()
     total, first_value = g["v"].sum(), g["v"].first()  # rows are date-sorted within customer

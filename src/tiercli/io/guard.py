@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..errors import ConfigError, InputError
+from ..i18n import _
 
 try:  # ISA-L inflates the same bytes two to three times faster than zlib; zlib where it has no wheel
     from isal import igzip as _fast_gzip
@@ -76,8 +77,8 @@ class Limits:
         kwargs = {f.name: values[f.name] for f in fields(cls) if f.name in values}
         for name, value in kwargs.items():
             if not value > 0:
-                raise ConfigError(f"limits.{name} = {value!r} must be above 0.",
-                                  hint="Fix it in tiercli.toml or the TIERCLI_LIMITS_* variable.")
+                raise ConfigError(_("limits.{name} = {value} must be above 0.").format(name=name, value=repr(value)),
+                                  hint=_("Fix it in tiercli.toml or the TIERCLI_LIMITS_* variable."))
         return cls(**kwargs)
 
     @property
@@ -91,15 +92,17 @@ class Limits:
 
 
 def _too_big(path: Path, what: str) -> InputError:
-    return InputError(f"{path}: refused: the file {what}, more than limits.max_uncompressed_mb allows.",
-                      hint="If the export is genuine, raise limits.max_uncompressed_mb in tiercli.toml "
-                           "(or TIERCLI_LIMITS_MAX_UNCOMPRESSED_MB).")
+    return InputError(_("{path}: refused: the file {what}, more than limits.max_uncompressed_mb allows.").format(
+                          path=path, what=what),
+                      hint=_("If the export is genuine, raise limits.max_uncompressed_mb in tiercli.toml (or "
+                             "TIERCLI_LIMITS_MAX_UNCOMPRESSED_MB)."))
 
 
 def _over_limit(path: Path, what: str, setting: str) -> InputError:
-    return InputError(f"{path}: refused: {what}, more than limits.{setting} allows.",
-                      hint=f"If the export is genuine, raise limits.{setting} in tiercli.toml "
-                           f"(or TIERCLI_LIMITS_{setting.upper()}).")
+    return InputError(_("{path}: refused: {what}, more than limits.{setting} allows.").format(
+                          path=path, what=what, setting=setting),
+                      hint=_("If the export is genuine, raise limits.{setting} in tiercli.toml (or "
+                             "TIERCLI_LIMITS_{value}).").format(setting=setting, value=setting.upper()))
 
 
 # ---------------------------------------------------------------- untrusted workbooks
@@ -412,8 +415,8 @@ class _WorkbookGuard:
     # -- errors --------------------------------------------------------------
 
     def damaged(self, why: str) -> InputError:
-        return InputError(f"{self.path}: workbook is damaged or crafted ({why}).",
-                          hint="Open it in Excel and save it again, or export it again.")
+        return InputError(_("{path}: workbook is damaged or crafted ({why}).").format(path=self.path, why=why),
+                          hint=_("Open it in Excel and save it again, or export it again."))
 
     def over(self, part: str, exc: _Over) -> InputError:
         what, n = exc.what, exc.amount
@@ -423,9 +426,11 @@ class _WorkbookGuard:
             return _over_limit(self.path, f"sheet part {part!r} has {n:,} columns", "max_columns")
         if what == "cells":
             return _over_limit(self.path, f"sheet part {part!r} spans {n:,} cells (rows x columns)", "max_cells")
-        return InputError(f"{self.path}: refused: the cells of {part} copy out {n / 2**20:,.0f} MB of text, far more "
-                          "than the file holds (a crafted workbook?).",
-                          hint="If it is genuine, raise limits.max_ratio or limits.max_uncompressed_mb in tiercli.toml.")
+        return InputError(_("{path}: refused: the cells of {part} copy out {value:,.0f} MB of text, far more than "
+                            "the file holds (a crafted workbook?).").format(
+                              path=self.path, part=part, value=n / 2**20),
+                          hint=_("If it is genuine, raise limits.max_ratio or limits.max_uncompressed_mb in "
+                                 "tiercli.toml."))
 
     # -- the zip -------------------------------------------------------------
 
@@ -433,7 +438,7 @@ class _WorkbookGuard:
         data, limits = self.data, self.limits
         entries, directory = _zip_directory(data)
         if entries is None:
-            raise self.damaged("no zip directory")
+            raise self.damaged(_("no zip directory"))
         if entries > limits.max_members or directory > max(limits.max_members, 16) * 1024:
             raise _over_limit(self.path, f"the workbook zip has {entries:,} parts", "max_members")
         try:
@@ -441,22 +446,26 @@ class _WorkbookGuard:
             infos = zf.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, struct.error, EOFError, OSError,
                 NotImplementedError, UnicodeDecodeError) as exc:
-            raise self.damaged(f"not a valid zip: {exc}") from None
+            raise self.damaged(_("not a valid zip: {exc}").format(exc=exc)) from None
         if len(infos) > limits.max_members:
             raise _over_limit(self.path, f"the workbook zip has {len(infos):,} parts", "max_members")
         self.infos = infos
         names = [i.filename for i in infos]
         if not any(n.startswith(("xl/", "content.xml")) for n in names):
-            raise InputError(f"{self.path}: not an Excel workbook.", hint="Export the data as .xlsx or .csv.")
+            raise InputError(_("{path}: not an Excel workbook.").format(path=self.path),
+                             hint=_("Export the data as .xlsx or .csv."))
         if any(n.lower().endswith("workbook.bin") for n in names):
-            raise InputError(f"{self.path}: this is a binary .xlsb workbook, which tiercli does not read.",
-                             hint="Open it in Excel and save it as .xlsx.")
+            raise InputError(_("{path}: this is a binary .xlsb workbook, which tiercli does not read.").format(
+                                 path=self.path),
+                             hint=_("Open it in Excel and save it as .xlsx."))
         spans, total = [], 0
         for info in infos:
             if info.flag_bits & 0x1:
-                raise InputError(f"{self.path}: the workbook is encrypted.", hint="Save it without a password.")
+                raise InputError(_("{path}: the workbook is encrypted.").format(path=self.path),
+                                 hint=_("Save it without a password."))
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise self.damaged(f"part {info.filename!r} uses compression method {info.compress_type}")
+                raise self.damaged(_("part {filename} uses compression method {compress_type}").format(
+                                       filename=repr(info.filename), compress_type=info.compress_type))
             total += info.file_size
             if total > limits.max_bytes:
                 raise _too_big(self.path, f"unpacks to more than {total / 2**20:,.0f} MB")
@@ -467,10 +476,11 @@ class _WorkbookGuard:
             spans.append((info.header_offset, start + info.compress_size, info))
         spans.sort(key=lambda s: s[0])
         if spans and spans[0][0] != 0:
-            raise self.damaged("data before the first part")
-        for (_, end, a), (begin, _, b) in zip(spans, spans[1:]):
+            raise self.damaged(_("data before the first part"))
+        for (_start, end, a), (begin, _stop, b) in zip(spans, spans[1:]):
             if begin < end:
-                raise self.damaged(f"parts {a.filename!r} and {b.filename!r} overlap")
+                raise self.damaged(_("parts {filename} and {filename2} overlap").format(
+                                       filename=repr(a.filename), filename2=repr(b.filename)))
         self.shared_info = next((i for _, _, i in spans if i.filename.lower() == "xl/sharedstrings.xml"), None)
         self.shared_raw: list[int] | None = None  # bytes of each <si>: a bound on its text, cheap to get
         self.shared_exact: list[int] | None = None
@@ -509,11 +519,11 @@ class _WorkbookGuard:
         off = info.header_offset
         header = self.data[off:off + 30]
         if len(header) < 30 or header[:4] != b"PK\x03\x04":
-            raise self.damaged(f"part {info.filename!r} has no local header")
+            raise self.damaged(_("part {filename} has no local header").format(filename=repr(info.filename)))
         name_len, extra_len = struct.unpack("<HH", header[26:30])
         start = off + 30 + name_len + extra_len
         if start + info.compress_size > len(self.data):
-            raise self.damaged(f"part {info.filename!r} is cut short")
+            raise self.damaged(_("part {filename} is cut short").format(filename=repr(info.filename)))
         return start
 
     def _inflate_all(self, info: zipfile.ZipInfo) -> bytes:
@@ -523,20 +533,22 @@ class _WorkbookGuard:
         raw = memoryview(self.data)[start:start + info.compress_size]
         if info.compress_type == zipfile.ZIP_STORED:
             if info.compress_size != info.file_size:
-                raise self.damaged(f"part {info.filename!r} has two sizes")
+                raise self.damaged(_("part {filename} has two sizes").format(filename=repr(info.filename)))
             return bytes(raw)
         inflater = _fast_zlib.decompressobj(-15)
         try:
             out = inflater.decompress(raw, info.file_size + 1)
         except _INFLATE_ERRORS as exc:
-            raise self.damaged(f"part {info.filename!r}: {exc}") from None
+            raise self.damaged(_("part {filename}: {exc}").format(filename=repr(info.filename), exc=exc)) from None
         if len(out) > info.file_size:
-            raise self.damaged(f"part {info.filename!r} unpacks to more than the {info.file_size:,} bytes it declares")
+            raise self.damaged(_("part {filename} unpacks to more than the {file_size:,} bytes it declares").format(
+                                   filename=repr(info.filename), file_size=info.file_size))
         if not inflater.eof:
-            raise self.damaged(f"part {info.filename!r} is cut short")
+            raise self.damaged(_("part {filename} is cut short").format(filename=repr(info.filename)))
         if len(out) != info.file_size:
-            raise self.damaged(f"part {info.filename!r} unpacks to {len(out):,} bytes, not the "
-                               f"{info.file_size:,} it declares")
+            raise self.damaged(_("part {filename} unpacks to {n_out:,} bytes, not the {file_size:,} it "
+                                 "declares").format(filename=repr(info.filename), n_out=len(out),
+                                                    file_size=info.file_size))
         return out
 
     def _inflate(self, info: zipfile.ZipInfo):
@@ -545,7 +557,7 @@ class _WorkbookGuard:
         raw = memoryview(self.data)[start:start + info.compress_size]
         if info.compress_type == zipfile.ZIP_STORED:
             if info.compress_size != info.file_size:
-                raise self.damaged(f"part {info.filename!r} has two sizes")
+                raise self.damaged(_("part {filename} has two sizes").format(filename=repr(info.filename)))
             for i in range(0, len(raw), _CHUNK_OUT):
                 yield bytes(raw[i:i + _CHUNK_OUT])
             return
@@ -555,7 +567,7 @@ class _WorkbookGuard:
             while not inflater.eof:
                 if not pending:
                     if pos >= len(raw):
-                        raise self.damaged(f"part {info.filename!r} is cut short")
+                        raise self.damaged(_("part {filename} is cut short").format(filename=repr(info.filename)))
                     pending = raw[pos:pos + _CHUNK_IN]
                     pos += len(pending)
                 out = inflater.decompress(pending, _CHUNK_OUT)
@@ -563,14 +575,16 @@ class _WorkbookGuard:
                 if out:
                     produced += len(out)
                     if produced > info.file_size:
-                        raise self.damaged(f"part {info.filename!r} unpacks to more than the "
-                                           f"{info.file_size:,} bytes it declares")
+                        raise self.damaged(_("part {filename} unpacks to more than the {file_size:,} bytes it "
+                                             "declares").format(
+                                               filename=repr(info.filename), file_size=info.file_size))
                     yield out
         except zlib.error as exc:
-            raise self.damaged(f"part {info.filename!r}: {exc}") from None
+            raise self.damaged(_("part {filename}: {exc}").format(filename=repr(info.filename), exc=exc)) from None
         if produced != info.file_size:
-            raise self.damaged(f"part {info.filename!r} unpacks to {produced:,} bytes, not the "
-                               f"{info.file_size:,} it declares")
+            raise self.damaged(_("part {filename} unpacks to {n_out:,} bytes, not the {file_size:,} it "
+                                 "declares").format(filename=repr(info.filename), n_out=produced,
+                                                    file_size=info.file_size))
 
     def _parse(self, info: zipfile.ZipInfo, handler) -> None:
         parser = _expat(handler)
@@ -581,9 +595,10 @@ class _WorkbookGuard:
         except _Over as exc:
             raise self.over(info.filename, exc) from None
         except _BadPart as exc:
-            raise self.damaged(f"part {info.filename!r}: {exc}") from None
+            raise self.damaged(_("part {filename}: {exc}").format(filename=repr(info.filename), exc=exc)) from None
         except Exception as exc:  # expat.ExpatError and anything a handler trips on
-            raise self.damaged(f"part {info.filename!r} is not well-formed XML: {exc}") from None
+            raise self.damaged(_("part {filename} is not well-formed XML: {exc}").format(
+                                   filename=repr(info.filename), exc=exc)) from None
 
     def _shared_raw_lengths(self, info: zipfile.ZipInfo) -> list[int]:
         starts, offset, carry = [], 0, b""
@@ -616,9 +631,10 @@ class _WorkbookGuard:
         name = info.filename
         data = self._inflate_all(info)
         if not name.lower().endswith(_IMAGES) and _DTD.search(data, 0, _PROLOG_BYTES):
-            raise InputError(f"{self.path}: refused: part {name!r} declares an XML DTD (<!DOCTYPE>/<!ENTITY>), "
-                             "which spreadsheet programs never write (entity expansion or external-entity attack?).",
-                             hint="Open it in Excel and save it again if you trust it.")
+            raise InputError(_("{path}: refused: part {name} declares an XML DTD (<!DOCTYPE>/<!ENTITY>), which "
+                               "spreadsheet programs never write (entity expansion or external-entity "
+                               "attack?).").format(path=self.path, name=repr(name)),
+                             hint=_("Open it in Excel and save it again if you trust it."))
         if name == "content.xml":
             del data
             self._parse(info, _OdsBounds(self.limits, self.limits.text_allowed(info.file_size)))
@@ -827,7 +843,8 @@ def _check_gzip(path: Path, limits: Limits) -> None:
                     raise _over_limit(path, f"it unpacks more than {limits.max_ratio:g} times its size "
                                             "(a compression bomb?)", "max_ratio")
     except (OSError, EOFError, *_INFLATE_ERRORS) as exc:
-        raise InputError(f"{path}: the .gz file is damaged ({exc}).", hint="Download it again.") from None
+        raise InputError(_("{path}: the .gz file is damaged ({exc}).").format(path=path, exc=exc),
+                         hint=_("Download it again.")) from None
 
 
 
@@ -873,20 +890,20 @@ def _probe_legacy_workbook(path: Path, data: bytes, limits: Limits) -> None:
     import sys
 
     if "EncryptedPackage".encode("utf-16-le") in data:
-        raise InputError(f"{path}: the workbook is encrypted (password-protected).",
-                         hint="Save it without a password, as .xlsx.")
+        raise InputError(_("{path}: the workbook is encrypted (password-protected).").format(path=path),
+                         hint=_("Save it without a password, as .xlsx."))
     cap = (512 << 20) + 3 * limits.max_bytes
     try:
         done = subprocess.run([sys.executable, "-c", _LEGACY_PROBE, str(cap), str(limits.max_bytes)], input=data,
                               capture_output=True, timeout=600)
     except subprocess.TimeoutExpired:
-        raise InputError(f"{path}: refused: the workbook takes too long to open.",
-                         hint="Open it in Excel and save it as .xlsx or .csv.") from None
+        raise InputError(_("{path}: refused: the workbook takes too long to open.").format(path=path),
+                         hint=_("Open it in Excel and save it as .xlsx or .csv.")) from None
     except OSError:
         return  # no child process possible here: read it directly
     if done.returncode == 4:
         raise _too_big(path, "has cells that expand to more text than")
     if done.returncode not in (0, 3):
-        raise InputError(f"{path}: refused: opening the workbook takes more memory than the limits allow "
-                         "(a crafted file?).",
-                         hint="If it is genuine, raise limits.max_uncompressed_mb, or save it as .xlsx or .csv.")
+        raise InputError(_("{path}: refused: opening the workbook takes more memory than the limits allow (a crafted "
+                           "file?).").format(path=path),
+                         hint=_("If it is genuine, raise limits.max_uncompressed_mb, or save it as .xlsx or .csv."))

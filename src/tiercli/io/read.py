@@ -29,11 +29,20 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..i18n import _
 from .guard import (  # noqa: F401  (Limits and openpyxl_defused are part of the reader's API)
-    _INFLATE_ERRORS, Limits, _check_gzip, _is_gzip, _over_limit, _probe_legacy_workbook, _too_big, _workbook_bytes,
-    _WorkbookGuard, gzip_open, openpyxl_defused,
+    _INFLATE_ERRORS,
+    Limits,
+    _check_gzip,
+    _is_gzip,
+    _over_limit,
+    _probe_legacy_workbook,
+    _too_big,
+    _workbook_bytes,
+    _WorkbookGuard,
+    gzip_open,
+    openpyxl_defused,
 )
-
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -107,7 +116,8 @@ def list_inputs(paths: list[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if not p.exists():
-            raise InputError(f"{p}: no such file or folder.", hint="Check the path (quote names with spaces).")
+            raise InputError(_("{p}: no such file or folder.").format(p=p),
+                             hint=_("Check the path (quote names with spaces)."))
         if p.is_dir():
             found = sorted(
                 c for c in p.iterdir()
@@ -115,8 +125,8 @@ def list_inputs(paths: list[str | Path]) -> list[Path]:
             )
             if not found:
                 raise InputError(
-                    f"{p}: folder has no CSV or Excel exports.",
-                    hint="Put .csv/.xlsx/.xls files in it or name the files directly.",
+                    _("{p}: folder has no CSV or Excel exports.").format(p=p),
+                    hint=_("Put .csv/.xlsx/.xls files in it or name the files directly."),
                 )
             out.extend(found)
         else:
@@ -169,10 +179,10 @@ def read_file(path: Path, *, max_rows: int | None = None, limits: Limits | None 
     limits = limits or Limits()
     sheets = tuple(sheets or ())
     if not path.is_file():
-        raise InputError(f"{path}: no such file.", hint="Check the path.")
+        raise InputError(_("{path}: no such file.").format(path=path), hint=_("Check the path."))
     size = path.stat().st_size
     if size == 0:
-        raise InputError(f"{path}: file is empty.", hint="Export it again from the platform.")
+        raise InputError(_("{path}: file is empty.").format(path=path), hint=_("Export it again from the platform."))
     if size > limits.max_bytes:
         raise _too_big(path, f"is {size / 2**20:,.0f} MB")
     head = _head_bytes(path, 8)
@@ -192,7 +202,8 @@ def _head_bytes(path: Path, n: int) -> bytes:
             with gzip_open(path) as fh:
                 return fh.read(n)
         except (OSError, EOFError, *_INFLATE_ERRORS) as exc:
-            raise InputError(f"{path}: the .gz file is damaged ({exc}).", hint="Download it again.") from None
+            raise InputError(_("{path}: the .gz file is damaged ({exc}).").format(path=path, exc=exc),
+                             hint=_("Download it again.")) from None
     return head[:n]
 
 
@@ -210,11 +221,11 @@ def detect_encoding(sample: bytes, *, complete: bool = True) -> str:
 
     ``complete=False``: the sample is the head of a longer file, so its last line may end inside a
     character; that line is left out of the judgement (a cut never decides)."""
-    encoding, _ = _guess(sample, complete=complete)
+    encoding, _complete = _guess(sample, complete=complete)
     if encoding is None:
         raise InputError(
-            "cannot tell the file's text encoding.",
-            hint="Save it as 'CSV UTF-8' in Excel or WPS and try again.",
+            _("cannot tell the file's text encoding."),
+            hint=_("Save it as 'CSV UTF-8' in Excel or WPS and try again."),
         )
     return encoding
 
@@ -511,26 +522,27 @@ def _read_csv(path: Path, max_rows: int | None, limits: Limits) -> RawTable:
     with _open_bytes(path) as fh:
         sample = fh.read(_SAMPLE_BYTES)
     if not sample.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
-        raise InputError(f"{path}: file is empty.", hint="Export it again from the platform.")
+        raise InputError(_("{path}: file is empty.").format(path=path), hint=_("Export it again from the platform."))
     foreign = _foreign_format(sample)
     if foreign:
-        raise InputError(f"{path}: this is {foreign}, not a CSV export.",
-                         hint="Download the export again as CSV or XLSX (the platform may have sent a login page).")
+        raise InputError(_("{path}: this is {foreign}, not a CSV export.").format(path=path, foreign=foreign),
+                         hint=_("Download the export again as CSV or XLSX (the platform may have sent a login page)."))
     if _looks_binary(sample):
         raise InputError(
-            f"{path}: not a text file (binary content).",
-            hint="Export the data as CSV or XLSX; a PDF or image cannot be read.",
+            _("{path}: not a text file (binary content).").format(path=path),
+            hint=_("Export the data as CSV or XLSX; a PDF or image cannot be read."),
         )
     encoding = _detect_encoding_of(path, sample)
     try:
         text = sample.decode(encoding, errors="ignore")
     except LookupError:
-        raise InputError(f"{path}: unknown encoding {encoding}.", hint="Save it as 'CSV UTF-8'.") from None
+        raise InputError(_("{path}: unknown encoding {encoding}.").format(path=path, encoding=encoding),
+                         hint=_("Save it as 'CSV UTF-8'.")) from None
     foreign = _foreign_text(text)
     if foreign:
         raise InputError(
-            f"{path}: this is {foreign}, not a CSV export.",
-            hint="Download the export again; the platform may have sent a login page.",
+            _("{path}: this is {foreign}, not a CSV export.").format(path=path, foreign=foreign),
+            hint=_("Download the export again; the platform may have sent a login page."),
         )
     delimiter, header_row = _sniff(text)
     if delimiter == _ALIGNED:
@@ -572,14 +584,16 @@ def _read_csv(path: Path, max_rows: int | None, limits: Limits) -> RawTable:
             frame, skipped = _read_csv_frame(path, kwargs)
         except UnicodeDecodeError as exc:
             raise InputError(
-                f"{path}: text is not valid {encoding} (byte {exc.start}).",
-                hint="Save it as 'CSV UTF-8' in Excel or WPS and try again.",
+                _("{path}: text is not valid {encoding} (byte {start}).").format(
+                    path=path, encoding=encoding, start=exc.start),
+                hint=_("Save it as 'CSV UTF-8' in Excel or WPS and try again."),
             ) from None
     except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: file has no header row.", hint="Export it again with column headers.") from None
+        raise InputError(_("{path}: file has no header row.").format(path=path),
+                         hint=_("Export it again with column headers.")) from None
     except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: cannot parse as CSV ({str(exc).splitlines()[0]}).",
-                         hint="Check the file opens in Excel; re-export it.") from None
+        raise InputError(_("{path}: cannot parse as CSV ({value}).").format(path=path, value=str(exc).splitlines()[0]),
+                         hint=_("Check the file opens in Excel; re-export it.")) from None
     if max_rows is None and len(frame) > limits.max_rows:
         raise _over_limit(path, f"it has more than {limits.max_rows:,} rows", "max_rows")
     if frame.shape[1] > limits.max_columns:
@@ -602,8 +616,9 @@ def _read_aligned_file(path: Path, encoding: str, header_row: int, max_rows: int
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: text is not valid {encoding} (byte {exc.start}).",
-                             hint="Save it as 'CSV UTF-8' in Excel or WPS and try again.") from None
+            raise InputError(_("{path}: text is not valid {encoding} (byte {start}).").format(
+                                 path=path, encoding=encoding, start=exc.start),
+                             hint=_("Save it as 'CSV UTF-8' in Excel or WPS and try again.")) from None
     del data
     frame, first_line = _read_aligned(path, text.lstrip("\ufeff"), header_row, max_rows, limits)
     if max_rows is None and len(frame) > limits.max_rows:
@@ -653,8 +668,8 @@ def _detect_encoding_of(path: Path, sample: bytes) -> str:
 
 
 def _no_encoding(path: Path) -> InputError:
-    return InputError(f"{path}: cannot tell the file's text encoding.",
-                      hint="Save it as 'CSV UTF-8' in Excel or WPS and try again.")
+    return InputError(_("{path}: cannot tell the file's text encoding.").format(path=path),
+                      hint=_("Save it as 'CSV UTF-8' in Excel or WPS and try again."))
 
 
 def _read_csv_frame(path: Path, kwargs: dict) -> tuple[pd.DataFrame, list[int]]:
@@ -816,8 +831,8 @@ def _read_excel(path: Path, head: bytes, max_rows: int | None, limits: Limits,
             sample = fh.read(4096)
         kind = _foreign_format(sample) or _foreign_text(sample.decode("utf-8", "replace")) or (
             "a web page" if sample.lstrip()[:1] == b"<" else "not a workbook")
-        raise InputError(f"{path}: named like a workbook but is {kind}.",
-                         hint="Download the export again as .xlsx or .csv.")
+        raise InputError(_("{path}: named like a workbook but is {kind}.").format(path=path, kind=kind),
+                         hint=_("Download the export again as .xlsx or .csv."))
     return _group_sheets(path, _calamine_sheets(path, data, max_rows, limits, pick), max_rows, limits, pick)
 
 
@@ -843,15 +858,17 @@ class _SheetPick:
             else:
                 missing.append(w)
         if missing:
-            raise InputError(f"{self.path}: no sheet named {', '.join(map(repr, missing))}; its sheets: "
-                             f"{', '.join(map(repr, names)) or 'none'}.",
-                             hint="Name one of them with --sheet (repeat it for several).")
+            raise InputError(_("{path}: no sheet named {value}; its sheets: {value2}.").format(
+                                 path=self.path, value=', '.join(map(repr, missing)),
+                                 value2=', '.join(map(repr, names)) or _('none')),
+                             hint=_("Name one of them with --sheet (repeat it for several)."))
         return [n for n in names if n in chosen]  # in workbook order, as monthly sheets follow each other
 
 
 def _unreadable(path: Path, exc: Exception) -> InputError:
-    return InputError(f"{path}: cannot read workbook ({str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}).",
-                      hint="Open it in Excel and save it again, or export as CSV.")
+    return InputError(_("{path}: cannot read workbook ({value}).").format(
+                          path=path, value=str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__),
+                      hint=_("Open it in Excel and save it again, or export as CSV."))
 
 
 def _check_layout(path: Path, name: str, height: int, width: int, limits: Limits) -> None:
@@ -906,8 +923,9 @@ def _fastexcel_sheets(path: Path, data: bytes, guard: _WorkbookGuard, max_rows: 
         except InputError:
             raise
         except Exception as exc:
-            raise InputError(f"{path}: sheet {name!r} cannot be read ({str(exc).splitlines()[0][:120]}).",
-                             hint="Open it in Excel and save it again.") from None
+            raise InputError(_("{path}: sheet {name} cannot be read ({value}).").format(
+                                 path=path, name=repr(name), value=str(exc).splitlines()[0][:120]),
+                             hint=_("Open it in Excel and save it again.")) from None
         if typed is not None:
             return _finish_frame(table.to_pandas(), [""] * offset + header, 0, merges.get(name))
         return _arrow_to_frame(table, offset, merges.get(name))
@@ -960,8 +978,9 @@ def _calamine_sheets(path: Path, data: bytes, max_rows: int | None, limits: Limi
         except InputError:
             raise
         except Exception as exc:
-            raise InputError(f"{path}: sheet {name!r} cannot be read ({str(exc)[:120]}).",
-                             hint="Open it in Excel and save it again.") from None
+            raise InputError(_("{path}: sheet {name} cannot be read ({value}).").format(
+                                 path=path, name=repr(name), value=str(exc)[:120]),
+                             hint=_("Open it in Excel and save it again.")) from None
         if max_rows is not None:
             rows = rows[: max_rows + 25]
         table = _rows_to_frame(rows, merged)
@@ -979,9 +998,10 @@ def _group_sheets(path: Path, sheets: list, max_rows: int | None, limits: Limits
         groups.setdefault(tuple(frame.columns), []).append((name, frame, header_row, merged_cols))
     if not groups:
         if pick is not None and pick.wanted:
-            raise InputError(f"{path}: sheet {', '.join(map(repr, pick.wanted))} has no data.",
-                             hint="Name the sheet that holds the export with --sheet.")
-        raise InputError(f"{path}: workbook has no data.", hint="Check it is the right export.")
+            raise InputError(_("{path}: sheet {value} has no data.").format(
+                                 path=path, value=', '.join(map(repr, pick.wanted))),
+                             hint=_("Name the sheet that holds the export with --sheet."))
+        raise InputError(_("{path}: workbook has no data.").format(path=path), hint=_("Check it is the right export."))
     out = []
     for header, parts in groups.items():
         frame = pd.concat([p[1] for p in parts], ignore_index=True) if len(parts) > 1 else parts[0][1]
@@ -1191,7 +1211,7 @@ def read_text_sample(path: Path) -> str:
     """First kilobytes of a text file, decoded, for error messages."""
     with _open_bytes(path) as fh:
         sample = fh.read(4096)
-    encoding, _ = _guess(sample, complete=len(sample) < 4096)
+    encoding, _complete = _guess(sample, complete=len(sample) < 4096)
     return sample.decode(encoding or "utf-8", errors="replace")
 
 

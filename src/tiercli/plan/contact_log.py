@@ -127,7 +127,7 @@ def read_contact_log(path: str | os.PathLike, config) -> pd.DataFrame:
     A missing or empty log is an empty frame: the first ``--record`` creates it.
     """
     from ..io.read import read_file
-    from ..schema.dataset import canonicalize, _empty
+    from ..schema.dataset import _empty, canonicalize
     from ..schema.presets import detect, load_presets
 
     path = Path(path)

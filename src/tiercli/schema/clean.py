@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover
     pa = pc = None
 
 from ..errors import ColumnError
+from ..i18n import _
 from .tables import FALSE_WORDS, TRUE_WORDS
 
 _ISO = r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
@@ -87,9 +88,10 @@ def parse_dates(values: pd.Series, *, column: str, label: str = "file", order: s
         first_big, second_big = bool((a > 12).any()), bool((b > 12).any())
         if first_big and second_big:
             raise ColumnError(
-                f"{label}: column {column!r} mixes day-first and month-first dates "
-                f"(e.g. {text[dmy][a > 12].iloc[0]!r} and {text[dmy][b > 12].iloc[0]!r}).",
-                hint="Export the dates in one format (ISO yyyy-mm-dd is safest).",
+                _("{label}: column {column} mixes day-first and month-first dates (e.g. {value} and {value2}).").format(
+                    label=label, column=repr(column), value=repr(text[dmy][a > 12].iloc[0]),
+                    value2=repr(text[dmy][b > 12].iloc[0])),
+                hint=_("Export the dates in one format (ISO yyyy-mm-dd is safest)."),
             )
         if first_big:
             use = "dmy"
@@ -99,8 +101,9 @@ def parse_dates(values: pd.Series, *, column: str, label: str = "file", order: s
             use = order
         else:
             raise ColumnError(
-                f"{label}: column {column!r} has dates like {text[dmy].iloc[0]!r} that can be day-first or month-first.",
-                hint='Pass --date-order dmy (or mdy), or set date_order = "dmy" in tiercli.toml.',
+                _("{label}: column {column} has dates like {value} that can be day-first or month-first.").format(
+                    label=label, column=repr(column), value=repr(text[dmy].iloc[0])),
+                hint=_("Pass --date-order dmy (or mdy), or set date_order = \"dmy\" in tiercli.toml."),
             )
         day, month = (a, b) if use == "dmy" else (b, a)
         year = parts[2].astype(int)

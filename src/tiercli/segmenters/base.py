@@ -27,6 +27,7 @@ from typing import ClassVar
 import pandas as pd
 
 from ..config import Config
+from ..i18n import _
 
 
 class Segmenter:
@@ -84,9 +85,10 @@ def register(cls: type[Segmenter]) -> type[Segmenter]:
     """Class decorator: add a segmenter to the registry (built-ins and plugins alike)."""
     missing = [a for a in ("name", "title", "outputs") if not hasattr(cls, a)]
     if missing:
-        raise TypeError(f"segmenter {cls.__name__} lacks {', '.join(missing)}")
+        raise TypeError(_("segmenter {segmenter} lacks {value}").format(segmenter=cls.__name__, value=', '.join(missing)))
     if cls.name not in cls.outputs:
-        raise TypeError(f"segmenter {cls.name}: its outputs must include its label column {cls.name!r}")
+        raise TypeError(_("segmenter {name}: its outputs must include its label column {name}").format(
+                            name=repr(cls.name)))
     _REGISTRY[cls.name] = cls
     return cls
 
@@ -148,8 +150,8 @@ def plan(names: list[str] | None, available: set[str]) -> Plan:
     if names:
         unknown = [n for n in names if n not in reg]
         if unknown:
-            raise ConfigError(f"unknown segmenter {', '.join(unknown)}.",
-                              hint=f"Run 'tiercli segmenters' to list them: {', '.join(reg)}.")
+            raise ConfigError(_("unknown segmenter {value}.").format(value=', '.join(unknown)),
+                              hint=_("Run 'tiercli segmenters' to list them: {value}.").format(value=', '.join(reg)))
         wanted = list(dict.fromkeys(names))
         # pull in what the chosen ones depend on
         i = 0
@@ -182,7 +184,8 @@ def plan(names: list[str] | None, available: set[str]) -> Plan:
                 pending.remove(cls)
                 progressed = True
         if not progressed:
-            raise ConfigError(f"segmenters depend on each other in a circle: {', '.join(c.name for c in pending)}.")
+            raise ConfigError(_("segmenters depend on each other in a circle: {value}.").format(
+                                  value=', '.join(c.name for c in pending)))
     return result
 
 
@@ -207,12 +210,13 @@ def run(customers: pd.DataFrame, config: Config, segmenters: list[type[Segmenter
             result = inst.segment(out, config)
         except SegmenterSkipped as why:
             if requested and cls.name in requested:
-                raise InputError(f"{cls.name}: {why}") from None
+                raise InputError(_("{name}: {why}").format(name=cls.name, why=why)) from None
             skipped[cls.name] = str(why)
             continue
         extra = [c for c in result.columns if c not in cls.outputs]
         if extra:
-            raise RuntimeError(f"segmenter {cls.name} returned columns it does not declare: {extra}")
+            raise RuntimeError(_("segmenter {name} returned columns it does not declare: {extra}").format(
+                                   name=cls.name, extra=extra))
         attrs = out.attrs
         out = out.drop(columns=[c for c in result.columns if c in out.columns]).join(result)
         out.attrs = dict(attrs)  # (a join keeps neither side's attrs)
