@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "tiercli"
 PO = SRC / "locale" / "zh_CN" / "LC_MESSAGES" / "tiercli.po"
 MO = PO.with_suffix(".mo")
-KEYWORDS = {"_": None, "N_": None, "tr": (1,)}
+KEYWORDS = {"_": None, "N_": None, "tr": (1,), "Setting": (3,)}
 
 
 def extracted() -> dict[str, list[tuple[str, int]]]:

@@ -26,7 +26,7 @@ import pandas as pd
 from .config import Config
 from .errors import InputError
 from .features import known_keys, split_orders
-from .i18n import _
+from .i18n import N_, _, tr, using
 from .schema.dataset import Dataset
 from .scoring import ScoreResult, score_dataset
 
@@ -115,7 +115,7 @@ def holdout_outcome(dataset: Dataset, index: pd.Index, cut: pd.Timestamp, end: p
     """
     o = dataset.orders
     window = o[(o["date"] >= cut + pd.Timedelta(days=1)) & (o["date"] < end + pd.Timedelta(days=1))]
-    _, deal, credit = split_orders(window)
+    _lines, deal, credit = split_orders(window)
     g = deal.groupby("customer")
     out = pd.DataFrame(index=index)
     out["orders"] = g["order_id"].nunique().reindex(index).fillna(0).astype("int64")
@@ -263,9 +263,9 @@ def ranking_table(result: ScoreResult, out: pd.DataFrame) -> pd.DataFrame:
     buyers = cust.index[cust["frequency"] > 0]
     y = out.loc[buyers, "bought"]
     c = cust.loc[buyers]
-    rows = [{"measure": "recency_days", "kind": "baseline", "what": "days since the last order (fewer = higher)",
+    rows = [{"measure": "recency_days", "kind": "baseline", "what": N_("days since the last order (fewer = higher)"),
              "auc": auc(-c["recency_days"].astype("float64"), y), "customers": len(buyers)},
-            {"measure": "recency_3", "kind": "baseline", "what": "the same, cut into three equal groups",
+            {"measure": "recency_3", "kind": "baseline", "what": N_("the same, cut into three equal groups"),
              "auc": auc(recency_terciles(c["recency_days"]), y), "customers": len(buyers)}]
     for cls in result.ran:
         for col, order in cls.ranks.items():
@@ -276,7 +276,7 @@ def ranking_table(result: ScoreResult, out: pd.DataFrame) -> pd.DataFrame:
         for col in cls.scores:
             if col in c:
                 s = c[col].astype("float64")
-                rows.append({"measure": col, "kind": "score", "what": "higher = more likely", "auc": auc(s, y),
+                rows.append({"measure": col, "kind": "score", "what": N_("higher = more likely"), "auc": auc(s, y),
                              "customers": int(s.notna().sum())})
     return pd.DataFrame(rows)
 
@@ -288,7 +288,7 @@ def spend_table(result: ScoreResult, out: pd.DataFrame) -> pd.DataFrame:
     cust = result.customers
     buyers = cust.index[cust["frequency"] > 0]
     c, spend = cust.loc[buyers], out.loc[buyers, "spend"]
-    measures = [("monetary", "baseline", "past net value")]
+    measures = [("monetary", "baseline", N_("past net value"))]
     for cls in result.ran:
         measures += [(col, "score", f"{cls.name}: {header(col, 'en')}") for col in cls.value_scores]
     rows = []
@@ -307,11 +307,11 @@ def calibration_table(result: ScoreResult, out: pd.DataFrame, cut: pd.Timestamp,
     from .segmenters.churn import fit_purchase_model, rft
 
     if "churn" not in result.segmenter_names:
-        why = result.skipped.get("churn", "churn was not asked for")
-        return None, f"no purchase model: {why}"
+        why = result.skipped.get("churn", _("churn was not asked for"))
+        return None, _("no purchase model: {why}").format(why=why)
     cust, config = result.customers, result.config
     unit = float(config["churn.unit_days"])
-    params, _ = fit_purchase_model(cust, config)
+    params, _penalizer = fit_purchase_model(cust, config)
     buyers, x, t_x, T = rft(cust, unit)
     t = (end - cut).days / unit
     predicted = expected_purchases(params, t, x, t_x, T)
@@ -325,20 +325,34 @@ def calibration_table(result: ScoreResult, out: pd.DataFrame, cut: pd.Timestamp,
     table.loc[-1] = [len(frame), frame["actual"].mean(), frame["predicted"].mean()]
     table = table.reset_index(names="repeat_days")
     table["repeat_days"] = [("all" if k == -1 else f"{k}+" if k == top else str(k)) for k in table["repeat_days"]]
-    return table, f"holdout {int((end - cut).days)} days = {t:.1f} model time units of {unit:g} days"
+    return table, _holdout_words(int((end - cut).days), unit)
+
+
+def _holdout_words(days: int, unit: float) -> str:
+    return _("holdout {days} days = {units} model time units of {unit} days").format(
+        days=days, units=f"{days / unit:.1f}", unit=f"{unit:g}")
 
 
 def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool | None, str]]:
     """(kept?, one line in ``lang``) per promise a label makes, on this history; kept is None where the classes
-    are too small to judge (under MIN_CLASS customers)."""
+    are too small to judge (under MIN_CLASS customers).  English names labels by their codes (as the JSON and
+    the settings do), Chinese by their words."""
     from .labels import header, label
 
     zh = lang == "zh"
-    lines = []
 
     def name(col: str, code: str) -> str:  # the class as the seller reads it elsewhere
         return label(col, code, lang) if zh else code
 
+    def title(col: str) -> str:
+        return header(col, lang) if zh else col
+
+    with using(lang):
+        return _verdicts(bt, name, title)
+
+
+def _verdicts(bt: Backtest, name, title) -> list[tuple[bool | None, str]]:
+    lines = []
     r = bt.ranking.set_index("measure")["auc"] if len(bt.ranking) else pd.Series(dtype="float64")
     base3, base = r.get("recency_3", np.nan), r.get("recency_days", np.nan)
     days = bt.holdout_days
@@ -351,31 +365,28 @@ def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool | None, str]]:
             small = t.index[t["customers"] < MIN_CLASS]
             rates = t["repeat_rate"].drop(index=small)
             if len(rates) < 2:  # nothing left to compare: a small shop's classes are too small to judge
-                lines.append((None, f"{header(col, lang)}:每组客户不足 {MIN_CLASS} 位,无法判断" if zh else
-                              f"{col}: fewer than {MIN_CLASS} customers in all but one class, too few to judge"))
+                lines.append((None, _("{label}: fewer than {least} customers in all but one class, too few to judge"
+                                      ).format(label=title(col), least=MIN_CLASS)))
                 continue
             falling = bool((rates.diff().dropna() < 0).all())  # a tie is no order
-            shown = (" > " if falling else ", ").join(f"{name(col, k)} {v:.0%}" for k, v in rates.items())
-            title = header(col, lang) if zh else col
-            unjudged = ("" if not len(small) else
-                        f";{'、'.join(name(col, k) for k in small)} 不足 {MIN_CLASS} 位,未计入" if zh else
-                        f"; {', '.join(small)} under {MIN_CLASS} customers, left out")
-            head = (f"{title}:复购率{'按顺序递减' if falling else '没有按顺序递减'}({shown}{unjudged})" if zh else
-                    f"{col}: repeat rates {'fall in order' if falling else 'do NOT fall in order'} ({shown}{unjudged})")
+            shown = (" > " if falling else _(", ")).join(f"{name(col, k)} {v:.0%}" for k, v in rates.items())
+            unjudged = ("" if not len(small) else _("; {classes} under {least} customers, left out").format(
+                classes=_(", ").join(name(col, k) for k in small), least=MIN_CLASS))
+            head = (_("{label}: repeat rates fall in order ({shown}{unjudged})") if falling else
+                    _("{label}: repeat rates do NOT fall in order ({shown}{unjudged})")).format(
+                label=title(col), shown=shown, unjudged=unjudged)
             if cls.predicts == "buying":
                 a = r[col]
                 beats = not np.isfinite(base3) or a >= base3 - 1e-9
-                lines.append((bool(falling and beats),
-                              f"{head};AUC {a:.2f} {'≥' if beats else '<'} 按最近下单天数三等分 {base3:.2f}"
-                              f"(仅看最近下单天数 {base:.2f})" if zh else
-                              f"{head}; AUC {a:.2f} {'≥' if beats else '<'} recency in three groups {base3:.2f} "
-                              f"(recency alone {base:.2f})"))
+                lines.append((bool(falling and beats), _(
+                    "{head}; AUC {auc} {cmp} recency in three groups {base3} (recency alone {base})").format(
+                    head=head, auc=f"{a:.2f}", cmp="≥" if beats else "<", base3=f"{base3:.2f}", base=f"{base:.2f}")))
             else:
-                split = " · ".join(
-                    (f"{name(col, k)} 占客户 {row.share:.0%}、贡献 {row.spend_share:.0%}" if zh else
-                     f"{k} {row.share:.0%} of customers, {row.spend_share:.0%} of it") for k, row in t.iterrows())
-                lines.append((falling, f"{head};之后 {days} 天的消费:{split}" if zh else
-                              f"{head}; the next {days} days' spend: {split}"))
+                split = " · ".join(_("{label} {share} of customers, {spend} of it").format(
+                    label=name(col, k), share=f"{row.share:.0%}", spend=f"{row.spend_share:.0%}")
+                    for k, row in t.iterrows())
+                lines.append((falling, _("{head}; the next {days} days' spend: {split}").format(
+                    head=head, days=days, split=split)))
         for col, pairs in cls.pairs.items():
             t = bt.classes.get(col)
             if t is None:
@@ -385,16 +396,18 @@ def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool | None, str]]:
             for better, worse in pairs:
                 if better in rate.index and worse in rate.index:
                     if min(size[better], size[worse]) < MIN_CLASS:
-                        lines.append((None, f"{header(col, lang)}:{name(col, worse)}({size[worse]} 位)与"
-                                            f"{name(col, better)}({size[better]} 位)人数太少,无法比较" if zh else
-                                      f"{col}: {worse} ({size[worse]}) vs {better} ({size[better]}): under "
-                                      f"{MIN_CLASS} customers, too few to compare"))
+                        lines.append((None, _("{label}: {worse} ({n_worse}) vs {better} ({n_better}): under {least} "
+                                              "customers, too few to compare").format(
+                            label=title(col), worse=name(col, worse), n_worse=size[worse], better=name(col, better),
+                            n_better=size[better], least=MIN_CLASS)))
                         continue
                     ok = bool(rate[worse] < rate[better])
-                    lines.append((ok, f"{header(col, lang)}:{name(col, worse)}的复购率{'低于' if ok else '并不低于'}"
-                                      f"{name(col, better)}({rate[worse]:.0%} 对 {rate[better]:.0%})" if zh else
-                                  f"{col}: {worse} bought again {'less' if ok else 'NOT less'} often than {better} "
-                                  f"({rate[worse]:.0%} vs {rate[better]:.0%})"))
+                    lines.append((ok, (_("{label}: {worse} bought again less often than {better} ({rate_worse} vs "
+                                         "{rate_better})") if ok else
+                                       _("{label}: {worse} bought again NOT less often than {better} ({rate_worse} vs "
+                                         "{rate_better})")).format(
+                        label=title(col), worse=name(col, worse), better=name(col, better),
+                        rate_worse=f"{rate[worse]:.0%}", rate_better=f"{rate[better]:.0%}")))
     if len(bt.spend) > 1:
         s = bt.spend.set_index("measure")
         base_top, base_rho = s.loc["monetary", "top20_spend_share"], s.loc["monetary", "spearman"]
@@ -402,12 +415,13 @@ def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool | None, str]]:
             # judged on the top fifth, where a seller spends attention; the rank correlation over everyone is shown
             top, rho = s.loc[col, "top20_spend_share"], s.loc[col, "spearman"]
             better = bool(top > base_top)
-            lines.append((better, f"{header(col, lang)}:排名前20%的客户贡献了之后消费的 {top:.1%},"
-                                  f"{'高于' if better else '不高于'}按历史净消费排名的前20%({base_top:.1%});"
-                                  f"与消费额的秩相关 {rho:.2f} 对 {base_rho:.2f}" if zh else
-                          f"{col}: its top 20% made {top:.1%} of the holdout's spend, {'more' if better else 'NOT more'} "
-                          f"than the top 20% by past net value ({base_top:.1%}); Spearman with spend {rho:.2f} vs "
-                          f"{base_rho:.2f}"))
+            lines.append((better, (
+                _("{label}: its top 20% made {top} of the holdout's spend, more than the top 20% by past net value "
+                  "({base_top}); Spearman with spend {rho} vs {base_rho}") if better else
+                _("{label}: its top 20% made {top} of the holdout's spend, NOT more than the top 20% by past net "
+                  "value ({base_top}); Spearman with spend {rho} vs {base_rho}")).format(
+                label=title(col), top=f"{top:.1%}", base_top=f"{base_top:.1%}", rho=f"{rho:.2f}",
+                base_rho=f"{base_rho:.2f}")))
     return lines
 
 
@@ -415,50 +429,51 @@ def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool | None, str]]:
 
 
 def _words(frame: pd.DataFrame, column: str, lang: str) -> pd.DataFrame:
-    """A class table with its codes as words in ``lang`` ("all" stays)."""
+    """A class table with its codes as words in ``lang`` ("all" too)."""
     from .labels import label
 
-    zh = lang == "zh"
     return frame.assign(label=frame["label"].map(
-        lambda v: ("全部" if zh else "all") if v == "all" else label(column, v, lang)))
+        lambda v: tr("all", lang) if v == "all" else label(column, v, lang)))
 
 
 def backtest_sheets(bt: Backtest, lang: str = "en") -> list:
     """The workbook: Backtest (the verdicts, AUCs and spend ranking), a sheet per label with a chart of its
     classes' repeat rates, Calibration (BG/NBD predicted vs actual, with a chart) and Run."""
+    with using(lang):
+        return _backtest_sheets(bt, lang)
+
+
+def _backtest_sheets(bt: Backtest, lang: str) -> list:
     from .io.write import Chart, Sheet
     from .labels import header
     from .scoring import run_info, title_of
 
-    zh = lang == "zh"
     h = {c: header(c, lang) for c in ("label", "customers", "share", "bought", "repeat_rate", "orders_per_customer",
                                       "spend", "spend_per_customer", "spend_share", "measure", "kind", "what", "auc",
                                       "spearman", "top20_spend_share", "repeat_days", "actual", "predicted")}
     pct = {h[c]: "0.0%" for c in ("share", "repeat_rate", "spend_share", "top20_spend_share")}
     pct.update({h["spend"]: "#,##0", h["spend_per_customer"]: "#,##0.00", h["orders_per_customer"]: "0.00",
                 h["auc"]: "0.000", h["spearman"]: "0.000", h["actual"]: "0.000", h["predicted"]: "0.000"})
-    span = (f"截点 {bt.cut.date()} · 之后 {bt.holdout_days} 天(至 {bt.end.date()})" if zh else
-            f"labels as of {bt.cut.date()}, compared with the next {bt.holdout_days} days (to {bt.end.date()})")
+    span = _("labels as of {cut}, compared with the next {days} days (to {end})").format(
+        cut=bt.cut.date(), days=bt.holdout_days, end=bt.end.date())
     found = verdicts(bt, lang)
-    said = {True: ("是" if zh else "yes"), False: ("否" if zh else "NO"), None: ("人数太少" if zh else "too few")}
-    verdict_frame = pd.DataFrame({("是否成立" if zh else "Kept"): [said[ok] for ok, _ in found],
-                                  ("结论" if zh else "Finding"): [text for _, text in found]})
-    sheets = [Sheet(name="回测" if zh else "Backtest", frame=verdict_frame, autofilter=False,
-                    title=("标签回测:" if zh else "Backtest: ") + span)]
+    said = {True: _("yes"), False: _("NO"), None: _("too few")}
+    verdict_frame = pd.DataFrame({_("Kept"): [said[ok] for ok, _text in found],
+                                  _("Finding"): [text for _ok, text in found]})
+    sheets = [Sheet(name=_("Backtest"), frame=verdict_frame, autofilter=False,
+                    title=_("Backtest: {span}").format(span=span))]
     if len(bt.ranking):
-        sheets.append(Sheet(name="排序能力" if zh else "Ranking", frame=ranking_words(bt.ranking, lang).rename(columns=h),
+        sheets.append(Sheet(name=_("Ranking"), frame=ranking_words(bt.ranking, lang).rename(columns=h),
                             formats=pct,
                             charts=(Chart(kind="bar", title=h["auc"], categories=h["measure"], values=(h["auc"],)),),
-                            title=("谁会再次购买:AUC(0.5 等于抛硬币)" if zh else
-                                   "Who buys again: AUC (0.5 is a coin), beside days since the last order")))
+                            title=_("Who buys again: AUC (0.5 is a coin), beside days since the last order")))
     if len(bt.spend):
-        sheets.append(Sheet(name="消费排序" if zh else "Spend ranking", frame=ranking_words(bt.spend, lang).rename(columns=h),
-                            formats=pct,
-                            title=("下一期消费额的排序" if zh else "Next period's spend, ranked by value figures")))
+        sheets.append(Sheet(name=_("Spend ranking"), frame=ranking_words(bt.spend, lang).rename(columns=h),
+                            formats=pct, title=_("Next period's spend, ranked by value figures")))
     for col, table in bt.classes.items():
         title = title_of(col, lang)
         overall = table.loc[table["label"] == "all", "repeat_rate"].iloc[0]
-        everyone = (f"全部 {overall:.1%} 再次购买" if zh else f"{overall:.1%} of all bought again")
+        everyone = _("{share} of all bought again").format(share=f"{overall:.1%}")
         # the classes only: an "all" bar beside them would dwarf the shares on the charts
         shown = _words(table[table["label"] != "all"], col, lang).rename(columns=h)
         sheets.append(Sheet(name=title[:31], frame=shown, formats=pct, title=f"{title} — {span}; {everyone}", charts=(
@@ -467,40 +482,44 @@ def backtest_sheets(bt: Backtest, lang: str = "en") -> list:
             Chart(kind="column", title=f"{title} · {h['spend_share']}", categories=h["label"],
                   values=(h["share"], h["spend_share"])))))
     if bt.calibration is not None:
-        sheets.append(Sheet(name="校准" if zh else "Calibration", frame=bt.calibration.rename(columns=h), formats=pct,
-                            charts=(Chart(kind="column", title=("预测与实际复购" if zh else
-                                                                "Repeat purchase days: predicted vs actual"),
+        frame = bt.calibration.assign(repeat_days=bt.calibration["repeat_days"].replace({"all": _("all")}))
+        sheets.append(Sheet(name=_("Calibration"), frame=frame.rename(columns=h), formats=pct,
+                            charts=(Chart(kind="column", title=_("Repeat purchase days: predicted vs actual"),
                                           categories=h["repeat_days"], values=(h["actual"], h["predicted"])),),
-                            title=("BG/NBD 预测与实际(" if zh else "BG/NBD predicted vs actual (")
-                            + calibration_words(bt, lang) + ")"))
-    sheets.append(Sheet(name="运行信息" if zh else "Run", frame=run_info(bt.result), autofilter=False))
+                            title=_("BG/NBD predicted vs actual ({period})").format(
+                                period=calibration_words(bt, lang))))
+    sheets.append(Sheet(name=_("Run"), frame=run_info(bt.result), autofilter=False))
     return sheets
 
 
-_WHAT_ZH = {"days since the last order (fewer = higher)": "距上次下单天数(越少越高)",
-            "the same, cut into three equal groups": "同上,三等分", "higher = more likely": "越高越可能",
-            "past net value": "历史净消费"}
-
-
-_KIND_ZH = {"baseline": "基准", "label": "标签", "score": "分数"}
+_KINDS = {"baseline": N_("baseline"), "label": N_("label"), "score": N_("score")}
 
 
 def ranking_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The ranking or spend table with its "what" and "kind" columns in ``lang``."""
-    from .labels import header
+    """The ranking or spend table with its "measure", "what" and "kind" columns in ``lang`` (the codes in
+    English: they are what the JSON and the settings name)."""
+    from .labels import header, label
 
     if lang != "zh" or "what" not in frame:
         return frame
-    what = frame["what"].map(lambda w: _WHAT_ZH.get(w, w))
-    what = what.where(frame["kind"] != "score", frame["measure"].map(lambda c: header(c, "zh")))
-    return frame.assign(what=what, kind=frame["kind"].map(lambda k: _KIND_ZH.get(k, k)))
+    what = frame["what"].map(lambda w: tr(w, lang))
+    what = what.where(frame["kind"] != "score", frame["measure"].map(lambda c: header(c, lang)))
+    ordered = frame["kind"] == "label"
+    what = what.where(~ordered, [" > ".join(label(m, c, lang) for c in w.split(" > "))
+                                 for m, w in zip(frame["measure"], frame["what"])])
+    measure = frame["measure"].map(lambda c: tr(_MEASURES[c], lang) if c in _MEASURES else header(c, lang))
+    return frame.assign(measure=measure, what=what, kind=frame["kind"].map(lambda k: tr(_KINDS.get(k, k), lang)))
+
+
+_MEASURES = {"recency_3": N_("recency in three groups"), "recency_days": N_("days since the last order"),
+             "monetary": N_("past net value")}
 
 
 def calibration_words(bt: Backtest, lang: str) -> str:
-    if lang != "zh" or bt.calibration is None:
+    if bt.calibration is None:
         return bt.calibration_note
-    unit = float(bt.result.config["churn.unit_days"])
-    return f"之后 {bt.holdout_days} 天 = {bt.holdout_days / unit:.1f} 个模型时间单位(每单位 {unit:g} 天)"
+    with using(lang):
+        return _holdout_words(bt.holdout_days, float(bt.result.config["churn.unit_days"]))
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -14,16 +14,86 @@ import click
 
 from . import __version__
 from .errors import EXIT_UNEXPECTED, OutputBusyError, OutputError, TiercliError
+from .i18n import N_, _, language, ngettext, set_language, tr, using
 
 FORMATS = ("xlsx", "csv", "json")
 
+# click's own words (Usage:, Options:, "Missing argument", "Show this message and exit." ...) come from the same
+# catalog: click asks gettext's ``_`` at the moment it prints, so pointing its modules at ours is enough
+for _module in ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui", "utils"):
+    _mod = getattr(click, _module, None)
+    if _mod is not None and hasattr(_mod, "_"):
+        _mod._ = _
+    if _mod is not None and hasattr(_mod, "ngettext"):
+        _mod.ngettext = ngettext
 
-class TierGroup(click.Group):
+# the words of click a user meets (help, usage errors), for the catalog
+CLICK_MESSAGES = (
+    N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this message and exit."), N_("Show the version and exit."),
+    N_("Error: {message}"), N_("Missing argument"), N_("Missing option"), N_("Missing parameter"),
+    N_("Missing parameter: {param_name}"), N_("Missing command."),
+    N_("Invalid value for {param_hint}: {message}"), N_("Invalid value: {message}"),
+    N_("Try '{command} {option}' for help."), N_("No such command {name!r}."), N_("No such option {name!r}."),
+    N_("No such option: {name}"), N_("Did you mean {possibility}?"), N_("(Did you mean one of: {possibilities}?)"),
+    N_("Option {name!r} does not take a value."), N_("Option {name!r} requires an argument."),
+    N_("Option {name!r} requires {nargs} arguments."),
+    N_("Got unexpected extra argument ({args})"), N_("Got unexpected extra arguments ({args})"),
+    N_("{value!r} is not {choice}."), N_("{value!r} is not one of {choices}."),
+    N_("{value!r} is not a valid {number_type}."), N_("{value} is not in the range {range}."),
+    N_("{value!r} does not match the format {format}."), N_("{value!r} does not match the formats {formats}."),
+    N_("default: {default}"), N_("Aborted!"), N_("file"), N_("directory"), N_("path"),
+    N_("{name} {filename!r} does not exist."), N_("{name} {filename!r} is a directory."),
+    N_("{name} {filename!r} is a file."), N_("{name} {filename!r} is not readable."),
+    N_("{name} {filename!r} is not writable."), N_("%(prog)s, version %(version)s"),
+)
+
+
+def _lang_from_args(args: list[str]) -> str | None:
+    """The value of ``--lang`` among the arguments (before click has parsed them: --help and errors speak it)."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+class Translated:
+    """A command whose help (its own text, its options', its subcommands' one-liners) is shown in the language
+    of the run: the English in the code is the catalog's message id."""
+
+    def format_help(self, ctx: click.Context, formatter) -> None:
+        commands = getattr(self, "commands", {}).values()
+        held = [(obj, obj.help) for obj in (self, *self.params, *commands) if getattr(obj, "help", None)]
+        try:
+            for obj, text in held:
+                obj.help = tr(text)
+            super().format_help(ctx, formatter)
+        finally:
+            for obj, text in held:
+                obj.help = text
+
+
+class TierCommand(Translated, click.Command):
+    pass
+
+
+class TierGroup(Translated, click.Group):
     """Turns TiercliError into its one-line message and exit code; anything else is exit 1 (--debug: traceback).
 
     With ``--log FILE`` (or TIERCLI_LOG) every run appends one line: time, command, inputs, counts,
     outputs and exit code, so a cron job leaves a readable trail.
+
+    The run speaks ``--lang`` (else TIERCLI_LANG, else English) from the first word; once tiercli.toml is read,
+    its ``lang`` too.
     """
+
+    command_class = TierCommand
+
+    def main(self, args=None, **kwargs):
+        args = list(sys.argv[1:] if args is None else args)
+        with using(_lang_from_args(args) or os.environ.get("TIERCLI_LANG")):
+            return super().main(args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         started = time.time()
@@ -32,7 +102,7 @@ class TierGroup(click.Group):
             return super().invoke(ctx)
         except TiercliError as err:
             code = err.exit_code
-            click.echo(f"tiercli: error: {err}", err=True)
+            click.echo(_("tiercli: error: {message}").format(message=err), err=True)
             ctx.exit(code)
         except click.exceptions.Exit as done:
             code = done.exit_code
@@ -45,14 +115,14 @@ class TierGroup(click.Group):
             raise
         except KeyboardInterrupt:
             code = 130
-            click.echo("tiercli: interrupted", err=True)
+            click.echo(_("tiercli: interrupted"), err=True)
             ctx.exit(130)
         except Exception as exc:  # a bug: say so in one line unless the user asked for the traceback
             code = EXIT_UNEXPECTED
             if (ctx.obj or {}).get("debug") or os.environ.get("TIERCLI_DEBUG"):
                 raise
-            click.echo(f"tiercli: unexpected error: {exc.__class__.__name__}: {exc}. "
-                       "Run again with --debug and report the traceback.", err=True)
+            click.echo(_("tiercli: unexpected error: {error}. Run again with --debug and report the traceback."
+                         ).format(error=f"{exc.__class__.__name__}: {exc}"), err=True)
             ctx.exit(EXIT_UNEXPECTED)
         finally:
             _log_run(ctx, code, time.time() - started)
@@ -71,7 +141,7 @@ def _log_run(ctx: click.Context, code: int, seconds: float) -> None:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(line)
     except OSError as exc:
-        click.echo(f"tiercli: warning: cannot append to log {path}: {exc}", err=True)
+        click.echo(_("tiercli: warning: cannot append to log {path}: {error}").format(path=path, error=exc), err=True)
 
 
 def _note(ctx: click.Context, **fields) -> None:
@@ -152,7 +222,9 @@ def _config(paths, config_path, **flags):
     from .config import find_config, load_config
 
     cfg = load_config(find_config(config_path, list(paths)))
-    return cfg.with_overrides({k: v for k, v in flags.items()}, where="flag")
+    cfg = cfg.with_overrides({k: v for k, v in flags.items()}, where="flag")
+    set_language(cfg["lang"])  # tiercli.toml's lang, or the flag's: every later word of the run speaks it
+    return cfg
 
 
 @cli.command()
@@ -197,8 +269,8 @@ def _output_format(output: Path | None, fmt: str | None) -> str:
         ext = output.suffix.lower().lstrip(".")
         if ext in FORMATS:
             return ext
-        raise click.BadParameter(f"cannot tell the format of {output.name}; use .xlsx, .csv or .json, or --format.",
-                                 param_hint="-o")
+        raise click.BadParameter(_("cannot tell the format of {name}; use .xlsx, .csv or .json, or --format."
+                                   ).format(name=output.name), param_hint="-o")
     return "xlsx"
 
 
@@ -226,8 +298,8 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
     folder = target.parent if str(target.parent) else Path(".")
     _note(ctx, inputs=",".join(map(str, paths)), output=target)
     if not folder.is_dir():
-        raise OutputError(f"cannot write {target}: folder {folder} does not exist.",
-                          hint="Create it or choose another -o.")
+        raise OutputError(_("cannot write {path}: folder {folder} does not exist.").format(path=target, folder=folder),
+                          hint=_("Create it or choose another -o."))
     with output_lock(folder, kind=cfg["lock"], wait=wait, expire_minutes=cfg["lock_expire_minutes"]):
         remove_stale_temps(folder)
         result = _scored(paths, cfg, preset=preset, rates=rates, as_of=as_of, names=names, blacklist=blacklist,
@@ -253,8 +325,8 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
     _note(ctx, customers=len(result.customers), output=written.path)
     note = None
     if written.fallback:
-        note = (f"{target} is busy (open in Excel?): wrote {written.path} instead. "
-                "Close the file and run again to replace it.")
+        note = _("{path} is busy (open in Excel?): wrote {fallback} instead. Close the file and run again to "
+                 "replace it.").format(path=target, fallback=written.path)
     result.notes.extend(_write_notes(written))
     if not quiet:  # (a quiet console would still lay every table out, for nobody)
         from .report import make_console, render_score
@@ -293,7 +365,8 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
                   lang=lang)
     lang = cfg["lang"]
     if output is not None and output.suffix.lower() not in (".xlsx", ".json"):
-        raise click.BadParameter(f"cannot tell the format of {output.name}; use .xlsx or .json.", param_hint="-o")
+        raise click.BadParameter(_("cannot tell the format of {name}; use .xlsx or .json.").format(name=output.name),
+                                 param_hint="-o")
     _note(ctx, inputs=",".join(map(str, paths)))
     ds = load_dataset(list(paths), cfg, preset=preset, rates=rates)
     bt = run_backtest(ds, cfg, cut=cut, holdout_days=holdout_days, inputs=[str(p) for p in paths],
@@ -303,15 +376,16 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
     if output is not None:
         folder = output.parent if str(output.parent) else Path(".")
         if not folder.is_dir():
-            raise OutputError(f"cannot write {output}: folder {folder} does not exist.",
-                              hint="Create it or choose another -o.")
+            raise OutputError(_("cannot write {path}: folder {folder} does not exist.").format(path=output,
+                                                                                                  folder=folder),
+                              hint=_("Create it or choose another -o."))
         written = (write_workbook(output, backtest_sheets(bt, lang)) if output.suffix.lower() == ".xlsx"
                    else write_json(output, doc))
         wrote.append(str(written.path))
         _note(ctx, output=written.path)
         if written.fallback:
-            raise OutputBusyError(f"{output} is busy (open in Excel?): wrote {written.path} instead.",
-                                  path=written.path)
+            raise OutputBusyError(_("{path} is busy (open in Excel?): wrote {fallback} instead.").format(
+                path=output, fallback=written.path), path=written.path)
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
     elif not quiet:
@@ -323,7 +397,7 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Also write the moves (.csv, .json or .xlsx).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
 def diff(old, new, output, fmt, lang):
     """Who moved between tiers from OLD to NEW: snapshots (.tiercli/history/*.parquet) or scored files."""
     from . import history
@@ -334,7 +408,11 @@ def diff(old, new, output, fmt, lang):
     if output is not None:
         ext = output.suffix.lower()
         if ext == ".xlsx":
-            write_workbook(output, [Sheet("Migrations", summary), Sheet("Customers moved", detail)])
+            from .scoring import migration_words
+
+            lang = lang or language()
+            write_workbook(output, [Sheet(tr("Migrations", lang), migration_words(summary, lang)),
+                                    Sheet(tr("Customers moved", lang), migration_words(detail, lang))])
         elif ext == ".json":
             write_json(output, {"summary": summary.to_dict("records"), "customers": detail.to_dict("records")})
         else:
@@ -343,24 +421,28 @@ def diff(old, new, output, fmt, lang):
         click.echo(json.dumps({"summary": summary.to_dict("records"), "customers": detail.to_dict("records")},
                               ensure_ascii=False, indent=2))
     else:
-        render_migrations(make_console(), f"{old.name} → {new.name}", summary, lang=lang)
+        render_migrations(make_console(), f"{old.name} → {new.name}", summary, lang=lang or language())
 
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def segmenters(fmt):
+@click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
+def segmenters(fmt, lang):
     """List the segmenters: name, title, required inputs, outputs and where each comes from."""
+    from .labels import segmenter_title
     from .report import make_console, render_segmenters
     from .segmenters.base import plugin_warnings, registry
 
-    rows = [{"name": c.name, "title": c.title, "requires": list(c.requires) + [f"after {a}" for a in c.after],
+    lang = lang or language()
+    rows = [{"name": c.name, "title": segmenter_title(c.name, lang) if fmt == "table" else c.title,
+             "requires": list(c.requires) + [f"after {a}" for a in c.after],
              "outputs": list(c.outputs), "origin": c.origin} for c in registry().values()]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        render_segmenters(make_console(), rows)
+        render_segmenters(make_console(), rows, lang=lang)
     for w in plugin_warnings():
-        click.echo(f"tiercli: warning: {w}", err=True)
+        click.echo(_("tiercli: warning: {message}").format(message=w), err=True)
 
 
 @cli.command("config")
@@ -370,8 +452,9 @@ def show_config(config_path):
     from .config import DEFAULTS, find_config, load_config
 
     cfg = load_config(find_config(config_path, []))
+    set_language(cfg["lang"])
     for s in DEFAULTS:
-        click.echo(f"{s.name} = {cfg[s.name]!r}  [{cfg.source[s.name]}]  {s.help}")
+        click.echo(f"{s.name} = {cfg[s.name]!r}  [{cfg.source[s.name]}]  {_(s.help)}")
 
 
 def _scored(paths, cfg, *, preset, rates, as_of, names, blacklist, quiet):
@@ -382,7 +465,7 @@ def _scored(paths, cfg, *, preset, rates, as_of, names, blacklist, quiet):
     if not quiet and sys.stderr.isatty():
         from .report import make_console
 
-        status = make_console(sys.stderr).status("reading")
+        status = make_console(sys.stderr).status(_("reading"))
         status.start()
     try:
         return run_score(list(paths), config=cfg, preset=preset, rates=rates, as_of=as_of,
@@ -397,11 +480,11 @@ def _write_notes(written) -> list[str]:
     """What the writer changed to keep the file safe, in words (counted, never silent)."""
     notes = []
     if written.sanitized_cells:
-        notes.append(f"{written.sanitized_cells} text cells start like a formula (= + - @) and were written as "
-                     "plain text")
+        notes.append(_("{n} text cells start like a formula (= + - @) and were written as plain text").format(
+            n=written.sanitized_cells))
     if written.fixed_cells:
-        notes.append(f"{written.fixed_cells} cells had characters a spreadsheet cannot hold removed, or were cut "
-                     "to 32,767 characters")
+        notes.append(_("{n} cells had characters a spreadsheet cannot hold removed, or were cut to 32,767 "
+                       "characters").format(n=written.fixed_cells))
     return notes
 
 
@@ -432,9 +515,10 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
     from .report import make_console, render_plan
 
     if record and contact_log is None:
-        raise click.UsageError("--record needs --contact-log FILE (the log to append the planned sends to).")
+        raise click.UsageError(_("--record needs --contact-log FILE (the log to append the planned sends to)."))
     if contact_log is not None and not record and not contact_log.exists():
-        raise InputError(f"{contact_log}: no such contact log.", hint="Check the path, or add --record to start one.")
+        raise InputError(_("{path}: no such contact log.").format(path=contact_log),
+                         hint=_("Check the path, or add --record to start one."))
     cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates,
                   lang=lang)
     lang = cfg["lang"]
@@ -451,8 +535,8 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
     target = output or _tiers_name(list(paths), f"plan-{plan.month}.{fmt}")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise OutputError(f"cannot write {target}: folder {folder} does not exist.",
-                          hint="Create it or choose another -o.")
+        raise OutputError(_("cannot write {path}: folder {folder} does not exist.").format(path=target, folder=folder),
+                          hint=_("Create it or choose another -o."))
     with output_lock(folder, kind=cfg["lock"], wait=wait, expire_minutes=cfg["lock_expire_minutes"]):
         if fmt == "xlsx":
             written = write_workbook(target, plan_sheets(plan, lang))
@@ -468,8 +552,8 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
     _note(ctx, planned=len(plan.plan), output=written.path)
     note = None
     if written.fallback:
-        note = (f"{target} is busy (open in Excel?): wrote {written.path} instead. "
-                "Close the file and run again to replace it.")
+        note = _("{path} is busy (open in Excel?): wrote {fallback} instead. Close the file and run again to "
+                 "replace it.").format(path=target, fallback=written.path)
     render_plan(make_console(quiet=quiet), plan, lang=lang, wrote=[str(written.path)], recorded=recorded,
                 fallback_note=note)
     if written.fallback:
@@ -501,8 +585,8 @@ def markets_command(paths, preset, config_path, rates, currency, date_order, kee
     lang = cfg["lang"]
     ds = load_dataset(list(paths), cfg, preset=preset, rates=rates)
     if not ds.has("orders"):
-        raise InputError("markets needs orders: no order export among the inputs.",
-                          hint="Add the order export (tiercli inspect shows what each file is).")
+        raise InputError(_("markets needs orders: no order export among the inputs."),
+                         hint=_("Add the order export (tiercli inspect shows what each file is)."))
     shares = market_shares(ds, cfg)
     calendar = market_calendar(ds, cfg, shares=shares)
     held = not_ranked(shares, cfg)
@@ -517,14 +601,22 @@ def markets_command(paths, preset, config_path, rates, currency, date_order, kee
             written = write_csv(output, calendar)
         wrote.append(str(written.path))
         if written.fallback:
-            raise OutputBusyError(f"{output} is busy (open in Excel?): wrote {written.path} instead.",
-                                  path=written.path)
+            raise OutputBusyError(_("{path} is busy (open in Excel?): wrote {fallback} instead.").format(
+                path=output, fallback=written.path), path=written.path)
     if fmt == "json":
         click.echo(json.dumps(markets_json(calendar, held), ensure_ascii=False, indent=2, default=str))
         for path in wrote:
-            click.echo(f"tiercli: wrote {path}", err=True)
+            click.echo(_("tiercli: wrote {path}").format(path=path), err=True)
     else:
         render_markets(make_console(), calendar, lang=lang, wrote=wrote, note=not_ranked_text(held, cfg, lang))
+
+
+def help_texts() -> list[str]:
+    """Every help text of the CLI, for the catalog (tools/i18n.py extracts them beside the ``_()`` calls)."""
+    texts = [cli.help, *(p.help for p in cli.params)]
+    for cmd in cli.commands.values():
+        texts += [cmd.help, *(getattr(p, "help", None) for p in cmd.params)]
+    return [t for t in texts if t]
 
 
 def main() -> None:

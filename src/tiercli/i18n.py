@@ -119,3 +119,8 @@ def counted(n, one: str, many: str):
     number = n.astype("float64").round(0).astype("Int64").astype("str").fillna("?")
     return pd.Series(np.where(n == 1, format_rows(one, n.index, n=number), format_rows(many, n.index, n=number)),
                      index=n.index, dtype="str")
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """gettext's plural form: each form is its own message in the catalog (Chinese has one form for both)."""
+    return tr(singular if n == 1 else plural)

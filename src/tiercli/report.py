@@ -6,6 +6,7 @@ it computes nothing the outputs do not also carry.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -14,19 +15,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .i18n import N_, _, using
 from .labels import header, segmenter_title
 from .schema.dataset import Dataset, FileReport
 from .scoring import ScoreResult, abc_benchmark, summaries
 
-_ZH = {
-    "files": "文件", "dataset": "数据汇总", "kind": "类型", "preset": "模板", "encoding": "编码", "rows": "行数",
-    "problems": "数据问题", "as_of": "截至日期", "customers": "客户", "skipped": "跳过", "wrote": "已写入",
-    "abc_check": "ABC 对照基准", "mapping": "列映射", "none": "无",
-}
 
+def _speaking(render):
+    """Run a renderer in its ``lang`` (every ``_()`` under it speaks that language)."""
 
-def _t(key: str, lang: str, en: str) -> str:
-    return _ZH.get(key, en) if lang == "zh" else en
+    @functools.wraps(render)
+    def wrapper(*args, lang: str = "en", **kwargs):
+        with using(lang):
+            return render(*args, lang=lang, **kwargs)
+
+    return wrapper
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -60,43 +63,66 @@ def _bar(share: float, width: int = 20) -> str:
     return "█" * n + ("▌" if full - n >= 0.5 else "")
 
 
+# what a file holds and the dataset's totals, as ``inspect`` names them
+_KINDS = {"orders": N_("orders"), "inquiries": N_("inquiries"), "events": N_("visitor events"),
+          "after_sales": N_("after-sales cases"), "customers": N_("customers"), "contacts": N_("contact log")}
+_TOTALS = {"order_lines": N_("order lines"), "orders": N_("orders"), "customers": N_("customers"),
+           "first_date": N_("first date"), "last_date": N_("last date"), "currencies": N_("currencies")}
+
+
+def problem_line(p, *, indent: str = "") -> str:
+    """One data problem as the terminal shows it: its code (what tiercli.toml and the docs name), rows, words."""
+    return indent + _("! {code}: {rows} rows — {message}").format(code=p.code, rows=f"{p.rows:,}", message=p.message)
+
+
+@_speaking
 def render_inspect(console: Console, files: list[FileReport], summary: dict, problems, lang: str = "en") -> None:
     """Per file: kind, preset, encoding, sheets, rows, mapping and problems; then the dataset totals."""
     for f in files:
         console.print(Text(_CONTROL.sub("", f.path) + (f"  [{', '.join(f.sheets)}]" if f.sheets else ""), style="bold"))
-        console.print(f"  {_t('kind', lang, 'kind')}: {f.kind}   {_t('preset', lang, 'preset')}: {f.preset} "
-                      f"({f.preset_title}; {f.why})", soft_wrap=True)
-        console.print(f"  {_t('encoding', lang, 'encoding')}: {f.encoding or 'workbook'}   "
-                      f"{_t('rows', lang, 'rows')}: {f.rows:,}")
+        console.print("  " + _("kind: {kind}   preset: {preset} ({title}; {why})").format(
+            kind=_(_KINDS.get(f.kind, f.kind)), preset=f.preset, title=f.preset_title, why=f.why), soft_wrap=True)
+        console.print("  " + _("encoding: {encoding}   rows: {rows}").format(
+            encoding=f.encoding or _("workbook"), rows=f"{f.rows:,}"))
         mapping = ", ".join(f"{k} ← {v}" for k, v in f.mapping.items())
-        console.print(f"  {_t('mapping', lang, 'mapping')}: {mapping}", soft_wrap=True)
+        console.print("  " + _("mapping: {mapping}").format(mapping=mapping), soft_wrap=True)
         for p in f.problems:
-            console.print(f"  ! {p.code}: {p.rows:,} rows — {p.message}", soft_wrap=True)
+            console.print(problem_line(p, indent="  "), soft_wrap=True)
     console.print()
-    table = Table(title=_t("dataset", lang, "Dataset"), box=_box(console), show_header=False, title_justify="left")
+    table = Table(title=_("Dataset"), box=_box(console), show_header=False, title_justify="left")
     for key in ("order_lines", "orders", "customers", "first_date", "last_date"):
         v = summary[key]
-        table.add_row(key, f"{v:,}" if isinstance(v, int) else str(v))
-    table.add_row("currencies", ", ".join(f"{k or '-'}: {v:,}" for k, v in summary["currencies"].items()) or "-")
+        table.add_row(_(_TOTALS[key]), f"{v:,}" if isinstance(v, int) else str(v))
+    table.add_row(_(_TOTALS["currencies"]),
+                  ", ".join(f"{k or '-'}: {v:,}" for k, v in summary["currencies"].items()) or "-")
     console.print(table)
     for p in problems:
-        console.print(f"! {p.code}: {p.rows:,} rows — {p.message}", soft_wrap=True)
+        console.print(problem_line(p), soft_wrap=True)
 
 
+_MOVES = {"segmenter": N_("segmenter"), "up": N_("up"), "down": N_("down"), "in": N_("in"), "out": N_("out"),
+          "moved": N_("moved"), "biggest moves": N_("biggest moves")}
+
+
+@_speaking
 def render_migrations(console: Console, since: str, summary, lang: str = "en", top: int = 5) -> None:
     """Per segmenter: how many moved up, down, in and out, and the biggest moves (e.g. vip → dormant)."""
+    from .labels import label
+
     if summary is None or len(summary) == 0:
-        console.print(f"{'分级变动' if lang == 'zh' else 'Moves'} ({since}): " + ("无" if lang == "zh" else "none"))
+        console.print(_("Moves ({since}): none").format(since=since))
         return
-    t = Table(title=("分级变动" if lang == "zh" else "Moves") + f" ({since})", box=_box(console),
+    t = Table(title=_("Moves ({since})").format(since=since), box=_box(console),
               title_justify="left", title_style="bold cyan")
     for col in ("segmenter", "up", "down", "in", "out", "moved", "biggest moves"):
-        t.add_column(col, justify="right" if col in ("up", "down", "in", "out", "moved") else "left")
+        t.add_column(_(_MOVES[col]), justify="right" if col in ("up", "down", "in", "out", "moved") else "left")
     for name, part in summary.groupby("segmenter", sort=False):
         counts = part.groupby("direction")["customers"].sum()
         big = part.sort_values("customers", ascending=False).head(top)
-        moves = ", ".join(f"{r['from'] or '∅'} → {r['to'] or '∅'} ({r['customers']})" for _, r in big.iterrows())
-        t.add_row(name, *(str(int(counts.get(d, 0))) for d in ("up", "down", "in", "out", "moved")), moves)
+        moves = ", ".join(f"{label(name, r['from'], lang) or '∅'} → {label(name, r['to'], lang) or '∅'} "
+                          f"({r['customers']})" for r in big.to_dict("records"))
+        title = segmenter_title(name, lang) if name != segmenter_title(name, lang) else header(name, lang)
+        t.add_row(title, *(str(int(counts.get(d, 0))) for d in ("up", "down", "in", "out", "moved")), moves)
     console.print(t)
 
 
@@ -117,10 +143,9 @@ def _render_b2b(console: Console, result: ScoreResult, name: str, lang: str, cur
             t.add_column(col, justify="left" if i == 0 else "right", no_wrap=not col)
         return t
 
-    zh = lang == "zh"
     if name == "deal_stage":
         frame = pipeline(result, lang)
-        t = table(segmenter_title(name, lang) + (" · 转化" if zh else " pipeline"),
+        t = table(_("{title} pipeline").format(title=segmenter_title(name, lang)),
                   [header(c, lang) for c in ("label", "customers")] + ["%", header("reached", lang),
                    header("conversion", lang), header("revenue", lang) + (f" ({cur})" if cur else ""), ""])
         for r in frame.itertuples(index=False):
@@ -130,7 +155,7 @@ def _render_b2b(console: Console, result: ScoreResult, name: str, lang: str, cur
     elif name == "aipl":
         frame = funnel(result, lang)
         top = frame["reached"].iloc[0] if len(frame) else 0
-        t = table(("AIPL 漏斗" if zh else "AIPL funnel"),
+        t = table(_("AIPL funnel"),
                   [header(c, lang) for c in ("label", "customers", "visitors", "total", "reached", "conversion")]
                   + [""])
         for r in frame.itertuples(index=False):
@@ -139,7 +164,7 @@ def _render_b2b(console: Console, result: ScoreResult, name: str, lang: str, cur
         console.print(t)
         sources = interest_sources(result, lang)
         if len(sources):
-            t = table("I 兴趣人群 · 按来源" if zh else "I crowd by source",
+            t = table(_("I crowd by source"),
                       [header(c, lang) for c in ("source", "customers", "visitors", "total")] + ["%", ""])
             for r in sources.itertuples(index=False):
                 t.add_row(str(r.source), f"{r.customers:,}", f"{r.visitors:,}", f"{r.total:,}", f"{r.crowd_share:.1%}",
@@ -154,15 +179,15 @@ def _render_b2b(console: Console, result: ScoreResult, name: str, lang: str, cur
         console.print(t)
 
 
+@_speaking
 def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wrote: list[str] = (),
                  fallback_note: str | None = None, migrations=None) -> None:
     """The summary after ``score``: one table per segmenter, the ABC check, problems, skipped, outputs."""
     ds: Dataset = result.dataset
     n = len(result.customers)
     cur = ds.currency or ""
-    console.print(Text(f"{n:,} {_t('customers', lang, 'customers')} · {_t('as_of', lang, 'as of')} "
-                       f"{result.as_of.date().isoformat()} · {len(ds.files)} "
-                       + ("个文件" if lang == "zh" else "file(s)"), style="bold"))
+    console.print(Text(_("{n} customers · as of {date} · {files} file(s)").format(
+        n=f"{n:,}", date=result.as_of.date().isoformat(), files=len(ds.files)), style="bold"))
     tables = summaries(result, lang)
     for name, frame in tables.items():
         if name in _B2B_TABLES:  # deal_stage, aipl, stars: their pipeline, funnel and star tables instead
@@ -184,10 +209,13 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
         b = abc_benchmark(result)
         lo_c, hi_c = b["benchmark"]["customers"]
         lo_v, hi_v = b["benchmark"]["value"]
-        verdict = "within" if b["within"] else "outside"
-        console.print(f"{_t('abc_check', lang, 'ABC check')}: A = {b['customers_share']:.1%} of deal customers "
-                      f"making {b['value_share']:.1%} of value ({verdict} the seed's benchmark of "
-                      f"{lo_c:.0%}–{hi_c:.0%} making {lo_v:.0%}–{hi_v:.0%})", soft_wrap=True)
+        check = (_("ABC check: A = {customers} of deal customers making {value} of value (within the seed's "
+                   "benchmark of {lo_c}–{hi_c} making {lo_v}–{hi_v})") if b["within"] else
+                 _("ABC check: A = {customers} of deal customers making {value} of value (outside the seed's "
+                   "benchmark of {lo_c}–{hi_c} making {lo_v}–{hi_v})"))
+        console.print(check.format(customers=f"{b['customers_share']:.1%}", value=f"{b['value_share']:.1%}",
+                                   lo_c=f"{lo_c:.0%}", hi_c=f"{hi_c:.0%}", lo_v=f"{lo_v:.0%}", hi_v=f"{hi_v:.0%}"),
+                      soft_wrap=True)
     if "churn" in result.segmenter_names:
         from .scoring import at_risk_valuable
 
@@ -198,7 +226,7 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
 
             risky = risky.assign(churn=risky["churn"].map(lambda v: label("churn", v, lang)))
         if len(risky):
-            t = Table(title="流失风险中价值最高的客户" if lang == "zh" else "At risk and worth winning back",
+            t = Table(title=_("At risk and worth winning back"),
                       box=_box(console), title_justify="left", title_style="bold cyan")
             for col in risky.columns:
                 t.add_column(header(col, lang), justify="right" if risky[col].dtype.kind in "fiu" else "left")
@@ -206,35 +234,38 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
                 t.add_row(*(f"{v:,.2f}" if isinstance(v, float) else ("" if v is None else str(v)) for v in row))
             console.print(t)
     if migrations is not None:
-        render_migrations(console, f"since {migrations[0].date().isoformat()}", migrations[1], lang)
+        render_migrations(console, _("since {date}").format(date=migrations[0].date().isoformat()), migrations[1],
+                          lang=lang)
     for p in ds.all_problems:
-        console.print(f"! {p.code}: {p.rows:,} rows — {p.message}"
-                      + (f" ({p.file})" if p.file else ""), soft_wrap=True)
-    for name, why in result.skipped.items():
-        console.print(f"{_t('skipped', lang, 'skipped')} {name}: {why}")
-    for note in result.notes:
-        console.print(f"note {note}", soft_wrap=True)
-    for path in wrote:
-        console.print(f"{_t('wrote', lang, 'wrote')} {path}")
+        console.print(problem_line(p) + (f" ({p.file})" if p.file else ""), soft_wrap=True)
+    _tail(console, result.skipped, result.notes, wrote)
     if fallback_note:
         console.print(f"! {fallback_note}", soft_wrap=True)
 
 
+def _tail(console: Console, skipped: dict, notes, wrote) -> None:
+    """What every command ends with: segmenters skipped and why, notes, files written."""
+    for name, why in skipped.items():
+        console.print(_("skipped {name}: {why}").format(name=name, why=why), soft_wrap=True)
+    for note in notes:
+        console.print(_("note {note}").format(note=note), soft_wrap=True)
+    for path in wrote:
+        console.print(_("wrote {path}").format(path=path))
+
+
+@_speaking
 def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] = (), quiet_tables: bool = False) -> None:
     """``tiercli backtest``: the verdicts first (what a seller reads), then per label what its customers did."""
     from .backtest import _words, calibration_words, ranking_words, verdicts
 
-    zh = lang == "zh"
     cur = bt.result.dataset.currency or ""
-    console.print(Text((f"回测:截至 {bt.cut.date()} 的标签({bt.buyers:,} 位买家),对照之后 {bt.holdout_days} 天"
-                        f"(至 {bt.end.date()})的实际购买") if zh else
-                       (f"Backtest: labels as of {bt.cut.date()} ({bt.buyers:,} buyers), against what they did in "
-                        f"the next {bt.holdout_days} days (to {bt.end.date()})"), style="bold"))
-    for ok, line in (bt.verdicts if lang == "en" else verdicts(bt, lang)):
+    console.print(Text(_("Backtest: labels as of {cut} ({buyers} buyers), against what they did in the next {days} "
+                         "days (to {end})").format(cut=bt.cut.date(), buyers=f"{bt.buyers:,}", days=bt.holdout_days,
+                                                   end=bt.end.date()), style="bold"))
+    for ok, line in verdicts(bt, lang):
         mark, style = {True: ("✓ ", "green"), False: ("✗ ", "red"), None: ("· ", "")}[ok]
         console.print(Text(mark + line, style=style), soft_wrap=True)
-    heads = (("客户数", "占比", "再次购买", "人均订单", "人均消费", "消费占比") if zh else
-             ("Customers", "%", "Bought again", "Orders each", "Spend each", "% of spend"))
+    heads = (_("Customers"), "%", _("Bought again"), _("Orders each"), _("Spend each"), _("% of spend"))
     for col, frame in bt.classes.items():
         if len(frame) <= 2:  # one class and "all": nothing to compare
             continue
@@ -261,52 +292,53 @@ def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] 
         console.print(t)
 
     if len(bt.ranking):
-        small_table("谁会再次购买(AUC,0.5 等于抛硬币)" if zh else "Who buys again (AUC; 0.5 is a coin)",
+        small_table(_("Who buys again (AUC; 0.5 is a coin)"),
                     ranking_words(bt.ranking, lang), {"measure": None, "what": None, "auc": ".3f"})
     if len(bt.spend) > 1:  # the baseline alone compares nothing
-        small_table("下一期消费额的排序" if zh else "Next period's spend, ranked by value figures", bt.spend,
+        small_table(_("Next period's spend, ranked by value figures"), bt.spend,
                     {"measure": None, "spearman": ".3f", "top20_spend_share": ".1%"})
     if bt.calibration is not None:
-        small_table(("BG/NBD 预测与实际复购天数(" if zh else "BG/NBD repeat purchase days, predicted vs actual (")
-                    + calibration_words(bt, lang) + ")", bt.calibration,
+        small_table(_("BG/NBD repeat purchase days, predicted vs actual ({period})").format(
+                    period=calibration_words(bt, lang)), bt.calibration,
                     {"repeat_days": None, "customers": ",", "actual": ".3f", "predicted": ".3f"})
     elif bt.calibration_note:
-        console.print(f"{_t('skipped', lang, 'skipped')} calibration: {bt.calibration_note}", soft_wrap=True)
-    for name, why in bt.result.skipped.items():
-        console.print(f"{_t('skipped', lang, 'skipped')} {name}: {why}", soft_wrap=True)
-    for note in bt.result.notes:
-        console.print(f"note {note}", soft_wrap=True)
-    for path in wrote:
-        console.print(f"{_t('wrote', lang, 'wrote')} {path}")
+        console.print(_("skipped {name}: {why}").format(name=_("calibration"), why=bt.calibration_note),
+                      soft_wrap=True)
+    _tail(console, bt.result.skipped, bt.result.notes, wrote)
 
 
-def render_segmenters(console: Console, rows: list[dict]) -> None:
+_SEGMENTER_COLUMNS = {"name": N_("name"), "title": N_("title"), "requires": N_("requires"), "outputs": N_("outputs"),
+                      "origin": N_("origin")}
+
+
+@_speaking
+def render_segmenters(console: Console, rows: list[dict], lang: str = "en") -> None:
     t = Table(box=_box(console))
     for col in ("name", "title", "requires", "outputs", "origin"):
-        t.add_column(col, overflow="fold")
+        t.add_column(_(_SEGMENTER_COLUMNS[col]), overflow="fold")
     for r in rows:
         t.add_row(r["name"], r["title"], ", ".join(r["requires"]), ", ".join(r["outputs"]), r["origin"])
     console.print(t)
 
 
+@_speaking
 def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = (), recorded: tuple | None = None,
                 fallback_note: str | None = None, notes: list[str] = ()) -> None:
     """The summary after ``plan-emails``: quota used by tier and purpose, by week, who was left out and why."""
     from .plan.words import PURPOSES, REASONS, TIERS, head, word
 
-    zh = lang == "zh"
     used = len(plan.plan)
     total = used + plan.already_sent
-    line = (f"{plan.month} 邮件计划 · 配额 {plan.quota} · 计划 {used} 封" if zh else
-            f"Email plan for {plan.month} · quota {plan.quota} · {used} emails planned")
+    line = _("Email plan for {month} · quota {quota} · {used} emails planned").format(
+        month=plan.month, quota=plan.quota, used=used)
     if plan.already_sent:
-        line += (f" + 联系记录已发 {plan.already_sent}" if zh else f" + {plan.already_sent} already sent (contact log)")
-    line += (f" · 剩余 {max(0, plan.quota - total)}" if zh else f" · {max(0, plan.quota - total)} left")
+        line += _(" + {n} already sent (contact log)").format(n=plan.already_sent)
+    line += _(" · {n} left").format(n=max(0, plan.quota - total))
     console.print(Text(line, style="bold"))
     by_tier, by_purpose = plan.by_tier(), plan.by_purpose()
     if len(by_tier):
-        for title, frame, key, table in (("各级客户配额使用" if zh else "Quota used by tier", by_tier, "tier", TIERS),
-                                         ("按邮件目的" if zh else "By purpose", by_purpose, "purpose", PURPOSES)):
+        for title, frame, key, table in ((_("Quota used by tier"), by_tier, "tier", TIERS),
+                                         (_("By purpose"), by_purpose, "purpose", PURPOSES)):
             t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
             t.add_column(head(key, lang))
             t.add_column(head("emails", lang), justify="right")
@@ -319,13 +351,13 @@ def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = 
                           f"{share:.0%}", Text(_bar(share), style="green"))
             console.print(t)
         weeks = plan.by_week()
-        console.print(("按周: " if zh else "by week: ") + " · ".join(
+        console.print(_("by week: ") + " · ".join(
             f"{d.strftime('%m-%d')} {n}" for d, n in zip(weeks["send_date"], weeks["emails"])))
     else:
-        console.print("本月没有可发送的营销邮件" if zh else "no marketing email can be planned this month")
+        console.print(_("no marketing email can be planned this month"))
     counts = plan.excluded_counts()
     if len(counts):
-        t = Table(title="未发送原因" if zh else "Left out", box=_box(console), title_justify="left",
+        t = Table(title=_("Left out"), box=_box(console), title_justify="left",
                   title_style="bold cyan")
         t.add_column(head("reason", lang))
         t.add_column(head("customers", lang), justify="right")
@@ -333,33 +365,30 @@ def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = 
             t.add_row(word(REASONS, r, lang), f"{n:,}")
         console.print(t)
     if len(plan.followups):
-        console.print((f"大B客户 {len(plan.followups)} 位转一对一跟进(不占配额)" if zh else
-                       f"{len(plan.followups)} big B customers go to one-to-one follow-up (not in the quota)"), soft_wrap=True)
+        console.print(_("{n} big B customers go to one-to-one follow-up (not in the quota)").format(
+            n=len(plan.followups)), soft_wrap=True)
     peaks = plan.themes[plan.themes["kind"] == "buying_peak"]
     if len(peaks):
-        console.print(("购物高峰: " if zh else "buying peaks: ") + ", ".join(
+        console.print(_("buying peaks: ") + ", ".join(
             f"{h} {d.strftime('%m-%d')}" for h, d in zip(peaks["holiday"], peaks["date"])), soft_wrap=True)
-    for note in list(plan.notes) + list(notes):
-        console.print(f"note {note}", soft_wrap=True)
-    for path in wrote:
-        console.print(f"{_t('wrote', lang, 'wrote')} {path}")
+    _tail(console, {}, list(plan.notes) + list(notes), wrote)
     if recorded is not None:
         added, path = recorded
-        console.print((f"已记录 {added} 条新发送到 {path}" if zh else f"recorded {added} new sends in {path}")
-                      + ("" if added == used else (f"(其余 {used - added} 条已在记录中)" if zh else
-                                                    f" ({used - added} were already there)")), soft_wrap=True)
+        console.print(_("recorded {n} new sends in {path}").format(n=added, path=path)
+                      + ("" if added == used else _(" ({n} were already there)").format(n=used - added)),
+                      soft_wrap=True)
     if fallback_note:
         console.print(f"! {fallback_note}", soft_wrap=True)
 
 
+@_speaking
 def render_markets(console: Console, calendar, *, lang: str = "en", wrote: list[str] = (), note: str = "") -> None:
     """The 12-month lead-country calendar, one row per month."""
     from .plan.markets import calendar_wide
     from .plan.words import head
 
     wide = calendar_wide(calendar, lang)
-    t = Table(title="每月主打国家(客户占比 / 成交额占比)" if lang == "zh" else
-              "Lead countries by calendar month (share of the month's customers / of its GMV)",
+    t = Table(title=_("Lead countries by calendar month (share of the month's customers / of its GMV)"),
               box=_box(console), title_justify="left", title_style="bold cyan")
     for col in wide.columns:
         if col != "month":
@@ -369,5 +398,4 @@ def render_markets(console: Console, calendar, *, lang: str = "en", wrote: list[
     console.print(t)
     if note:  # the countries the minimum of customers kept out of the calendar
         console.print(note, soft_wrap=True)
-    for path in wrote:
-        console.print(f"{_t('wrote', lang, 'wrote')} {path}")
+    _tail(console, {}, (), wrote)

@@ -18,6 +18,7 @@ import pandas as pd
 from . import __version__, countries
 from .config import Config, find_config, load_config
 from .features import build_customers, resolve_as_of
+from .i18n import N_, _, tr, using
 from .labels import code_labels, header, label, label_columns, segmenter_title
 from .schema.dataset import Dataset, load_dataset
 from .segmenters import base
@@ -269,8 +270,8 @@ def interest_sources(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
     c = result.customers
     if "aipl" not in c:
         return pd.DataFrame(columns=cols)
-    none = "(无来源)" if lang == "zh" else "(no source)"
-    inquiry_only = "(询盘,无访问记录)" if lang == "zh" else "(inquiry, no visit)"
+    none = tr("(no source)", lang)
+    inquiry_only = tr("(inquiry, no visit)", lang)
     crowd = c[c["aipl"].eq("interest")]
     untagged = pd.Series(np.where(crowd["event_count"] > 0, none, inquiry_only), index=crowd.index)
     known = crowd["aipl_source"].fillna(untagged).value_counts()
@@ -306,7 +307,6 @@ def b2b_sheets(result: ScoreResult, lang: str = "en") -> list:
     """Workbook sheets of the deal-stage pipeline, the AIPL funnel, the I crowd by source and stars by group."""
     from .io.write import Chart, Sheet
 
-    zh = lang == "zh"
     when = result.as_of.date().isoformat()
     h = {c: header(c, lang) for c in ("label", "customers", "share", "reached", "conversion", "revenue", "visitors",
                                       "total", "source", "crowd_share", "inquiry_customers", "sample_customers")}
@@ -320,23 +320,23 @@ def b2b_sheets(result: ScoreResult, lang: str = "en") -> list:
 
     names = result.segmenter_names
     if "deal_stage" in names:
-        t = "成交阶段转化" if zh else "Deal pipeline"
+        t = tr("Deal pipeline", lang)
         add(t, pipeline(result, lang), t, (
             Chart(kind="column", title=t, categories=h["label"], values=(h["customers"],)),
             Chart(kind="pareto", title=f"{h['reached']} · {h['conversion']}", categories=h["label"],
                   values=(h["reached"], h["conversion"]))))
     if "aipl" in names:
-        t = "AIPL 漏斗" if zh else "AIPL funnel"
+        t = tr("AIPL funnel", lang)
         add(t, funnel(result, lang), t, (
             Chart(kind="column", title=t, categories=h["label"], values=(h["customers"], h["visitors"])),
             Chart(kind="pareto", title=f"{h['reached']} · {h['conversion']}", categories=h["label"],
                   values=(h["reached"], h["conversion"]))))
-        t = "兴趣人群来源" if zh else "Interest by source"
+        t = tr("Interest by source", lang)
         add(t, interest_sources(result, lang), t, (
             Chart(kind="pie", title=t, categories=h["source"], values=(h["total"],)),
             Chart(kind="bar", title=t, categories=h["source"], values=(h["customers"], h["visitors"]))))
     if "stars" in names:
-        t = "星级分组" if zh else "Stars by group"
+        t = tr("Stars by group", lang)
         add(t, stars_table(result, lang), t, (
             Chart(kind="column", title=t, categories=h["label"],
                   values=(h["inquiry_customers"], h["sample_customers"])),
@@ -345,21 +345,41 @@ def b2b_sheets(result: ScoreResult, lang: str = "en") -> list:
 
 
 def run_info(result: ScoreResult) -> pd.DataFrame:
-    """What a workbook's Run sheet records: inputs, as-of date, thresholds used, version."""
-    rows = [("tiercli version", __version__), ("as-of date", result.as_of.date().isoformat()),
-            ("base currency", result.dataset.currency or "(none given)"),
-            ("config file", str(result.config.path) if result.config.path else "(defaults)")]
+    """What a workbook's Run sheet records: inputs, as-of date, thresholds used, version (in the language of
+    the context; settings keep their names, which is how tiercli.toml spells them)."""
+    rows = [(_("tiercli version"), __version__), (_("as-of date"), result.as_of.date().isoformat()),
+            (_("base currency"), result.dataset.currency or _("(none given)")),
+            (_("config file"), str(result.config.path) if result.config.path else _("(defaults)"))]
     for f in result.dataset.files:
-        rows.append(("input", f"{f.path}{' [' + ', '.join(f.sheets) + ']' if f.sheets else ''}: {f.kind}, "
-                              f"{f.preset}, {f.rows} rows"))
+        rows.append((_("input"), _("{path}: {kind}, {preset}, {rows} rows").format(
+            path=f"{f.path}{' [' + ', '.join(f.sheets) + ']' if f.sheets else ''}", kind=f.kind, preset=f.preset,
+            rows=f.rows)))
     for p in result.dataset.all_problems:
-        rows.append(("data problem", f"{p.code}: {p.rows} rows — {p.message}" + (f" ({p.file})" if p.file else "")))
+        rows.append((_("data problem"), _("{code}: {rows} rows — {message}").format(
+            code=p.code, rows=p.rows, message=p.message) + (f" ({p.file})" if p.file else "")))
     for cls in result.ran:
         for k, v in cls.settings(result.config).items():
             rows.append((f"{cls.name}.{k}", str(v)))
     for name, why in result.skipped.items():
-        rows.append(("skipped", f"{name}: {why}"))
-    return pd.DataFrame(rows, columns=["item", "value"])
+        rows.append((_("skipped"), f"{name}: {why}"))
+    return pd.DataFrame(rows, columns=[_("item"), _("value")])
+
+
+_MOVE_COLUMNS = {"customer_id": N_("Customer ID"), "segmenter": N_("segmenter"), "from": N_("from"), "to": N_("to"),
+                 "direction": N_("direction"), "customers": N_("customers"), "examples": N_("examples")}
+_DIRECTIONS = {"up": N_("up"), "down": N_("down"), "in": N_("in"), "out": N_("out"), "moved": N_("moved")}
+
+
+def migration_words(moves: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The Migrations sheet in ``lang``: label words instead of codes, the segmenter's title, the direction."""
+    if lang != "zh" or not len(moves):
+        return moves
+    out = moves.copy()
+    for col in ("from", "to"):
+        out[col] = [label(seg, code, lang) if code else "" for seg, code in zip(out["segmenter"], out[col])]
+    out["segmenter"] = out["segmenter"].map(lambda seg: title_of(seg, lang))
+    out["direction"] = out["direction"].map(lambda d: tr(_DIRECTIONS.get(d, d), lang))
+    return out.rename(columns=lambda c: tr(_MOVE_COLUMNS[c], lang) if c in _MOVE_COLUMNS else c)
 
 
 def summaries(result: ScoreResult, lang: str = "en") -> dict[str, pd.DataFrame]:
@@ -383,15 +403,20 @@ def title_of(column: str, lang: str) -> str:
 def workbook_sheets(result: ScoreResult, lang: str = "en", migrations=None) -> list:
     """The tagged workbook: Customers, one summary sheet per segmenter with a chart, the ABC Pareto,
     Migrations (when ``migrations`` = (previous as-of, summary, detail) is given) and Run."""
+
+    with using(lang):
+        return _workbook_sheets(result, lang, migrations)
+
+
+def _workbook_sheets(result: ScoreResult, lang: str, migrations) -> list:
     from .io.write import Chart, Sheet
 
-    zh = lang == "zh"
     customers = result.table(lang=lang, words=True)
     date_fmt = {header(c, lang): "yyyy-mm-dd" for c in ("first_order", "last_order")}
     money = {header(c, lang): "#,##0.00" for c in ("monetary", "revenue", "profit", "aov", "annual_value",
                                                     "abc_value")}
     share = {header("abc_cum_share", lang): "0.0%"}
-    sheets = [Sheet(name="客户" if zh else "Customers", frame=customers, formats={**date_fmt, **money, **share},
+    sheets = [Sheet(name=_("Customers"), frame=customers, formats={**date_fmt, **money, **share},
                     title=None)]
     pct = {header("share", lang): "0.0%", header("revenue_share", lang): "0.0%",
            header("revenue", lang): "#,##0.00"}
@@ -409,29 +434,28 @@ def workbook_sheets(result: ScoreResult, lang: str = "en", migrations=None) -> l
         if len(curve):
             fmt = {c: "0.0%" for c in curve.columns[1:]}
             sheets.append(Sheet(
-                name="ABC 帕累托" if zh else "ABC Pareto", frame=curve, formats=fmt,
-                charts=(Chart(kind="pareto", title="ABC Pareto", categories=header("customer_pct", lang),
+                name=_("ABC Pareto"), frame=curve, formats=fmt,
+                charts=(Chart(kind="pareto", title=_("ABC Pareto"), categories=header("customer_pct", lang),
                               values=(header("value_share", lang), header("cum_value_share", lang))),),
-                title="Value share by top share of deal customers" if not zh else "前X%客户的价值占比"))
+                title=_("Value share by top share of deal customers")))
     sheets.extend(b2b_sheets(result, lang))
     if "churn" in result.segmenter_names:
         dist = order_chance_distribution(result).rename(columns=lambda c: header(c, lang))
-        t = "下单概率" if zh else "Order chance"
+        t = _("Order chance")
         sheets.append(Sheet(name=t, frame=dist,
                             charts=(Chart(kind="column", title=t, categories=header("p_buy_band", lang),
                                           values=(header("customers", lang),)),),
-                            title="未来90天下单概率分布" if zh else "Buyers by chance of an order in the next 90 days"))
+                            title=_("Buyers by chance of an order in the next 90 days")))
         risky = at_risk_valuable(result, 50)
         if "country" in risky:
             risky["country"] = countries.display(risky["country"], lang)
         risky = risky.rename(columns=lambda c: header(c, lang))
-        sheets.append(Sheet(name="挽回名单" if zh else "Win back", frame=risky, formats={
+        sheets.append(Sheet(name=_("Win back"), frame=risky, formats={
             header("churn_p_buy_90d", lang): "0%"},
-            title=("流失风险中价值最高的客户" if zh else "At-risk customers worth the most")))
+            title=_("At-risk customers worth the most")))
     if migrations is not None:
-        when, moves, _ = migrations
-        sheets.append(Sheet(name="变动" if zh else "Migrations", frame=moves,
-                            title=(f"自 {when.date().isoformat()} 以来的分级变动" if zh else
-                                   f"Moves since {when.date().isoformat()}")))
-    sheets.append(Sheet(name="运行信息" if zh else "Run", frame=run_info(result), autofilter=False))
+        when, moves, _detail = migrations
+        sheets.append(Sheet(name=_("Migrations"), frame=migration_words(moves, lang),
+                            title=_("Moves since {date}").format(date=when.date().isoformat())))
+    sheets.append(Sheet(name=_("Run"), frame=run_info(result), autofilter=False))
     return sheets

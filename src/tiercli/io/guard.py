@@ -813,7 +813,7 @@ def _zip_directory(data: bytes) -> tuple[int | None, int]:
     at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
     if at < 0 or at + 22 > len(data):
         return None, 0
-    _, _, _, _, entries, size, _, _ = struct.unpack("<4s4H2LH", data[at:at + 22])
+    *_head, entries, size, _offset, _comment = struct.unpack("<4s4H2LH", data[at:at + 22])
     if entries == 0xFFFF or size == 0xFFFFFFFF:  # zip64: the locator just before points at the real record
         loc = at - 20
         if loc >= 0 and data[loc:loc + 4] == b"PK\x06\x07":

@@ -41,7 +41,7 @@ def _cn_number(text: str) -> float:
     if text.endswith("半"):  # 一年半 is read by the caller as 1 year; 两个半月 rarely occurs
         text = text[:-1]
     if "十" in text:
-        tens, _, ones = text.partition("十")
+        tens, _ten, ones = text.partition("十")
         return float(_CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(ones, 0)) if tens in _CN_DIGITS or not tens \
             else np.nan
     if len(text) == 1 and text in _CN_DIGITS:
