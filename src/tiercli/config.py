@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .i18n import _
+from .i18n import _, language
 
 
 @dataclass(frozen=True)
@@ -255,6 +255,20 @@ def find_config(explicit: str | os.PathLike | None, inputs: list[Path] | None = 
     return None
 
 
+def toml_error(path, exc: Exception) -> str:
+    """A TOML file's syntax error in the output language: where it is (line, column) and, in English, what
+    tomllib says (its words are English only)."""
+    import re
+
+    where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    if where is None:
+        return _("{path}: not valid TOML ({error}).").format(path=path, error=exc)
+    if language() == "en":
+        return f"{path}: not valid TOML at line {where[1]}, column {where[2]} ({str(exc)[:where.start()].strip()})."
+    return _("{path}: not valid TOML at line {line}, column {column}.").format(path=path, line=where[1],
+                                                                               column=where[2])
+
+
 def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> Config:
     """Defaults, then the toml file at ``path`` (if any), then TIERCLI_* variables."""
     values = {s.name: s.default for s in DEFAULTS}
@@ -264,8 +278,7 @@ def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> 
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(_("{path}: not valid TOML ({exc}).").format(path=path, exc=exc),
-                              hint=_("Fix the file or pass another --config.")) from None
+            raise ConfigError(toml_error(path, exc), hint=_("Fix the file or pass another --config.")) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(_("cannot read config {path}: {exc}.").format(path=path, exc=exc)) from None
         for name in _FREE_TABLES:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .. import countries
 from ..config import Config
+from ..i18n import tr
 from ..schema.dataset import Dataset
 
 MONTH_ZH = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"]
@@ -113,13 +114,11 @@ def not_ranked_text(held: pd.DataFrame, config: Config, lang: str = "en") -> str
         return ""
     n, share = int(config["markets.min_customers"]), float(config["markets.min_customer_share"])
     parts = []
-    for _, part in held.groupby("country", sort=False):
-        months = ("、" if lang == "zh" else ", ").join(f"{m} {c}" for m, c in zip(part["month_name"], part["customers"]))
+    for _country, part in held.groupby("country", sort=False):
+        months = tr(", ", lang).join(f"{m} {c}" for m, c in zip(part["month_name"], part["customers"]))
         parts.append(f"{part['country_name'].iloc[0]} {months}")
-    if lang == "zh":
-        return f"客户太少未排名(当月买家少于 {n} 个或不足 {share:.0%}):" + ";".join(parts)
-    return (f"not ranked, too few customers (fewer than {n} of a month's buyers, or under {share:.0%} of them): "
-            + "; ".join(parts))
+    return tr("not ranked, too few customers (fewer than {n} of a month's buyers, or under {share} of them): "
+              "{countries}", lang).format(n=n, share=f"{share:.0%}", countries=tr("; ", lang).join(parts))
 
 
 def calendar_wide(calendar: pd.DataFrame, lang: str = "en") -> pd.DataFrame:

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..config import toml_error
 from ..errors import ConfigError, InputError
 from ..i18n import _, pick
 from .tables import KINDS
@@ -103,7 +104,7 @@ def load_presets(extra_dirs: list[Path] | None = None) -> dict[str, Preset]:
             try:
                 data = tomllib.loads(f.read_text(encoding="utf-8-sig"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise ConfigError(_("preset {preset}: not valid TOML ({error}).").format(preset=f, error=exc)) from None
+                raise ConfigError(toml_error(f, exc)) from None
             p = Preset.from_dict(data, str(f))
             presets[p.name] = p
     return presets
