@@ -77,7 +77,6 @@ def resolve_cut(dataset: Dataset, cut: str | None, holdout_days: int | None) -> 
     first = orders["date"].min().normalize()
     last = orders["date"].max().normalize()
     span = int((last - first).days)
-    need = f"at least {MIN_HISTORY_DAYS} days of orders before the cut and {MIN_HOLDOUT_DAYS} after it"
     if cut is not None:
         try:
             when = pd.Timestamp(str(cut)).normalize()
@@ -90,16 +89,22 @@ def resolve_cut(dataset: Dataset, cut: str | None, holdout_days: int | None) -> 
     before, after = int((when - first).days), int((end - when).days)
     if before < MIN_HISTORY_DAYS or after < MIN_HOLDOUT_DAYS:
         room = span - MIN_HISTORY_DAYS
-        hint = (f"Pick a cut between {(first + pd.Timedelta(days=MIN_HISTORY_DAYS)).date()} and "
-                f"{(last - pd.Timedelta(days=MIN_HOLDOUT_DAYS)).date()} (--cut), and --holdout-days of at least "
-                f"{MIN_HOLDOUT_DAYS}" + (" (a shorter one leaves more history before the cut)." if before <
-                                         MIN_HISTORY_DAYS else ".")
-                if room >= MIN_HOLDOUT_DAYS else
-                f"Add older exports: {MIN_HISTORY_DAYS + MIN_HOLDOUT_DAYS} days in all are needed.")
-        raise InputError(_("the orders span {span} days ({value} to {value2}); the cut {value3} leaves {before} days "
-                           "before it and {after} after it, and a backtest needs {need}.").format(
-                             span=span, value=first.date(), value2=last.date(), value3=when.date(), before=before,
-                             after=after, need=need), hint=hint)
+        window = dict(start=(first + pd.Timedelta(days=MIN_HISTORY_DAYS)).date(),
+                      end=(last - pd.Timedelta(days=MIN_HOLDOUT_DAYS)).date(), holdout=MIN_HOLDOUT_DAYS)
+        if room < MIN_HOLDOUT_DAYS:
+            hint = _("Add older exports: {days} days in all are needed.").format(
+                days=MIN_HISTORY_DAYS + MIN_HOLDOUT_DAYS)
+        elif before < MIN_HISTORY_DAYS:
+            hint = _("Pick a cut between {start} and {end} (--cut), and --holdout-days of at least {holdout} (a "
+                     "shorter one leaves more history before the cut).").format(**window)
+        else:
+            hint = _("Pick a cut between {start} and {end} (--cut), and --holdout-days of at least {holdout}."
+                     ).format(**window)
+        raise InputError(_("the orders span {span} days ({first} to {last}); the cut {cut} leaves {before} days "
+                           "before it and {after} after it, and a backtest needs at least {history} days of orders "
+                           "before the cut and {holdout} after it.").format(
+                             span=span, first=first.date(), last=last.date(), cut=when.date(), before=before,
+                             after=after, history=MIN_HISTORY_DAYS, holdout=MIN_HOLDOUT_DAYS), hint=hint)
     return when, end
 
 
