@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "tiercli"
 PO = SRC / "locale" / "zh_CN" / "LC_MESSAGES" / "tiercli.po"
 MO = PO.with_suffix(".mo")
+_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 KEYWORDS = {"_": None, "N_": None, "tr": (1,), "Setting": (3,)}
 
 
@@ -63,7 +65,9 @@ def merged() -> Catalog:
 
 def compiled(catalog: Catalog) -> bytes:
     """The .mo of the translated messages (an empty msgstr must fall back to English, not print nothing)."""
-    done = Catalog(locale="zh_CN", domain="tiercli")
+    # a fixed header (no dates), so the same translations always compile to the same bytes
+    done = Catalog(locale="zh_CN", domain="tiercli", project="tiercli", version="", creation_date=_EPOCH,
+                   revision_date=_EPOCH, fuzzy=False)
     for m in catalog:
         if m.id and m.string:
             done.add(m.id, m.string)
