@@ -144,6 +144,13 @@ def _log_run(ctx: click.Context, code: int, seconds: float) -> None:
         click.echo(_("tiercli: warning: cannot append to log {path}: {error}").format(path=path, error=exc), err=True)
 
 
+def _warn(message: str) -> None:
+    """One warning line on stderr (control characters from the data shown escaped, never run)."""
+    from .errors import clean_text
+
+    click.echo(_("tiercli: warning: {message}").format(message=clean_text(message, 400)), err=True)
+
+
 def _note(ctx: click.Context, **fields) -> None:
     """Record fields for the --log line of this run."""
     root = ctx.find_root()
@@ -527,6 +534,11 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
         parse_month(month, None)  # a bad --month fails before any file is read
     _note(ctx, inputs=",".join(map(str, paths)))
     contacts = read_contact_log(contact_log, cfg) if contact_log is not None else None
+    if contacts is not None and contacts.attrs.get("cut_lines"):
+        lines = contacts.attrs["cut_lines"]
+        _warn(_("{path}: line {lines} is cut off (a failed write): not counted as a send; --record appends "
+                "the real row. Delete that line when convenient.").format(
+            path=contact_log, lines=", ".join(map(str, lines))))
     suppressed = read_suppression(suppress) if suppress is not None else None
     result = _scored(paths, cfg, preset=preset, rates=rates, as_of=as_of, names=names, blacklist=blacklist,
                      quiet=quiet)
