@@ -314,8 +314,12 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
         keep_history = cfg["history"] and not no_history
         codes = result.table()  # English codes: the history snapshot, and the CSV/JSON unless asked for zh
         moved = None
+        no_snapshot = None  # why the history could not be kept: the report is still written, exit 0
         if keep_history:
-            before = history.previous_snapshot(folder, result.as_of)
+            try:
+                before = history.previous_snapshot(folder, result.as_of)
+            except TiercliError as err:
+                before, no_snapshot = None, err
             if before is not None:
                 moved = (before[0], *history.migrations(before[1], history.snapshot(codes)))
         explicit_zh = lang == "zh" and cfg.source.get("lang") != "default"
@@ -327,8 +331,11 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
         else:
             written = write_json(target, {"as_of": result.as_of.date().isoformat(),
                                           "customers": table.to_dict("records")})
-        if keep_history:
-            history.save_snapshot(folder, result.as_of, codes)
+        if keep_history and no_snapshot is None:
+            try:
+                history.save_snapshot(folder, result.as_of, codes)
+            except TiercliError as err:
+                no_snapshot = err
     _note(ctx, customers=len(result.customers), output=written.path)
     note = None
     if written.fallback:
@@ -340,6 +347,10 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
 
         render_score(make_console(), result, lang=lang, wrote=[str(written.path)], fallback_note=note,
                      migrations=moved)
+    if no_snapshot is not None:
+        _note(ctx, history="failed")
+        _warn(_("wrote {output}, but kept no history snapshot: {error}").format(output=written.path,
+                                                                                error=no_snapshot))
     if written.fallback:
         raise OutputBusyError(note, path=written.path)
 

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tiercli.errors import OutputError
+from tiercli.errors import EnvironmentFault, OutputError, environment_fault
 
 __all__ = [
     "Chart",
@@ -368,6 +368,14 @@ def _fail(path: Path, what: str, hint: str) -> OutputError:
     return OutputError(f"cannot write {path}: {what}.", hint=hint)
 
 
+def _refused(path: Path, err: OSError, what: str | None = None,
+             hint: str = "Check the disk and folder, or choose another -o.") -> OutputError:
+    """The drive refused a write (full, read-only, no permission, I/O error): exit code 5, one line."""
+    if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS):
+        return environment_fault(err, path, "write")
+    return EnvironmentFault(f"cannot write {path}: {what or err.strerror or err}.", hint=hint)
+
+
 def _check_target(path: Path) -> Path:
     folder = path.parent
     if not folder.exists():
@@ -392,14 +400,15 @@ def _make_temp(path: Path, folder: Path) -> Path:
         except FileExistsError:
             continue
         except PermissionError as err:
-            raise _fail(
-                path, f"no permission to write in folder {folder}", "Fix its permissions or choose another -o."
-            ) from err
+            raise _refused(path, err, f"no permission to write in folder {folder}",
+                           "Fix its permissions or choose another -o.") from err
         except OSError as err:
-            raise _fail(path, err.strerror or str(err), "Check the disk and folder, or choose another -o.") from err
+            raise _refused(path, err) from err
         os.close(fd)
-        try:  # a rewritten report keeps the permissions it had
-            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+        try:  # a rewritten report keeps the permissions it had (a symlink's target's are not its own)
+            old = os.lstat(path)
+            if stat.S_ISREG(old.st_mode):
+                os.chmod(tmp, stat.S_IMODE(old.st_mode))
         except OSError:
             pass
         return tmp
@@ -459,7 +468,7 @@ def _publish(tmp: Path, path: Path, retries: int, retry_delay: float) -> tuple[P
             return path, False
         except OSError as err:
             if not _is_busy(err):
-                raise _fail(path, err.strerror or str(err), "Check the disk and folder, or choose another -o.") from err
+                raise _refused(path, err) from err
         if attempt < retries:
             time.sleep(retry_delay)
     last: OSError | None = None
@@ -486,7 +495,7 @@ def _atomic_write(path: Any, fill: Callable[[Path], None], retries: int, retry_d
             fill(tmp)
             _fsync_file(tmp)
         except OSError as err:
-            raise _fail(path, err.strerror or str(err), "Check the disk and folder, or choose another -o.") from err
+            raise _refused(path, err) from err
         final, fallback = _publish(tmp, path, retries, retry_delay)
     except BaseException:
         # KeyboardInterrupt included: never leave a temp file or touch the old target.
@@ -972,7 +981,9 @@ def write_workbook(path, sheets: Sequence[Sheet], *, retries: int = 3, retry_del
                 raise OutputError(f"cannot write {path}: the workbook is too large for Excel.", hint="Write a .csv instead.") from err
             except FileCreateError as err:  # XlsxWriter wraps the OSError from writing the zip
                 cause = err.args[0] if err.args else err
-                raise _fail(path, getattr(cause, "strerror", None) or str(cause), "Check the disk and folder.") from err
+                if isinstance(cause, OSError):
+                    raise _refused(path, cause, hint="Check the disk and folder.") from err
+                raise _fail(path, str(cause), "Check the disk and folder.") from err
             finally:
                 if not wb.fileclosed:
                     # Abandoned: close the spill files so the scratch folder can go.
