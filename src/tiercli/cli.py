@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_UNEXPECTED, OutputBusyError, OutputError, TiercliError
+from .errors import (ENVIRONMENT_ERRNOS, EXIT_UNEXPECTED, OutputBusyError, OutputError, TiercliError,
+                     environment_fault)
 from .i18n import N_, _, language, ngettext, set_language, tr, using
 
 FORMATS = ("xlsx", "csv", "json")
@@ -121,6 +122,12 @@ class TierGroup(Translated, click.Group):
             code = EXIT_UNEXPECTED
             if (ctx.obj or {}).get("debug") or os.environ.get("TIERCLI_DEBUG"):
                 raise
+            if isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS:
+                # the machine or the drive refused (full, read-only, no permission) somewhere not wrapped yet
+                fault = environment_fault(exc, exc.filename or "?", _("use"))
+                code = fault.exit_code
+                click.echo(_("tiercli: error: {message}").format(message=fault), err=True)
+                ctx.exit(code)
             click.echo(_("tiercli: unexpected error: {error}. Run again with --debug and report the traceback."
                          ).format(error=f"{exc.__class__.__name__}: {exc}"), err=True)
             ctx.exit(EXIT_UNEXPECTED)

@@ -428,12 +428,7 @@ def output_lock(folder: Path, *, kind: str = "auto", wait: float = 0.0, expire_m
 
 
 def remove_stale_temps(folder: Path, older_than_s: float = 3600.0) -> int:
-    """Delete temp files a killed run left (``.~tiercli-*.tmp``); only call while holding the folder's lock."""
-    removed = 0
-    now = time.time()
-    for p in Path(folder).glob(".~tiercli-*.tmp"):
-        with contextlib.suppress(OSError):
-            if now - p.stat().st_mtime > older_than_s:
-                os.unlink(p)
-                removed += 1
-    return removed
+    """Delete temp files a killed run left (``.~tiercli-*.tmp``, older than ``older_than_s``) in ``folder``."""
+    from .write import remove_stale_temps as remove
+
+    return remove(folder, older_than_s)

@@ -415,6 +415,59 @@ def _make_temp(path: Path, folder: Path) -> Path:
     raise _fail(path, "could not create a temporary file", "Check the folder or choose another -o.")
 
 
+STALE_TEMP_S = 3600.0  # a temp untouched this long is a killed run's (no write of tiercli's takes an hour)
+SCRATCH_PREFIX = "tiercli-xlsx-"  # the workbook writer's spill folders, in TMPDIR
+
+
+def remove_stale_temps(folder: Path, older_than_s: float = STALE_TEMP_S) -> int:
+    """Delete the ``.~tiercli-*.tmp`` files killed runs left in ``folder``; symlinks are removed, never followed."""
+    removed = 0
+    now = time.time()
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if not (name.startswith(TMP_PREFIX) and name.endswith(TMP_SUFFIX)):
+            continue
+        p = Path(folder) / name
+        try:
+            st = os.lstat(p)
+            if (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)) and now - st.st_mtime > older_than_s:
+                os.unlink(p)
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def remove_stale_scratch(older_than_s: float = STALE_TEMP_S, where: str | None = None) -> int:
+    """Delete the workbook writer's scratch folders (``TMPDIR/tiercli-xlsx-*``) killed runs left: this user's
+    only, none touched for ``older_than_s`` (the folder and the spill files in it); symlinks never followed."""
+    import shutil
+
+    where = where or tempfile.gettempdir()
+    removed = 0
+    now = time.time()
+    try:
+        names = [n for n in os.listdir(where) if n.startswith(SCRATCH_PREFIX)]
+    except OSError:
+        return 0
+    for name in names:
+        p = os.path.join(where, name)
+        try:
+            st = os.lstat(p)
+            if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+                continue
+            newest = max([st.st_mtime] + [os.lstat(os.path.join(p, f)).st_mtime for f in os.listdir(p)])
+            if now - newest > older_than_s:
+                shutil.rmtree(p, ignore_errors=True)
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
 def _fsync_file(tmp: Path) -> None:
     # O_RDWR: Windows only commits through a writable handle.
     fd = os.open(tmp, os.O_RDWR | getattr(os, "O_BINARY", 0))
@@ -489,6 +542,7 @@ def _atomic_write(path: Any, fill: Callable[[Path], None], retries: int, retry_d
     """Run ``fill(tmp)`` to write the whole content, then publish it atomically."""
     path = Path(path)
     folder = _check_target(path)
+    remove_stale_temps(folder)
     tmp = _make_temp(path, folder)
     try:
         try:
@@ -957,8 +1011,10 @@ def write_workbook(path, sheets: Sequence[Sheet], *, retries: int = 3, retry_del
     import xlsxwriter  # (imported here: a CSV or JSON run does not need it)
     from xlsxwriter.exceptions import FileCreateError, FileSizeError
 
+    remove_stale_scratch()
+
     def fill(tmp: Path) -> None:
-        with tempfile.TemporaryDirectory(prefix="tiercli-xlsx-", ignore_cleanup_errors=True) as scratch:
+        with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, ignore_cleanup_errors=True) as scratch:
             wb = xlsxwriter.Workbook(
                 str(tmp),
                 {
