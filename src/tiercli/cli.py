@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .errors import (ENVIRONMENT_ERRNOS, EXIT_UNEXPECTED, OutputBusyError, OutputError, TiercliError,
-                     environment_fault)
+                     clean_text, environment_fault)
 from .i18n import N_, _, language, ngettext, set_language, tr, using
 
 FORMATS = ("xlsx", "csv", "json")
@@ -103,7 +103,8 @@ class TierGroup(Translated, click.Group):
             return super().invoke(ctx)
         except TiercliError as err:
             code = err.exit_code
-            click.echo(_("tiercli: error: {message}").format(message=err), err=True)
+            # one line, and no escape sequence from the data reaches the terminal
+            click.echo(_("tiercli: error: {message}").format(message=clean_text(str(err), 2000)), err=True)
             ctx.exit(code)
         except click.exceptions.Exit as done:
             code = done.exit_code
@@ -153,8 +154,6 @@ def _log_run(ctx: click.Context, code: int, seconds: float) -> None:
 
 def _warn(message: str) -> None:
     """One warning line on stderr (control characters from the data shown escaped, never run)."""
-    from .errors import clean_text
-
     click.echo(_("tiercli: warning: {message}").format(message=clean_text(message, 400)), err=True)
 
 
