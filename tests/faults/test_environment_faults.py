@@ -16,20 +16,6 @@ from tiercli.errors import EXIT_ENVIRONMENT
 
 from .conftest import fill_disk, remount_read_only
 
-ORDERS = """Order ID,Order Date,Customer ID,Email,Country,Quantity,Unit Price
-1001,2026-01-05,C001,a@example.com,Germany,10,5
-1002,2026-02-05,C001,a@example.com,Germany,12,5
-1003,2026-03-01,C002,b@example.com,France,1,40
-1004,2026-03-02,C003,c@example.com,Spain,100,9
-"""
-
-
-def _shop(folder: Path) -> Path:
-    folder.mkdir(exist_ok=True)
-    (folder / "orders.csv").write_text(ORDERS, encoding="utf-8")
-    return folder
-
-
 def _score(run_cli, folder: Path, out: Path | None = None, *args):
     return run_cli("score", folder / "orders.csv", "-o", out or folder / "t.csv", "--segmenters", "rfm,abc", *args)
 
@@ -41,8 +27,8 @@ def _one_line(result) -> str:
     return lines[0]
 
 
-def test_a_file_where_the_history_folder_should_be_is_a_warning_and_the_report_is_written(run_cli, tmp_path):
-    shop = _shop(tmp_path / "shop")
+def test_a_file_where_the_history_folder_should_be_is_a_warning_and_the_report_is_written(run_cli, tmp_path, make_shop):
+    shop = make_shop(tmp_path / "shop")
     (shop / ".tiercli").mkdir()
     (shop / ".tiercli" / "history").write_text("not a folder")
     result = _score(run_cli, shop)
@@ -52,8 +38,8 @@ def test_a_file_where_the_history_folder_should_be_is_a_warning_and_the_report_i
     assert len(pd.read_csv(shop / "t.csv")) == 3
 
 
-def test_a_symlinked_history_folder_is_not_followed(run_cli, tmp_path):
-    shop = _shop(tmp_path / "shop")
+def test_a_symlinked_history_folder_is_not_followed(run_cli, tmp_path, make_shop):
+    shop = make_shop(tmp_path / "shop")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (shop / ".tiercli").mkdir()
@@ -65,8 +51,8 @@ def test_a_symlinked_history_folder_is_not_followed(run_cli, tmp_path):
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EIO])
-def test_a_snapshot_that_cannot_be_written_is_a_warning_with_exit_0(run_cli, tmp_path, monkeypatch, code):
-    shop = _shop(tmp_path / "shop")
+def test_a_snapshot_that_cannot_be_written_is_a_warning_with_exit_0(run_cli, tmp_path, monkeypatch, code, make_shop):
+    shop = make_shop(tmp_path / "shop")
 
     def to_parquet(self, path, *args, **kwargs):
         Path(path).write_bytes(b"PAR1 half")
@@ -81,8 +67,8 @@ def test_a_snapshot_that_cannot_be_written_is_a_warning_with_exit_0(run_cli, tmp
     assert list((shop / ".tiercli" / "history").iterdir()) == []  # no temp left
 
 
-def test_a_full_disk_at_the_output_is_exit_5_in_one_line(run_cli, tmp_path, monkeypatch):
-    shop = _shop(tmp_path / "shop")
+def test_a_full_disk_at_the_output_is_exit_5_in_one_line(run_cli, tmp_path, monkeypatch, make_shop):
+    shop = make_shop(tmp_path / "shop")
     import tiercli.io.write as write
 
     real = write._fsync_file
@@ -99,8 +85,8 @@ def test_a_full_disk_at_the_output_is_exit_5_in_one_line(run_cli, tmp_path, monk
     monkeypatch.setattr(write, "_fsync_file", real)
 
 
-def test_a_read_only_output_folder_is_exit_5_in_one_line(run_cli, tmp_path, monkeypatch):
-    shop = _shop(tmp_path / "shop")
+def test_a_read_only_output_folder_is_exit_5_in_one_line(run_cli, tmp_path, monkeypatch, make_shop):
+    shop = make_shop(tmp_path / "shop")
     import tiercli.io.write as write
 
     real = os.open
@@ -116,8 +102,8 @@ def test_a_read_only_output_folder_is_exit_5_in_one_line(run_cli, tmp_path, monk
     assert "read-only" in _one_line(result)
 
 
-def test_an_unexpected_environment_oserror_is_exit_5_not_a_bug(run_cli, tmp_path, monkeypatch):
-    shop = _shop(tmp_path / "shop")
+def test_an_unexpected_environment_oserror_is_exit_5_not_a_bug(run_cli, tmp_path, monkeypatch, make_shop):
+    shop = make_shop(tmp_path / "shop")
     import tiercli.scoring as scoring
 
     def boom(*args, **kwargs):
@@ -129,8 +115,8 @@ def test_an_unexpected_environment_oserror_is_exit_5_not_a_bug(run_cli, tmp_path
     assert "read-only" in _one_line(result)
 
 
-def test_a_real_read_only_file_system(run_cli, tmp_path, small_disk):
-    shop = _shop(small_disk / "shop")
+def test_a_real_read_only_file_system(run_cli, tmp_path, small_disk, make_shop):
+    shop = make_shop(small_disk / "shop")
     first = _score(run_cli, shop)
     assert first.exit_code == 0, first.stderr
     before = (shop / "t.csv").read_bytes()
@@ -142,8 +128,8 @@ def test_a_real_read_only_file_system(run_cli, tmp_path, small_disk):
     assert (shop / "t.csv").read_bytes() == before
 
 
-def test_a_real_full_disk_at_the_snapshot_keeps_the_report(run_cli, small_disk):
-    shop = _shop(small_disk / "shop")
+def test_a_real_full_disk_at_the_snapshot_keeps_the_report(run_cli, small_disk, make_shop):
+    shop = make_shop(small_disk / "shop")
     out = small_disk / "t.json"
     fill_disk(small_disk, leave=12_000)
     result = _score(run_cli, shop, out)
@@ -156,8 +142,8 @@ def test_a_real_full_disk_at_the_snapshot_keeps_the_report(run_cli, small_disk):
     assert not [p for p in small_disk.rglob(".~tiercli-*")]
 
 
-def test_stale_history_temps_of_a_killed_run_are_removed(tmp_path):
-    shop = _shop(tmp_path / "shop")
+def test_stale_history_temps_of_a_killed_run_are_removed(tmp_path, make_shop):
+    shop = make_shop(tmp_path / "shop")
     where = history.history_dir(shop, create=True)
     stale = where / ".~tiercli-labels-2026-01-01.parquet-dead.tmp"
     stale.write_bytes(b"half")

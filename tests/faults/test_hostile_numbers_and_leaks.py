@@ -96,3 +96,15 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_100000_name_header_above_normal_rows_is_refused_fast(run_cli, tmp_path):
+    import time
+
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"c{i}" for i in range(100_000)) + "\n" + HEADER + "\n"
+                    + "1,2026-01-05,C1,a@example.com,Germany,10,5\n", encoding="utf-8")
+    started = time.monotonic()
+    result = run_cli("inspect", wide)
+    assert result.exit_code == 2 and "max_columns" in result.stderr and result.stderr.count("\n") == 1
+    assert time.monotonic() - started < 10

@@ -17,22 +17,6 @@ import pytest
 from tiercli.errors import EXIT_ENVIRONMENT, EXIT_LOCKED, EnvironmentFault, LockedError
 from tiercli.io.lock import LOCK_NAME, output_lock
 
-ORDERS = """Order ID,Order Date,Customer ID,Email,Country,Quantity,Unit Price
-1001,2026-01-05,C001,a@example.com,Germany,10,5
-1002,2026-02-05,C001,a@example.com,Germany,12,5
-1003,2026-03-01,C002,b@example.com,France,1,40
-1004,2026-03-02,C003,c@example.com,Spain,100,9
-"""
-
-
-@pytest.fixture
-def shop(tmp_path) -> Path:
-    folder = tmp_path / "shared"
-    folder.mkdir()
-    (folder / "orders.csv").write_text(ORDERS, encoding="utf-8")
-    return folder
-
-
 def _age(path: Path, seconds: float) -> None:
     old = time.time() - seconds
     os.utime(path, (old, old), follow_symlinks=False)
@@ -125,7 +109,7 @@ def test_lock_files_are_as_writable_as_their_folder(tmp_path, kind):
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="needs root to run as a second user")
 @pytest.mark.parametrize("kind", ["os", "soft"])
-def test_a_second_user_on_a_shared_world_writable_folder_can_run(kind):
+def test_a_second_user_on_a_shared_world_writable_folder_can_run(make_shop, kind):
     try:
         probe = subprocess.run([sys.executable, "-c", "import tiercli"], capture_output=True, user=65534,
                                group=65534, cwd="/")
@@ -136,7 +120,7 @@ def test_a_second_user_on_a_shared_world_writable_folder_can_run(kind):
     shared = Path(tempfile.mkdtemp(prefix="tiercli-shared-", dir="/tmp"))
     try:
         shared.chmod(0o1777)
-        (shared / "orders.csv").write_text(ORDERS, encoding="utf-8")
+        make_shop(shared)
         (shared / "orders.csv").chmod(0o644)
         (shared / "tiercli.toml").write_text(f'lock = "{kind}"\n')
         (shared / "tiercli.toml").chmod(0o644)

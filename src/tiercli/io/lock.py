@@ -2,16 +2,19 @@
 
 Which lock works depends on the filesystem, so the kind is a setting (``lock``):
 
-- ``os``: filelock's FileLock (flock on Unix, LockFileEx on Windows).  Released by
-  the kernel when the process dies, so a killed run never blocks the next.  But
-  on Linux, flock over NFS mounted ``nolock`` and over CIFS/SMB is local to one
-  client: two machines would both "hold" it.
-- ``soft``: filelock's SoftFileLock: the lock is the existence of the file,
-  created with O_CREAT|O_EXCL, which NFS (v3+) and SMB servers decide atomically
-  for every client.  The file records the holder's PID and host; a marker left by
-  a dead process on the same host is reclaimed.  One left by a crashed run on
-  another host stays until it is older than ``lock_expire_minutes`` (if set) or is
-  deleted by hand — the error message says so.
+- ``os``: flock on the lock file (on Windows filelock's LockFileEx).  Released by the kernel when the process
+  dies, so a killed run never blocks the next.  But on Linux, flock over NFS mounted ``nolock`` and over
+  CIFS/SMB is local to one client: two machines would both "hold" it.
+- ``soft``: the lock is the existence of the file, created with O_CREAT|O_EXCL, which NFS (v3+) and SMB
+  servers decide atomically for every client.
+
+Both kinds write the holder (``PID``, ``HOST``, ``started=EPOCH kind=KIND``: the first two lines are filelock's
+SoftFileLock format, so older tiercli runs are understood) and honour each other's: machines reaching one folder
+with different kinds still take turns.  An OS-lock run empties the file on release; a soft-lock run removes it.
+A file naming a dead process of this host, an empty file nobody holds, or one older than
+``lock_expire_minutes`` (if set) is taken over with a one-line note; else the error names the holder.  A lock
+file that is a symlink is never followed (an ``EnvironmentFault``), and content tiercli did not write is never
+echoed.  New lock files are as group/world-writable as their folder.
 - ``auto`` (default): ``soft`` when the output folder is on a network filesystem
   (NFS, CIFS/SMB, sshfs ...; read from /proc/self/mounts on Linux), else ``os``.
   On Windows, ``os``: LockFileEx is honoured by SMB servers for every client.
