@@ -19,11 +19,11 @@ def test_quantities_no_export_holds_are_counted_with_their_lines_not_fatal(run_c
     orders = tmp_path / "orders.csv"
     orders.write_text("\n".join([HEADER, "1,2026-01-05,C1,a@example.com,Germany,10,5",
                                  f"2,2026-02-05,C2,b@example.com,France,{wild},5",
-                                 "3,2026-03-05,C3,c@example.com,Spain,2,9"]) + "\n", encoding="utf-8")
-    result = run_cli("score", orders, "-o", tmp_path / "t.csv", "--segmenters", "rfm,abc", "-q")
+                                 f"3,2026-03-05,C3,c@example.com,Spain,{wild},9"]) + "\n", encoding="utf-8")
+    result = run_cli("score", orders, "-o", tmp_path / "t.csv", "--segmenters", "rfm,abc")  # the summary too
     assert result.exit_code == 0, result.stderr
     problems = [p for f in inspect_json(orders)["files"] for p in f["problems"] if p["code"] == "impossible_amount"]
-    assert len(problems) == 1 and problems[0]["rows"] == 1 and "line 3" in problems[0]["message"]
+    assert len(problems) == 1 and problems[0]["rows"] == 2 and "line 3, 4" in problems[0]["message"]
 
 
 def _workbook_with_date_cell(path, raw_value: str) -> None:
