@@ -269,11 +269,16 @@ class _SoftLock:
         return None
 
     def release(self) -> None:
-        try:
-            with open(self.path, "rb") as fh:  # still ours? (it may have been taken over as stale)
-                ours = fh.read(512) == self.mine
+        try:  # still ours? (it may have been taken over as stale, or replaced by a symlink)
+            fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
         except OSError:
             return
+        try:
+            ours = os.read(fd, 512) == self.mine
+        except OSError:
+            ours = False
+        finally:
+            os.close(fd)
         if ours:
             with contextlib.suppress(OSError):
                 os.unlink(self.path)
