@@ -91,3 +91,31 @@ def inspect_json(run_cli):
         return json.loads(result.stdout)
 
     return run
+
+
+SHOP_ORDERS = """Order ID,Order Date,Customer ID,Email,Country,Quantity,Unit Price
+1001,2026-01-05,C001,a@example.com,Germany,10,5
+1002,2026-02-05,C001,a@example.com,Germany,12,5
+1003,2026-03-01,C002,b@example.com,France,1,40
+1004,2026-03-02,C003,c@example.com,Spain,100,9
+1005,2026-03-20,C003,c@example.com,Spain,80,9
+"""
+
+
+def write_shop(folder: Path) -> Path:
+    """A folder on a "shared drive" with a small order export of three customers (orders.csv)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "orders.csv").write_text(SHOP_ORDERS, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def shop(tmp_path) -> Path:
+    return write_shop(tmp_path / "shared")
+
+
+@pytest.fixture
+def make_shop():
+    """``write_shop`` itself, for a shop in a folder of the test's choosing."""
+    return write_shop
+

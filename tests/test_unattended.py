@@ -17,23 +17,6 @@ from tiercli.errors import EXIT_FALLBACK, EXIT_LOCKED, LockedError
 from tiercli.io import lock as lockmod
 from tiercli.io.lock import LOCK_NAME, output_lock
 
-ORDERS = """Order ID,Order Date,Customer ID,Email,Country,Quantity,Unit Price
-1001,2026-01-05,C001,a@example.com,Germany,10,5
-1002,2026-02-05,C001,a@example.com,Germany,12,5
-1003,2026-03-01,C002,b@example.com,France,1,40
-1004,2026-03-02,C003,c@example.com,Spain,100,9
-1005,2026-03-20,C003,c@example.com,Spain,80,9
-"""
-
-
-@pytest.fixture
-def shop(tmp_path) -> Path:
-    folder = tmp_path / "shared"
-    folder.mkdir()
-    (folder / "orders.csv").write_text(ORDERS, encoding="utf-8")
-    return folder
-
-
 def score(run_cli, folder: Path, *args):
     return run_cli("score", folder / "orders.csv", "-o", folder / "tiers.csv", "--segmenters", "rfm,abc,tier",
                    *args)

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_UNEXPECTED, OutputBusyError, OutputError, TiercliError
+from .errors import (ENVIRONMENT_ERRNOS, EXIT_UNEXPECTED, OutputBusyError, OutputError, TiercliError,
+                     clean_text, environment_fault)
 from .i18n import N_, _, language, ngettext, set_language, tr, using
 
 FORMATS = ("xlsx", "csv", "json")
@@ -102,7 +103,8 @@ class TierGroup(Translated, click.Group):
             return super().invoke(ctx)
         except TiercliError as err:
             code = err.exit_code
-            click.echo(_("tiercli: error: {message}").format(message=err), err=True)
+            # one line, and no escape sequence from the data reaches the terminal
+            click.echo(_("tiercli: error: {message}").format(message=clean_text(str(err), 2000)), err=True)
             ctx.exit(code)
         except click.exceptions.Exit as done:
             code = done.exit_code
@@ -121,6 +123,12 @@ class TierGroup(Translated, click.Group):
             code = EXIT_UNEXPECTED
             if (ctx.obj or {}).get("debug") or os.environ.get("TIERCLI_DEBUG"):
                 raise
+            if isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS:
+                # the machine or the drive refused (full, read-only, no permission) somewhere not wrapped yet
+                fault = environment_fault(exc, exc.filename or "?", _("use"))
+                code = fault.exit_code
+                click.echo(_("tiercli: error: {message}").format(message=fault), err=True)
+                ctx.exit(code)
             click.echo(_("tiercli: unexpected error: {error}. Run again with --debug and report the traceback."
                          ).format(error=f"{exc.__class__.__name__}: {exc}"), err=True)
             ctx.exit(EXIT_UNEXPECTED)
@@ -142,6 +150,11 @@ def _log_run(ctx: click.Context, code: int, seconds: float) -> None:
             fh.write(line)
     except OSError as exc:
         click.echo(_("tiercli: warning: cannot append to log {path}: {error}").format(path=path, error=exc), err=True)
+
+
+def _warn(message: str) -> None:
+    """One warning line on stderr (control characters from the data shown escaped, never run)."""
+    click.echo(_("tiercli: warning: {message}").format(message=clean_text(message, 400)), err=True)
 
 
 def _note(ctx: click.Context, **fields) -> None:
@@ -307,8 +320,12 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
         keep_history = cfg["history"] and not no_history
         codes = result.table()  # English codes: the history snapshot, and the CSV/JSON unless asked for zh
         moved = None
+        no_snapshot = None  # why the history could not be kept: the report is still written, exit 0
         if keep_history:
-            before = history.previous_snapshot(folder, result.as_of)
+            try:
+                before = history.previous_snapshot(folder, result.as_of)
+            except TiercliError as err:
+                before, no_snapshot = None, err
             if before is not None:
                 moved = (before[0], *history.migrations(before[1], history.snapshot(codes)))
         explicit_zh = lang == "zh" and cfg.source.get("lang") != "default"
@@ -320,8 +337,11 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
         else:
             written = write_json(target, {"as_of": result.as_of.date().isoformat(),
                                           "customers": table.to_dict("records")})
-        if keep_history:
-            history.save_snapshot(folder, result.as_of, codes)
+        if keep_history and no_snapshot is None:
+            try:
+                history.save_snapshot(folder, result.as_of, codes)
+            except TiercliError as err:
+                no_snapshot = err
     _note(ctx, customers=len(result.customers), output=written.path)
     note = None
     if written.fallback:
@@ -333,6 +353,10 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
 
         render_score(make_console(), result, lang=lang, wrote=[str(written.path)], fallback_note=note,
                      migrations=moved)
+    if no_snapshot is not None:
+        _note(ctx, history="failed")
+        _warn(_("wrote {output}, but kept no history snapshot: {error}").format(output=written.path,
+                                                                                error=no_snapshot))
     if written.fallback:
         raise OutputBusyError(note, path=written.path)
 
@@ -527,6 +551,11 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
         parse_month(month, None)  # a bad --month fails before any file is read
     _note(ctx, inputs=",".join(map(str, paths)))
     contacts = read_contact_log(contact_log, cfg) if contact_log is not None else None
+    if contacts is not None and contacts.attrs.get("cut_lines"):
+        lines = contacts.attrs["cut_lines"]
+        _warn(_("{path}: line {lines} is cut off (a failed write): not counted as a send; --record appends "
+                "the real row. Delete that line when convenient.").format(
+            path=contact_log, lines=", ".join(map(str, lines))))
     suppressed = read_suppression(suppress) if suppress is not None else None
     result = _scored(paths, cfg, preset=preset, rates=rates, as_of=as_of, names=names, blacklist=blacklist,
                      quiet=quiet)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, environment_fault
 from .labels import COLUMNS, code_labels, label_columns
 
 HISTORY_DIR = Path(".tiercli") / "history"
@@ -29,20 +30,69 @@ def snapshot(table: pd.DataFrame) -> pd.DataFrame:
     return out.astype("str")
 
 
+def history_dir(folder: Path, *, create: bool = False) -> Path | None:
+    """``folder/.tiercli/history`` if it is a real folder (created when ``create``), None if missing.
+
+    tiercli never follows a symlink there (another user could point it anywhere), and a file in its place is
+    no history: both are an ``EnvironmentFault`` that says what to remove."""
+    from .errors import EnvironmentFault
+    from .i18n import _
+
+    path = Path(folder)
+    for part in HISTORY_DIR.parts:
+        path = path / part
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            if not create:
+                return None
+            try:
+                os.mkdir(path)
+                # as writable for the group/others as the folder above, so a colleague's run can add snapshots
+                parent = os.stat(path.parent).st_mode
+                os.chmod(path, 0o755 | (parent & 0o020) | (parent & 0o002) | (0o050 if parent & 0o020 else 0)
+                         | (0o005 if parent & 0o002 else 0))
+            except FileExistsError:
+                pass
+            except OSError as err:
+                raise environment_fault(err, path, _("create the history folder")) from None
+            st = os.lstat(path)
+        except OSError as err:
+            raise environment_fault(err, path, _("read the history folder")) from None
+        if stat.S_ISLNK(st.st_mode):
+            raise EnvironmentFault(_("{path} is a symbolic link; tiercli keeps its history only in a real "
+                                     "folder.").format(path=path),
+                                   hint=_("Remove the link (the run log and outputs are unaffected)."))
+        if not stat.S_ISDIR(st.st_mode):
+            raise EnvironmentFault(_("{path} is a file where tiercli keeps its history folder.").format(path=path),
+                                   hint=_("Move the file away and run again."))
+    return path
+
+
 def save_snapshot(folder: Path, as_of: pd.Timestamp, table: pd.DataFrame) -> Path:
-    """Write this run's snapshot atomically (temp file + rename) and return its path."""
-    target_dir = Path(folder) / HISTORY_DIR
-    target_dir.mkdir(parents=True, exist_ok=True)
+    """Write this run's snapshot atomically (temp file + rename) and return its path.
+
+    Environment faults (full disk, read-only, no permission, a symlink or a file in the way) are an
+    ``EnvironmentFault``; the temp file never outlives a failure, and a killed run's is removed by the next."""
+    from .i18n import _
+    from .io.lock import remove_stale_temps
+    from .io.write import TMP_PREFIX, TMP_SUFFIX
+
+    target_dir = history_dir(folder, create=True)
+    remove_stale_temps(target_dir)
     path = target_dir / f"labels-{as_of.date().isoformat()}.parquet"
-    fd, tmp = tempfile.mkstemp(prefix=".~tiercli-", suffix=".tmp", dir=target_dir)
-    os.close(fd)
-    # mkstemp makes the file private; colleagues on the shared drive should read history like any output
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    tmp = target_dir / f"{TMP_PREFIX}{path.name}-{secrets.token_hex(4)}{TMP_SUFFIX}"
+    try:
+        # 0o666 minus umask, like any output: colleagues on the shared drive read history like a report
+        os.close(os.open(tmp, flags, 0o666))
+    except OSError as err:
+        raise environment_fault(err, target_dir, _("write a snapshot in")) from None
     try:
         snapshot(table).reset_index().to_parquet(tmp, index=False, compression="zstd")
         os.replace(tmp, path)
+    except OSError as err:
+        raise environment_fault(err, path, _("write")) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -52,7 +102,10 @@ def save_snapshot(folder: Path, as_of: pd.Timestamp, table: pd.DataFrame) -> Pat
 def previous_snapshot(folder: Path, as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.DataFrame] | None:
     """The latest snapshot with an as-of date before ``as_of``, if any."""
     found = []
-    for p in (Path(folder) / HISTORY_DIR).glob("labels-*.parquet"):
+    where = history_dir(folder)
+    if where is None:
+        return None
+    for p in where.glob("labels-*.parquet"):
         with contextlib.suppress(ValueError):
             found.append((pd.Timestamp(p.stem.removeprefix("labels-")), p))
     earlier = sorted((d, p) for d, p in found if d < as_of.normalize())

@@ -64,6 +64,8 @@ class RawTable:
     # first data row's line number in the file (1-based, as a spreadsheet shows it)
     first_line: int = 2
     notes: list[str] = field(default_factory=list)
+    # date-formatted cells holding a number no date can be (-1e308, -inf): left empty, ``Sheet!B3`` each
+    impossible_dates: list[str] = field(default_factory=list)
     # lines the CSV parser left out (more fields than the header), 1-based as in the file
     skipped_lines: list[int] = field(default_factory=list)
     # workbook cells merged down several rows: (column, first frame row, last frame row); the value
@@ -821,8 +823,27 @@ def _read_excel(path: Path, head: bytes, max_rows: int | None, limits: Limits,
         guard = _WorkbookGuard(path, data, limits)
         guard.check()
         if not any(n.startswith("content.xml") for n in guard.names):  # OpenDocument stays with calamine
-            return _group_sheets(path, _fastexcel_sheets(path, data, guard, max_rows, limits, pick), max_rows,
-                                 limits, pick)
+            try:
+                with _panic_text_held():
+                    sheets = _fastexcel_sheets(path, data, guard, max_rows, limits, pick)
+                blanked = []
+            except BaseException as exc:  # noqa: B036  (a Rust panic is a BaseException)
+                if type(exc).__name__ != "PanicException":
+                    raise
+                # calamine panics on a date cell holding -1e308 or -inf: read the workbook with such cells empty
+                data, blanked = _blank_impossible_dates(path, data)
+                try:
+                    sheets = _fastexcel_sheets(path, data, guard, max_rows, limits, pick)
+                except BaseException as again:  # noqa: B036
+                    if type(again).__name__ != "PanicException":
+                        raise
+                    raise InputError(_("{path}: the workbook reader failed on a cell it cannot hold.").format(
+                        path=path), hint=_("Open it in Excel and save it again.")) from None
+            tables = _group_sheets(path, sheets, max_rows, limits, pick)
+            for table in tables:
+                table.impossible_dates = [ref for ref in blanked if ref.split("!")[0] in table.sheets] or (
+                    blanked if len(tables) == 1 else [])
+            return tables
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
         data = _workbook_bytes(path, limits)
         _probe_legacy_workbook(path, data, limits)
@@ -834,6 +855,102 @@ def _read_excel(path: Path, head: bytes, max_rows: int | None, limits: Limits,
         raise InputError(_("{path}: named like a workbook but is {kind}.").format(path=path, kind=kind),
                          hint=_("Download the export again as .xlsx or .csv."))
     return _group_sheets(path, _calamine_sheets(path, data, max_rows, limits, pick), max_rows, limits, pick)
+
+
+@contextlib.contextmanager
+def _panic_text_held():
+    """Hold what is written to file descriptor 2 in the block, and pass it on afterwards without the report a
+    Rust panic prints there (the panic itself arrives as an exception that the caller turns into one line)."""
+    import os
+    import sys
+    import tempfile
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            text = held.read().decode("utf-8", "replace")
+            if "panicked at" in text:
+                text = "".join(line for line in text.splitlines(keepends=True)
+                               if not re.match(r"(\s*$|thread '.*' .*panicked at|note: |stack backtrace|\s+\d+: |"
+                                               r"\s+at |[A-Za-z]+::.* out of bounds|TimeDelta)", line))
+            if text.strip():
+                sys.stderr.write(text)
+
+
+_DATE_FORMAT_IDS = set(range(14, 23)) | set(range(27, 37)) | {45, 46, 47} | set(range(50, 59))
+_LAST_SERIAL = 2_958_466  # Excel's dates end on 9999-12-31 (serial 2,958,465)
+
+
+def _blank_impossible_dates(path: Path, data: bytes) -> tuple[bytes, list[str]]:
+    """``data`` (a checked .xlsx) with every date-formatted numeric cell outside Excel's dates (negative,
+    beyond 9999-12-31, not finite) made empty, and the ``Sheet!B3`` of each."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = set(src.namelist())
+    text = (lambda n: src.read(n).decode("utf-8", "replace") if n in names else "")
+    styles = text("xl/styles.xml")
+    custom = {}
+    for fid, code in re.findall(r'<(?:\w+:)?numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', styles):
+        bare = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
+        custom[int(fid)] = bool(re.search(r"[dmyhs]", bare))
+    xfs = re.search(r"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", styles, re.S)
+    dated = set()
+    for i, fid in enumerate(re.findall(r'<(?:\w+:)?xf\b[^>]*?numFmtId="(\d+)"', xfs.group(0) if xfs else "")):
+        fid = int(fid)
+        if fid in _DATE_FORMAT_IDS or custom.get(fid):
+            dated.add(str(i))
+    targets = {}
+    for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", text("xl/_rels/workbook.xml.rels")):
+        rid, target = re.search(r'\bId="([^"]+)"', tag), re.search(r'\bTarget="([^"]+)"', tag)
+        if rid and target:
+            targets[rid.group(1)] = target.group(1)
+    titles = {}
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", text("xl/workbook.xml")):
+        name, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\br:id="([^"]*)"', tag)
+        if name and rid and rid.group(1) in targets:
+            target = targets[rid.group(1)].lstrip("/")
+            titles[target if target.startswith("xl/") else "xl/" + target] = name.group(1)
+    blanked: list[str] = []
+
+    def fix(sheet: str):
+        def cell(m: re.Match) -> str:
+            attrs, body = m.group(1), m.group(2)
+            style, kind = re.search(r'\bs="(\d+)"', attrs), re.search(r'\bt="(\w+)"', attrs)
+            value = re.search(r"<(?:\w+:)?v>([^<]*)</", body)
+            if not style or style.group(1) not in dated or (kind and kind.group(1) != "n") or not value:
+                return m.group(0)
+            try:
+                number = float(value.group(1))
+            except ValueError:
+                return m.group(0)
+            if math.isfinite(number) and 0 <= number < _LAST_SERIAL:
+                return m.group(0)
+            ref = re.search(r'\br="([A-Z]+\d+)"', attrs)
+            blanked.append(f"{sheet}!{ref.group(1) if ref else '?'}")
+            return f"<c{attrs.rstrip('/')}/>"
+        return cell
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            raw = src.read(info.filename)
+            if info.filename in titles:
+                raw = re.sub(r"<c\b([^>]*?)>(.*?)</c>", fix(titles[info.filename]), raw.decode("utf-8", "replace"),
+                             flags=re.S).encode("utf-8")
+            dst.writestr(info, raw)
+    return out.getvalue(), blanked
 
 
 class _SheetPick:

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tiercli.errors import OutputError
+from tiercli.errors import EnvironmentFault, OutputError, environment_fault
 
 __all__ = [
     "Chart",
@@ -368,6 +368,14 @@ def _fail(path: Path, what: str, hint: str) -> OutputError:
     return OutputError(f"cannot write {path}: {what}.", hint=hint)
 
 
+def _refused(path: Path, err: OSError, what: str | None = None,
+             hint: str = "Check the disk and folder, or choose another -o.") -> OutputError:
+    """The drive refused a write (full, read-only, no permission, I/O error): exit code 5, one line."""
+    if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS):
+        return environment_fault(err, path, "write")
+    return EnvironmentFault(f"cannot write {path}: {what or err.strerror or err}.", hint=hint)
+
+
 def _check_target(path: Path) -> Path:
     folder = path.parent
     if not folder.exists():
@@ -392,18 +400,72 @@ def _make_temp(path: Path, folder: Path) -> Path:
         except FileExistsError:
             continue
         except PermissionError as err:
-            raise _fail(
-                path, f"no permission to write in folder {folder}", "Fix its permissions or choose another -o."
-            ) from err
+            raise _refused(path, err, f"no permission to write in folder {folder}",
+                           "Fix its permissions or choose another -o.") from err
         except OSError as err:
-            raise _fail(path, err.strerror or str(err), "Check the disk and folder, or choose another -o.") from err
+            raise _refused(path, err) from err
         os.close(fd)
-        try:  # a rewritten report keeps the permissions it had
-            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+        try:  # a rewritten report keeps the permissions it had (a symlink's target's are not its own)
+            old = os.lstat(path)
+            if stat.S_ISREG(old.st_mode):
+                os.chmod(tmp, stat.S_IMODE(old.st_mode))
         except OSError:
             pass
         return tmp
     raise _fail(path, "could not create a temporary file", "Check the folder or choose another -o.")
+
+
+STALE_TEMP_S = 3600.0  # a temp untouched this long is a killed run's (no write of tiercli's takes an hour)
+SCRATCH_PREFIX = "tiercli-xlsx-"  # the workbook writer's spill folders, in TMPDIR
+
+
+def remove_stale_temps(folder: Path, older_than_s: float = STALE_TEMP_S) -> int:
+    """Delete the ``.~tiercli-*.tmp`` files killed runs left in ``folder``; symlinks are removed, never followed."""
+    removed = 0
+    now = time.time()
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if not (name.startswith(TMP_PREFIX) and name.endswith(TMP_SUFFIX)):
+            continue
+        p = Path(folder) / name
+        try:
+            st = os.lstat(p)
+            if (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)) and now - st.st_mtime > older_than_s:
+                os.unlink(p)
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def remove_stale_scratch(older_than_s: float = STALE_TEMP_S, where: str | None = None) -> int:
+    """Delete the workbook writer's scratch folders (``TMPDIR/tiercli-xlsx-*``) killed runs left: this user's
+    only, none touched for ``older_than_s`` (the folder and the spill files in it); symlinks never followed."""
+    import shutil
+
+    where = where or tempfile.gettempdir()
+    removed = 0
+    now = time.time()
+    try:
+        names = [n for n in os.listdir(where) if n.startswith(SCRATCH_PREFIX)]
+    except OSError:
+        return 0
+    for name in names:
+        p = os.path.join(where, name)
+        try:
+            st = os.lstat(p)
+            if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+                continue
+            newest = max([st.st_mtime] + [os.lstat(os.path.join(p, f)).st_mtime for f in os.listdir(p)])
+            if now - newest > older_than_s:
+                shutil.rmtree(p, ignore_errors=True)
+                removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _fsync_file(tmp: Path) -> None:
@@ -459,7 +521,7 @@ def _publish(tmp: Path, path: Path, retries: int, retry_delay: float) -> tuple[P
             return path, False
         except OSError as err:
             if not _is_busy(err):
-                raise _fail(path, err.strerror or str(err), "Check the disk and folder, or choose another -o.") from err
+                raise _refused(path, err) from err
         if attempt < retries:
             time.sleep(retry_delay)
     last: OSError | None = None
@@ -480,13 +542,14 @@ def _atomic_write(path: Any, fill: Callable[[Path], None], retries: int, retry_d
     """Run ``fill(tmp)`` to write the whole content, then publish it atomically."""
     path = Path(path)
     folder = _check_target(path)
+    remove_stale_temps(folder)
     tmp = _make_temp(path, folder)
     try:
         try:
             fill(tmp)
             _fsync_file(tmp)
         except OSError as err:
-            raise _fail(path, err.strerror or str(err), "Check the disk and folder, or choose another -o.") from err
+            raise _refused(path, err) from err
         final, fallback = _publish(tmp, path, retries, retry_delay)
     except BaseException:
         # KeyboardInterrupt included: never leave a temp file or touch the old target.
@@ -948,8 +1011,10 @@ def write_workbook(path, sheets: Sequence[Sheet], *, retries: int = 3, retry_del
     import xlsxwriter  # (imported here: a CSV or JSON run does not need it)
     from xlsxwriter.exceptions import FileCreateError, FileSizeError
 
+    remove_stale_scratch()
+
     def fill(tmp: Path) -> None:
-        with tempfile.TemporaryDirectory(prefix="tiercli-xlsx-", ignore_cleanup_errors=True) as scratch:
+        with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, ignore_cleanup_errors=True) as scratch:
             wb = xlsxwriter.Workbook(
                 str(tmp),
                 {
@@ -972,7 +1037,9 @@ def write_workbook(path, sheets: Sequence[Sheet], *, retries: int = 3, retry_del
                 raise OutputError(f"cannot write {path}: the workbook is too large for Excel.", hint="Write a .csv instead.") from err
             except FileCreateError as err:  # XlsxWriter wraps the OSError from writing the zip
                 cause = err.args[0] if err.args else err
-                raise _fail(path, getattr(cause, "strerror", None) or str(cause), "Check the disk and folder.") from err
+                if isinstance(cause, OSError):
+                    raise _refused(path, cause, hint="Check the disk and folder.") from err
+                raise _fail(path, str(cause), "Check the disk and folder.") from err
             finally:
                 if not wb.fileclosed:
                     # Abandoned: close the spill files so the scratch folder can go.

@@ -9,8 +9,10 @@ the file is flushed and fsynced before the lock is released.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import errno
 import io
 import os
 from collections.abc import Iterable, Mapping
@@ -90,11 +92,11 @@ def append_contacts(path: str | os.PathLike, rows: Iterable[Mapping[str, Any]], 
             text = raw.decode("utf-8-sig", errors="replace")
             newline = "\r\n" if b"\r\n" in raw else "\n"
             ends_clean = raw.endswith((b"\n", b"\r"))
-            reader = csv.DictReader(io.StringIO(text, newline=""))
-            if reader.fieldnames:
-                header = [h.strip() for h in reader.fieldnames]
-                reader.fieldnames = header
-            seen = {_key(r) for r in reader}
+            found, records, _cut = _records(text)
+            if found:
+                header = found
+            # a row cut off by an earlier failed write is no send: its customer's real send is appended below
+            seen = {_key(dict(zip(header, r))) for r in records}
         fresh = []
         for row in rows:
             key = _key(row)
@@ -111,20 +113,104 @@ def append_contacts(path: str | os.PathLike, rows: Iterable[Mapping[str, Any]], 
         for row in fresh:
             writer.writerow([_cell(row.get(col)) for col in header])
         data = buf.getvalue()
-        if exists and not ends_clean:  # a log hand-edited without a final line break
+        if exists and not ends_clean:  # a log hand-edited without a final line break (or a cut row)
             data = newline + data
         # a new log gets a BOM so Excel/WPS show non-ASCII names correctly
-        with open(path, "a", encoding="utf-8-sig" if not exists else "utf-8", newline="") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        append_whole(path, data.encode("utf-8-sig" if not exists else "utf-8"))
         return len(fresh)
+
+
+def _records(text: str) -> tuple[list[str], list[list[str]], list[tuple[int, int]]]:
+    """(header, whole rows, cut rows) of a log's text; a cut row is ``(line number, position among the rows
+    a CSV reader keeps)``: a row with fewer fields than the header, which tiercli never writes (a write cut off
+    by a full disk or a killed run of an older version, or a line broken by hand)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except (StopIteration, csv.Error):
+        return [], [], []
+    whole, cut, kept = [], [], 0
+    try:
+        for row in reader:
+            if not any(field.strip() for field in row):
+                continue  # a blank line (skipped by every reader)
+            if len(row) > len(header):
+                continue  # left out by the CSV reader, which reports it
+            if len(row) < len(header):
+                cut.append((reader.line_num, kept))
+            else:
+                whole.append(row)
+            kept += 1
+    except csv.Error:  # an unclosed quote: the rest is one cut row
+        cut.append((reader.line_num, kept))
+    return header, whole, cut
+
+
+def cut_rows(path: str | os.PathLike) -> list[int]:
+    """Line numbers of the rows of the contact log at ``path`` that were cut off (see ``_records``)."""
+    path = Path(path)
+    if not path.is_file() or path.suffix.lower() not in (".csv", ".txt", ""):
+        return []
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    return [line for line, _pos in _records(text)[2]]
+
+
+def _free_bytes(fd: int) -> int | None:
+    try:
+        st = os.fstatvfs(fd)
+    except (OSError, AttributeError):  # (Windows has no statvfs)
+        return None
+    return st.f_bavail * st.f_frsize
+
+
+def append_whole(path: Path, data: bytes) -> None:
+    """Append ``data`` to ``path`` all or nothing: check the free space, write, fsync; on any error (a full disk,
+    an I/O error, an interrupt) cut the file back to its old length, or remove it if this created it, and raise
+    ``EnvironmentFault``.  The caller holds the file's lock."""
+    from ..errors import environment_fault
+    from ..i18n import _
+
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
+    existed = path.exists()
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as err:
+        raise environment_fault(err, path, _("append to")) from None
+    old = None
+    try:
+        old = os.fstat(fd).st_size
+        free = _free_bytes(fd)
+        if free is not None and free < len(data) + 4096:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            if old is not None:
+                os.ftruncate(fd, old)
+                os.fsync(fd)
+        os.close(fd)
+        fd = None
+        if not existed:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        if isinstance(exc, OSError):
+            fault = environment_fault(exc, path, _("append to"))
+            fault.message += " " + _("Nothing was recorded: the contact log is as it was.")
+            raise fault from None
+        raise
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def read_contact_log(path: str | os.PathLike, config) -> pd.DataFrame:
     """The contact log at ``path`` as canonical contact rows (customer, email, date, purpose, campaign).
 
-    A missing or empty log is an empty frame: the first ``--record`` creates it.
+    A missing or empty log is an empty frame: the first ``--record`` creates it.  Rows cut off by a failed
+    write are left out (they are no send); their line numbers are in ``frame.attrs["cut_lines"]``.
     """
     from ..io.read import read_file
     from ..schema.dataset import _empty, canonicalize
@@ -134,11 +220,19 @@ def read_contact_log(path: str | os.PathLike, config) -> pd.DataFrame:
     if not path.exists() or path.stat().st_size == 0:
         return _empty("contacts")
     presets = load_presets([Path(d) for d in config.tables.get("presets", {}).get("dirs", [])])
+    cut = []
+    if path.suffix.lower() in (".csv", ".txt", ""):
+        cut = _records(path.read_bytes().decode("utf-8-sig", errors="replace"))[2]
     parts = []
     for raw in read_file(path):
+        if cut and not raw.sheets:  # a CSV: drop the cut rows (the reader keeps them, padded with nothing)
+            positions = [pos for _line, pos in cut if pos < len(raw.frame)]
+            raw.frame = raw.frame.drop(index=raw.frame.index[positions]).reset_index(drop=True)
         if len(raw.frame) == 0:
             continue
         match = detect(list(raw.frame.columns), presets, forced="contact_log", label=raw.label)
         frame, _ = canonicalize(raw, match, config)
         parts.append(frame)
-    return pd.concat(parts, ignore_index=True) if parts else _empty("contacts")
+    frame = pd.concat(parts, ignore_index=True) if parts else _empty("contacts")
+    frame.attrs["cut_lines"] = [line for line, _pos in cut]
+    return frame

@@ -47,6 +47,9 @@ from .tables import (
 )
 
 
+MAX_AMOUNT = 1e15  # beyond any quantity, price or total a seller's export holds (and beyond float's exact integers)
+
+
 @dataclass
 class Problem:
     """A data problem found while reading: a stable code, how many rows, and what it means."""
@@ -265,6 +268,12 @@ def canonicalize(raw: RawTable, match: Match, config: Config) -> tuple[pd.DataFr
     src = raw.frame
     label = raw.label
     problems: list[Problem] = []
+    if raw.impossible_dates:
+        refs = raw.impossible_dates
+        problems.append(Problem("impossible_date", len(refs),
+                                _("date cells holding a number no date can be (e.g. -1e308), left empty: "
+                                  "{cells}").format(cells=", ".join(refs[:10]) + (" …" if len(refs) > 10 else "")),
+                                label))
     if raw.skipped_lines:
         problems.append(Problem("skipped_lines", len(raw.skipped_lines),
                                 _("lines with more fields than the header (an unquoted comma or delimiter?): left "
@@ -302,6 +311,17 @@ def canonicalize(raw: RawTable, match: Match, config: Config) -> tuple[pd.DataFr
                 column=repr(match.mapping[col]), value=repr(src.loc[bad, match.mapping[col]].iloc[0])), label))
     for col in amounts:
         out[col], bad = next(done)
+        values = out[col].to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            wild = np.isinf(values) | (np.abs(values) > MAX_AMOUNT)
+        if wild.any():  # 1e308, inf, Infinity, 26-digit integers: no seller's export holds them
+            out[col] = out[col].mask(wild)
+            where = out.loc[wild, "line"].astype(str).tolist()
+            problems.append(Problem("impossible_amount", int(wild.sum()),
+                                    _("{column}: numbers no export holds (infinite or beyond 1e15), left empty: "
+                                      "line {lines}").format(column=repr(match.mapping[col]),
+                                                             lines=", ".join(where[:10]) + (" …" if len(where) > 10
+                                                                                            else "")), label))
         if bad.any():
             problems.append(Problem("unparsed_amount", int(bad.sum()),
                                     _("{column}: unreadable numbers, e.g. {value}").format(
@@ -716,6 +736,11 @@ def _convert_currency(lines: pd.DataFrame, config: Config, rates_path, *,
         return lines, base, rates
     cur = lines["currency"].astype("str").str.strip().str.upper()
     found = sorted(cur.dropna().unique().tolist())
+    from ..errors import clean_text  # (currency cells are the data's: never let their escape sequences through)
+
+    if any(clean_text(c, 20) != c for c in found):
+        cur = cur.map(lambda c: clean_text(c, 20) if isinstance(c, str) else c)
+        found = sorted({clean_text(c, 20) for c in found})
 
     def refuse(message: str, hint: str) -> tuple[pd.DataFrame, str, dict[str, float]]:
         if report is None:
