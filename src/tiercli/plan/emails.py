@@ -686,7 +686,7 @@ def _themes(month: pd.Period, codes: list[str], plan: pd.DataFrame, events: pd.D
     for p in events.itertuples():
         closure = p.kind == "seller_closure"
         end = p.closed_to if closure else p.end
-        if end < first_send:
+        if end < first_send and not closure:  # a closure stays: it is why send days moved
             continue
         if p.countries:
             hit = [code for code in sorted(recipients.index) if code in p.countries]
