@@ -120,11 +120,11 @@ class EmailPlan:
         m = self.moves
         for r in m[m["country"].eq("")].itertuples():  # the whole day moved (or was dropped): the seller's closure
             if pd.isna(r.send_date):
-                rows[(r.week, pd.NaT)] = [tr("no send day: {planned} is in the seller's closure ({reason}) and no "
+                rows[(r.week, pd.NaT)] = [tr("no send day: {planned} is in the seller closure ({reason}) and no "
                                              "working day outside it is within a week", lang).format(
                     planned=r.planned.strftime("%m-%d"), reason=r.reason)]
             else:
-                rows[(r.week, r.send_date)].append(tr("moved from {planned}: {reason}", lang).format(
+                rows[(r.week, r.send_date)].append(tr("moved from {planned}: seller closure {reason}", lang).format(
                     planned=r.planned.strftime("%m-%d"), reason=r.reason))
         own = m[m["country"].ne("")]
         for (week, day), part in own.groupby(["week", "send_date"], sort=True):
@@ -449,7 +449,7 @@ def _move_out_of_closures(slots: list[pd.Timestamp], closures: pd.DataFrame, mon
         options = [d + pd.Timedelta(days=s * j) for j in range(1, 8) for s in (-1, 1)]
         options = [o for o in options if first <= o <= last and o.weekday() < 5 and not _closed(o, closures)
                    and o not in slots and o not in days]
-        reason = tr("seller closure: {closure}", lang).format(closure=why)
+        reason = why
         if options:
             days.append(options[0])
             weeks.append(k + 1)
@@ -696,8 +696,6 @@ def _themes(month: pd.Period, codes: list[str], plan: pd.DataFrame, events: pd.D
         else:
             where, n = "", int(plan["customer_id"].nunique())
         name = p.name_zh if lang == "zh" else p.name
-        if closure:
-            name = tr("{name} (seller closed)", lang).format(name=name)
         rows.append((p.kind, where, p.closed_from if closure else p.start, end, name, n))
     hol = country_holidays(codes, month)
     rows += [("public_holiday", h.country, h.date, h.date, h.name, int(recipients.get(h.country, 0)))
