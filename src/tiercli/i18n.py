@@ -59,8 +59,6 @@ def _catalog(lang: str) -> _gettext.NullTranslations:
     if lang == "en":
         return _gettext.NullTranslations()
     path = LOCALE_DIR / _LOCALES[lang] / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    if not path.is_file():  # no catalog compiled yet: the English text
-        return _gettext.NullTranslations()
     with open(path, "rb") as fh:
         return _gettext.GNUTranslations(fh)
 
