@@ -163,7 +163,7 @@ def parse_month(text: str | None, as_of: pd.Timestamp) -> pd.Period:
 
 def send_days(month: pd.Period, weekday: int) -> list[pd.Timestamp]:
     """The month's four weekly send days: the chosen weekday in days 1-7, 8-14, 15-21 and 22-28."""
-    first, _ = month_bounds(month)
+    first = month_bounds(month)[0]
     out = []
     for k in range(4):
         start = first + pd.Timedelta(days=7 * k)
@@ -308,7 +308,7 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
         ("seller_closed", np.full(n, not len(days))),
         ("cooldown", ~allowed.any(axis=1)),
     ]
-    status = np.select([m for _, m in conds], [r for r, _ in conds], default="eligible")
+    status = np.select([m for _r, m in conds], [r for r, _m in conds], default="eligible")
     status = pd.Series(status, index=idx)
     unknown_consent = int((consent.isna() & status.eq("eligible")).sum())
     if unknown_consent:
