@@ -264,6 +264,7 @@ class SheetRows:
 
 SCORE = ("score", "examples/alibaba", "--segmenters", "rfm,abc,tier")
 PLAN = ("plan-emails", "examples/alibaba", "--quota", "200")
+PLAN_FEB = ("plan-emails", "examples/alibaba", "--quota", "200", "--month", "2026-02")
 MARKETS = ("markets", "examples/alibaba")
 INSPECT = ("inspect", "examples/alibaba/orders.xlsx", "--format", "json")
 
@@ -289,6 +290,15 @@ EXCERPTS = {
         Table("Left out"),
         Line(r"\d+ big B customers "),
         Line("buying peaks: "),
+    )),
+    "plan-february": Text(PLAN_FEB, keep=(
+        Line("Email plan for "),
+        Table("By purpose", header=False),
+        Line("by week: "),
+        Line(r"  week \d"),
+        Line("buying peaks: "),
+        Line("seller closure: "),
+        Line("note Chinese New Year"),
     )),
     "plan-rows": SheetRows(
         PLAN, workbook="examples/alibaba/alibaba.tiers.plan-2026-11.xlsx", sheet="Plan",

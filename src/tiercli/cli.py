@@ -589,6 +589,56 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
         raise OutputBusyError(note, path=written.path)
 
 
+@cli.command("calendar")
+@click.option("--year", type=click.IntRange(1900, 2100), metavar="YYYY", help="Year to list (default: this year).")
+@click.option("--country", metavar="CC", help="Only what applies to recipients in this country (ISO code or name), "
+              "with its public holidays.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of the names and words.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="tiercli.toml to use (plan.calendar, plan.platforms; default: TIERCLI_CONFIG, then the current "
+                   "folder).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def calendar_command(year, country, lang, config_path, fmt):
+    """The campaign calendar plan-emails uses: buying peaks, platform sales, the seller's closures and campaigns.
+
+    \b
+    Shipped entries plus the seller's own file (plan.calendar in tiercli.toml), which adds entries or changes
+    shipped ones ([entries.KEY]: name, name_zh, kind, rule and its fields, days or until, lead_days, countries,
+    platforms, closed_before, closed_after, source; enabled = false drops one). Rules: fixed (date = "MM-DD"),
+    nth_weekday (month, weekday, n), easter (offset), after (from, offset), holiday (country, holiday: a name
+    in that country's public holidays), announced (dates = [["YYYY-MM-DD", "YYYY-MM-DD"], ...]).
+    """
+    from . import countries
+    from .errors import InputError
+    from .plan.calendar import calendar_rows, load_calendar, missing_dates
+    from .report import make_console, render_calendar
+
+    cfg = _config([], config_path, lang=lang)
+    lang = cfg["lang"]
+    year = year or datetime.now().year
+    code = ""
+    if country:
+        import pandas as pd
+
+        code = countries.codes(pd.Series([country.strip()])).iloc[0]
+        if not isinstance(code, str) or not code:
+            raise InputError(f"--country {country!r} is not a country tiercli knows.",
+                             hint="Use an ISO code such as US, DE or SA.")
+    entries = load_calendar(cfg)
+    platforms = tuple(p.lower() for p in cfg["plan.platforms"])
+    rows = calendar_rows(entries, year, platforms=platforms, country=code, lang=lang)
+    undated = [e for e in missing_dates(entries, year)
+               if (not platforms or not e.platforms or set(e.platforms) & set(platforms))]
+    if fmt == "json":
+        out = rows.drop(columns=["kind_word"]).assign(start=rows["start"].dt.strftime("%Y-%m-%d"),
+                                                      end=rows["end"].dt.strftime("%Y-%m-%d"))
+        click.echo(json.dumps({"year": year, "country": code, "platforms": list(platforms),
+                               "events": out.to_dict("records"), "undated": [e.key for e in undated]},
+                              ensure_ascii=False, indent=2))
+        return
+    render_calendar(make_console(), rows, year=year, lang=lang, undated=undated, platforms=platforms, country=code)
+
+
 @cli.command("markets")
 @input_options
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Also write the calendar (.xlsx, .csv or .json).")

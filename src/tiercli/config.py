@@ -111,7 +111,10 @@ DEFAULTS: tuple[Setting, ...] = (
     Setting("plan.lapsed_min_value_quantile", 0.5, "Win-back: lapsed customers whose net value is at least this "
             "quantile of buying customers' (0 = any buyer)."),
     Setting("plan.send_weekday", 1, "Weekday of each week's send (0 = Monday ... 6 = Sunday)."),
-    Setting("plan.peak_lead_days", 7, "A buying peak up to this many days after the month is still its theme."),
+    Setting("plan.calendar", "", "The seller's own campaign calendar (a TOML file, relative to tiercli.toml's folder): "
+            "adds entries or changes shipped ones ('tiercli calendar' lists the result)."),
+    Setting("plan.platforms", (), "Platforms whose events the plan follows (aliexpress, alibaba, amazon, ...); empty = "
+            "the platforms of the presets the data came through."),
     Setting("plan.price_band", 1.5, "Recommended items cost between usual/N and usual*N (usual = the customer's "
             "median unit price)."),
     Setting("plan.recommendations", 3, "Products recommended per email (0..10)."),
@@ -144,6 +147,8 @@ DEFAULTS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in DEFAULTS}
 # settings that no longer exist -> what replaced them (a tiercli.toml naming one gets this, not "unknown")
 RETIRED = {
+    "plan.peak_lead_days": "each campaign-calendar entry has its own lead_days now: 'tiercli calendar' lists them, "
+                           "and a file named by plan.calendar changes them",
     "abc.a_min_orders": "A and B both need abc.min_orders orders now (one-order customers are C)",
     "abc.b_min_orders": "B is no longer given for recent orders alone: use abc.b_share and abc.min_orders",
     "abc.b_recent_days": "B is no longer given for recent orders alone (it made key most of the book): use "
@@ -160,6 +165,11 @@ def _coerce(setting: Setting, value: Any, where: str) -> Any:
     """Convert ``value`` to the type of the setting's default, or say where it was wrong."""
     kind = type(setting.default)
     try:
+        if kind is tuple:  # a list: a TOML array, or comma-separated text (environment, flags)
+            items = value.split(",") if isinstance(value, str) else value
+            if not isinstance(items, (list, tuple)) or not all(isinstance(x, str) for x in items):
+                raise ValueError(value)
+            return tuple(x.strip() for x in items if x.strip())
         if kind is bool:
             if isinstance(value, bool):
                 return value
@@ -179,7 +189,8 @@ def _coerce(setting: Setting, value: Any, where: str) -> Any:
     except (TypeError, ValueError):
         raise ConfigError(
             _("{where}: {name} = {value} is not a valid {name__}.").format(
-                where=where, name=setting.name, value=repr(value), name__=kind.__name__),
+                where=where, name=setting.name, value=repr(value),
+                name__=_("list of texts") if kind is tuple else kind.__name__),
             hint=_("({help})").format(help=setting.help),
         ) from None
 

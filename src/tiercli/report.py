@@ -10,6 +10,7 @@ import functools
 import os
 import re
 
+import pandas as pd
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -350,9 +351,13 @@ def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = 
                 t.add_row(word(table, row[key], lang), f"{int(row['emails']):,}", f"{int(row['customers']):,}",
                           f"{share:.0%}", Text(_bar(share), style="green"))
             console.print(t)
-        weeks = plan.by_week()
+        weeks = plan.by_week(lang)
         console.print(_("by week: ") + " · ".join(
-            f"{d.strftime('%m-%d')} {n}" for d, n in zip(weeks["send_date"], weeks["emails"])))
+            f"{d.strftime('%m-%d')} {n}" for d, n in zip(weeks["send_date"], weeks["emails"]) if pd.notna(d)))
+        for r in weeks[weeks["moved"].ne("")].itertuples():  # send days moved off a closure or a holiday
+            console.print("  " + _("week {week}, {date}: {moved}").format(
+                week=r.week, date=r.send_date.strftime("%m-%d") if pd.notna(r.send_date) else "-", moved=r.moved),
+                soft_wrap=True)
     else:
         console.print(_("no marketing email can be planned this month"))
     counts = plan.excluded_counts()
@@ -367,10 +372,13 @@ def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = 
     if len(plan.followups):
         console.print(_("{n} big B customers go to one-to-one follow-up (not in the quota)").format(
             n=len(plan.followups)), soft_wrap=True)
-    peaks = plan.themes[plan.themes["kind"] == "buying_peak"]
-    if len(peaks):
-        console.print(_("buying peaks: ") + ", ".join(
-            f"{h} {d.strftime('%m-%d')}" for h, d in zip(peaks["holiday"], peaks["date"])), soft_wrap=True)
+    for kind, label in (("buying_peak", _("buying peaks: ")), ("platform_sale", _("platform sales: ")),
+                        ("seller_campaign", _("seller's campaigns: ")), ("seller_closure", _("seller closure: "))):
+        rows = plan.themes[plan.themes["kind"] == kind]
+        if len(rows):
+            console.print(label + ", ".join(
+                f"{h} {d.strftime('%m-%d')}" + ("" if e == d else "–" + e.strftime("%m-%d")) + (f" ({c})" if c else "")
+                for h, d, e, c in zip(rows["holiday"], rows["date"], rows["end"], rows["country"])), soft_wrap=True)
     _tail(console, {}, list(plan.notes) + list(notes), wrote)
     if recorded is not None:
         added, path = recorded
@@ -379,6 +387,28 @@ def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = 
                       soft_wrap=True)
     if fallback_note:
         console.print(f"! {fallback_note}", soft_wrap=True)
+
+
+@_speaking
+def render_calendar(console: Console, frame, *, year: int, lang: str = "en", undated=(), platforms=(),
+                    country: str = "") -> None:
+    """``tiercli calendar``: the year's campaign calendar, one row per event (``calendar_rows``)."""
+    title = _("Campaign calendar {year}").format(year=year)
+    if country:
+        title += " · " + country
+    t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
+    for col in (N_("Dates"), N_("Event"), N_("Kind"), N_("Applies to"), N_("Lead days"), N_("Notes")):
+        t.add_column(_(col), justify="right" if col == "Lead days" else "left")
+    for r in frame.itertuples():
+        t.add_row(r.dates, r.event, r.kind_word, r.applies, "" if r.lead_days < 0 else str(r.lead_days), r.notes)
+    console.print(t)
+    if not platforms:
+        console.print(_("Platform events apply when the data comes through that platform's export, or set "
+                        "plan.platforms in tiercli.toml."), soft_wrap=True)
+    for e in undated:
+        console.print(_("{name}: no date in {year} ({rule}); add it to your calendar file (plan.calendar) once "
+                        "announced.").format(name=e.name_zh if lang == "zh" else e.name, year=year, rule=e.rule),
+                      soft_wrap=True)
 
 
 @_speaking

@@ -208,6 +208,7 @@ def test_every_purpose_is_present_on_the_alibaba_example(alibaba):
     key_firsts = plan.plan[plan.plan["tier"].eq("key") & plan.plan["nth"].eq(1)]
     if set(key_firsts["purpose"]) <= {"satisfaction_survey", "win_back"}:
         wanted.discard("new_arrivals")
+    wanted.discard("stock_up")  # only before a seller closure (Chinese New Year): see the February plans below
     assert set(plan.plan["purpose"]) == wanted
     assert str(plan.month) == "2026-11"  # the month after the as-of date
 
@@ -297,3 +298,83 @@ def test_month_and_quota_are_checked(alibaba):
         plan_emails(alibaba, quota=-1)
     december = plan_emails(alibaba, quota=10, month="2026-12")
     assert set(december.themes.loc[december.themes["kind"] == "buying_peak", "holiday"]) == {"Christmas", "New Year"}
+
+
+# ---------------------------------------------------------------------------------- the campaign calendar
+
+
+# 2026: the closure starts mid-February, the stock-up emails go out in February; 2027: it starts on 1 February,
+# so they go out in the January plan
+@pytest.mark.parametrize("month, before, closed_from, closed_to", [
+    ("2026-02", "2026-02", "2026-02-12", "2026-02-26"), ("2027-02", "2027-01", "2027-02-01", "2027-02-15")])
+def test_chinese_new_year_closure_in_a_february_plan(alibaba, month, before, closed_from, closed_to):
+    plan = plan_emails(alibaba, quota=200, month=month)
+    p = plan.plan
+    start, end = pd.Timestamp(closed_from), pd.Timestamp(closed_to)
+    assert len(p) > 100
+    assert not p["send_date"].between(start, end).any()  # no email while the seller is closed
+    assert not any(start <= d <= end for d in plan.send_days)
+    weeks = plan.by_week()
+    moved = weeks[weeks["moved"].str.contains("seller closure") & weeks["moved"].str.contains("Chinese New Year")]
+    assert len(moved) >= 1  # the Weeks sheet says which day moved (or was dropped) and why
+    if month == "2027-02":  # 2 and 9 February: no working day outside the closure within a week
+        assert moved["send_date"].isna().all() and moved["moved"].str.startswith("no send day: ").all()
+        assert list(plan.send_days) == [pd.Timestamp("2027-02-16"), pd.Timestamp("2027-02-23")]
+    assert any("Chinese New Year" in n for n in plan.notes)
+    themes = plan.themes
+    assert themes.loc[themes["kind"].eq("seller_closure"), "date"].tolist() == [start]
+    plan = plan_emails(alibaba, quota=200, month=before)
+    p = plan.plan
+    # the stock-up email: key and repeat customers, in the 21 days before the closure, once each
+    stock = p[p["purpose"].eq("stock_up")]
+    assert len(stock) >= 5 and stock["customer_id"].is_unique
+    assert stock["send_date"].between(start - pd.Timedelta(days=21), start - pd.Timedelta(days=1)).all()
+    c = alibaba.customers.loc[stock["customer_id"]]
+    assert (c["tier"].eq("key") | c["frequency"].ge(2)).all()
+    assert stock["template"].str.startswith("stock_up.chinese_new_year.").all()
+    assert stock["theme"].str.contains(f"closed {start:%m-%d} to {end:%m-%d}").all()
+    # key and repeat customers with a send before the closure got the stock-up email, not a promotion
+    stockers = alibaba.customers.index[alibaba.customers["tier"].eq("key") | alibaba.customers["frequency"].ge(2)]
+    before = p[p["send_date"].lt(start) & p["customer_id"].isin(stockers)]
+    purposes = before.groupby("customer_id")["purpose"].agg(set)
+    assert not purposes.map(lambda ps: bool(ps & {"new_arrivals", "promotion", "regular"}) and "stock_up" not in ps).any()
+
+
+def test_a_month_without_a_closure_has_no_stock_up(alibaba):
+    plan = plan_emails(alibaba, quota=200, month="2026-06")
+    assert "stock_up" not in set(plan.plan["purpose"])
+    # only recipients' public holidays move days in June (2 June: Festa della Repubblica, Italy)
+    assert plan.moves["country"].ne("").all() and len(plan.send_days) == 4
+    assert plan.moves.set_index("country").loc["IT", "reason"] == "Republic Day"
+
+
+def test_send_days_move_off_the_recipients_public_holidays(alibaba):
+    # Wednesday sends: 11 November 2026 is Veterans Day (US), Armistice Day (FR) and Independence Day (PL)
+    cfg = alibaba.config.with_overrides({"plan.send_weekday": 2})
+    plan = plan_emails(alibaba, quota=200, month="2026-11", config=cfg)
+    p = plan.plan
+    holiday = pd.Timestamp("2026-11-11")
+    for code in ("US", "FR", "PL"):
+        mine = p[p["country_code"].eq(code)]
+        assert len(mine) and not mine["send_date"].eq(holiday).any()
+    assert p.loc[p["country_code"].eq("US") & p["week"].eq(2), "send_date"].eq(pd.Timestamp("2026-11-12")).all()
+    others = p[~p["country_code"].isin(["US", "FR", "PL"]) & p["week"].eq(2)]
+    assert len(others) and others["send_date"].eq(holiday).all()
+    m = plan.moves[plan.moves["country"].eq("US")].iloc[0]
+    assert m["reason"] == "Veterans Day" and m["send_date"] == pd.Timestamp("2026-11-12")
+    week2 = plan.by_week()
+    week2 = week2[week2["week"].eq(2)]
+    assert len(week2) == 2 and "US (Veterans Day)" in week2["moved"].iloc[1]
+    # the cooldown still holds between a key customer's two emails
+    gaps = p.groupby("customer_id")["send_date"].agg(lambda d: (d.max() - d.min()).days if len(d) > 1 else 99)
+    assert gaps.min() >= cfg["plan.cooldown_days"]
+
+
+def test_platform_events_theme_the_plan(alibaba):
+    nov = plan_emails(alibaba, quota=200, month="2026-11")
+    assert not nov.plan["theme"].str.contains("11.11").any()  # a generic export names no platform
+    cfg = alibaba.config.with_overrides({"plan.platforms": "aliexpress"})
+    nov = plan_emails(alibaba, quota=200, month="2026-11", config=cfg)
+    early = nov.plan[nov.plan["send_date"].le("2026-11-11")]
+    assert early["theme"].str.startswith("AliExpress 11.11").mean() > 0.5
+    assert "platform_sale" in set(nov.themes["kind"]) and nov.platforms == ("aliexpress",)

@@ -16,11 +16,17 @@ contact log and the settings.  In order:
    ``plan.cap_key``), then the rest.
 4. Sends are spread over the month's four weekly send days, never two to one customer within
    ``plan.cooldown_days`` of each other or of a logged send.  The loop is over the four send days only.
+   A send day inside the seller's closure (Chinese New Year, from the campaign calendar) moves to the nearest
+   working day outside it within a week, or is dropped; a recipient whose country has a public holiday on a
+   send day gets the nearest working day instead.  ``EmailPlan.moves`` says which day moved and why.
+5. Before a closure, key and repeat customers get a "stock up before we close" email (their first send in the
+   closure's lead days, which they are steered to); no email goes out during the closure.
 
-Every planned email carries its purpose, template key, coupon level by tier, campaign theme (the month's
-buying peaks and the recipient country's public holidays), language guess, up to three recommended products
-(distinct products: sizes and colours of one count once; a second email names none of the first's) and the
-reason in words.
+Every planned email carries its purpose, template key, coupon level by tier, campaign theme (the event of the
+campaign calendar that ends soonest among those whose lead days cover the send day and that apply to the
+recipient's country and the seller's platforms; else the next one later in the month), the recipient country's public holidays, language guess, up to
+three recommended products (distinct products: sizes and colours of one count once; a second email names none
+of the first's) and the reason in words.
 """
 
 from __future__ import annotations
@@ -34,8 +40,10 @@ from ..config import Config
 from ..countries import codes as country_codes
 from ..countries import language_of
 from ..errors import InputError
+from ..i18n import _, format_rows, tr
 from ..scoring import ScoreResult
-from .calendar import country_holidays, month_bounds, month_peaks
+from .calendar import (THEME_KINDS, active_platforms, applies_to, country_holidays, holiday_on, load_calendar,
+                       month_bounds, month_events)
 from .recommend import recommend, summary_text
 from .words import PURPOSES, REASONS, TIERS, word
 
@@ -46,6 +54,8 @@ REASON_ORDER = list(REASONS)
 PLAN_COLUMNS = ["send_date", "week", "customer_id", "name", "email", "country", "country_code", "language", "tier",
                 "tier_score", "purpose", "nth", "template", "coupon", "theme", "local_holidays", "recommended",
                 "reason", "priority", "campaign"]
+MOVE_COLUMNS = ["week", "country", "planned", "send_date", "reason"]
+STOCK_UP_FROM = ("new_arrivals", "promotion", "regular")  # the purposes a pre-closure email replaces
 EXCLUDED_COLUMNS = ["customer_id", "name", "email", "country", "tier", "tier_score", "reason", "detail"]
 FOLLOWUP_COLUMNS = ["customer_id", "name", "company", "email", "country", "tier", "tier_score", "accepts_marketing",
                     "orders", "first_order", "last_order", "recency_days", "monetary", "aov", "median_gap_days",
@@ -68,6 +78,9 @@ class EmailPlan:
     already_sent: int = 0
     currency: str = ""
     notes: list[str] = field(default_factory=list)
+    weeks: list[int] = field(default_factory=list)  # the week (1-4) of each send day (a dropped week is missing)
+    moves: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MOVE_COLUMNS))
+    platforms: tuple[str, ...] = ()
 
     @property
     def available(self) -> int:
@@ -99,10 +112,29 @@ class EmailPlan:
                 for x in PURPOSES if x in counts]
         return pd.DataFrame(rows, columns=["purpose", "emails", "customers"])
 
-    def by_week(self) -> pd.DataFrame:
-        counts = self.plan.groupby("send_date").size()
-        return pd.DataFrame({"week": range(1, len(self.send_days) + 1), "send_date": self.send_days,
-                             "emails": [int(counts.get(d, 0)) for d in self.send_days]})
+    def by_week(self, lang: str = "en") -> pd.DataFrame:
+        """One row per week and send date: the emails, and when a day moved, from when and why (in ``lang``)."""
+        weeks = self.weeks or list(range(1, len(self.send_days) + 1))
+        counts = self.plan.groupby(["week", "send_date"]).size() if len(self.plan) else pd.Series(dtype="int64")
+        rows = {(k, d): [] for k, d in zip(weeks, self.send_days)}
+        m = self.moves
+        for r in m[m["country"].eq("")].itertuples():  # the whole day moved (or was dropped): the seller's closure
+            if pd.isna(r.send_date):
+                rows[(r.week, pd.NaT)] = [tr("no send day: {planned} is in the seller closure ({reason}) and no "
+                                             "working day outside it is within a week", lang).format(
+                    planned=r.planned.strftime("%m-%d"), reason=r.reason)]
+            else:
+                rows[(r.week, r.send_date)].append(tr("moved from {planned}: seller closure {reason}", lang).format(
+                    planned=r.planned.strftime("%m-%d"), reason=r.reason))
+        own = m[m["country"].ne("")]
+        for (week, day), part in own.groupby(["week", "send_date"], sort=True):
+            text = "; ".join(f"{c} ({why})" for c, why in zip(part["country"], part["reason"]))
+            rows.setdefault((week, day), []).append(tr("moved from {planned} for {countries}", lang).format(
+                planned=part["planned"].iloc[0].strftime("%m-%d"), countries=text))
+        out = pd.DataFrame([(k, d, int(counts.get((k, d), 0)) if pd.notna(d) else 0, "; ".join(n))
+                            for (k, d), n in rows.items()], columns=["week", "send_date", "emails", "moved"])
+        out["send_date"] = pd.to_datetime(out["send_date"])
+        return out.sort_values(["week", "send_date"], kind="stable", na_position="first").reset_index(drop=True)
 
     def log_rows(self) -> pd.DataFrame:
         """The planned sends as contact-log rows (customer_id, email, sent_at, purpose, campaign)."""
@@ -131,7 +163,7 @@ def parse_month(text: str | None, as_of: pd.Timestamp) -> pd.Period:
 
 def send_days(month: pd.Period, weekday: int) -> list[pd.Timestamp]:
     """The month's four weekly send days: the chosen weekday in days 1-7, 8-14, 15-21 and 22-28."""
-    first, _ = month_bounds(month)
+    first = month_bounds(month)[0]
     out = []
     for k in range(4):
         start = first + pd.Timedelta(days=7 * k)
@@ -200,12 +232,26 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
     month = parse_month(month, result.as_of) if not isinstance(month, pd.Period) else month
     campaign = f"plan-{month}"
     first, last = month_bounds(month)
-    days = send_days(month, config["plan.send_weekday"])
-    day_arr = np.array(days, dtype="datetime64[ns]")
+    lang = config["lang"]
+    platforms = active_platforms(config, result.dataset)
+    events = month_events(load_calendar(config), month, platforms)
+    closures = events[events["kind"].eq("seller_closure")].reset_index(drop=True)
+    days, weeks, slot_moves = _move_out_of_closures(send_days(month, config["plan.send_weekday"]), closures, month,
+                                                    lang)
     cooldown = int(config["plan.cooldown_days"])
     notes: list[str] = []
     n = len(c)
     idx = c.index
+    home = country_codes(c["country"]) if "country" in c else pd.Series(None, index=idx, dtype="object")
+    # D[i, k]: customer i's k-th send day, moved off a public holiday of the customer's country
+    D, country_moves = _customer_days(days, weeks, home, closures, month)
+    moves = pd.concat([m for m in (slot_moves, country_moves) if len(m)], ignore_index=True) \
+        if len(slot_moves) or len(country_moves) else pd.DataFrame(columns=MOVE_COLUMNS)
+    for r in closures.itertuples():
+        notes.append(_("{name}: the seller is closed {start} to {end}; no email is sent then, and key and repeat "
+                       "customers get a stock-up email in the {lead} days before").format(
+            name=r.name_zh if lang == "zh" else r.name, start=r.closed_from.strftime("%m-%d"),
+            end=r.closed_to.strftime("%m-%d"), lead=r.lead_days))
 
     # ------------------------------------------------------------------ the contact log
     log = result.dataset.contacts
@@ -232,8 +278,9 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
     # allowed[i, k]: send day k is at least the cooldown away from every logged send of customer i
     allowed = np.ones((n, len(days)), dtype=bool)
     if len(log):
-        for k, d in enumerate(days):  # a loop over the four send days, vectorized over customers
-            gap = (log["day"] - d).abs().dt.days
+        for k in range(len(days)):  # a loop over the four send days, vectorized over customers
+            day_k = pd.Series(D[:, k], index=idx)
+            gap = (log["day"] - log["cust"].map(day_k)).abs().dt.days
             near = gap[gap < cooldown].groupby(log.loc[gap < cooldown, "cust"]).size()
             allowed[:, k] &= ~idx.isin(near.index)
 
@@ -258,9 +305,10 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
         ("consent_unknown", (consent.isna() & bool(config["plan.require_opt_in"])).to_numpy()),
         ("no_email", (~has_email).to_numpy()),
         ("cap_reached", (cap <= 0).to_numpy()),
+        ("seller_closed", np.full(n, not len(days))),
         ("cooldown", ~allowed.any(axis=1)),
     ]
-    status = np.select([m for _, m in conds], [r for r, _ in conds], default="eligible")
+    status = np.select([m for _r, m in conds], [r for r, _m in conds], default="eligible")
     status = pd.Series(status, index=idx)
     unknown_consent = int((consent.isna() & status.eq("eligible")).sum())
     if unknown_consent:
@@ -315,11 +363,12 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
     if already_sent:
         notes.append(f"{already_sent} emails already in the contact log for {month} (other campaigns) count "
                      f"against the quota of {quota}")
-    gap_days = (day_arr[None, :] - day_arr[:, None]).astype("timedelta64[D]").astype("int64")
-    pair_ok = gap_days >= cooldown  # pair_ok[i, j]: day j is a valid second send after day i
-    A = allowed[idx.get_indexer(ranked.index)]
+    gap_days = (D[:, None, :] - D[:, :, None]).astype("timedelta64[D]").astype("int64")
+    pair_ok = gap_days >= cooldown  # pair_ok[c, i, j]: customer c's day j is a valid second send after day i
+    rpos = idx.get_indexer(ranked.index)
+    A = allowed[rpos]
     # can_second[i, k]: a first send on day k leaves an allowed day for a second one
-    can_second = A & (A.astype(int) @ pair_ok.T.astype(int) > 0)
+    can_second = A & (np.einsum("ij,ikj->ik", A.astype("int64"), pair_ok[rpos].astype("int64")) > 0)
     ranked_cap = cap.reindex(ranked.index).to_numpy()
     doubles_possible = (ranked_cap >= 2) & can_second.any(axis=1) & ranked["group"].eq(1).to_numpy()
     firsts = pd.DataFrame({"customer_id": ranked.index, "nth": 1, "stage": np.where(ranked["group"] < 5, 0, 2),
@@ -338,16 +387,24 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
     A1 = allowed[pos]
     dbl = planned_ids.isin(list(chosen_double))
     A1 = np.where(dbl[:, None], can_second[rank.reindex(planned_ids).to_numpy()], A1) if len(planned_ids) else A1
-    first_day, second_day = _assign_days(A1, dbl, allowed[pos], pair_ok, len(sends),
+    # key and repeat customers are steered to a send day in a closure's lead days, for the stock-up email
+    stockers = (is_key | (c["frequency"].fillna(0).astype("int64") >= 2 if "frequency" in c else is_key))
+    pre = _before_closure(D, closures)
+    if len(planned_ids) and pre.any():
+        steer = A1 & pre[pos] & stockers.reindex(planned_ids).to_numpy()[:, None]
+        A1 = np.where(steer.any(axis=1)[:, None], steer, A1)
+    first_day, second_day = _assign_days(A1, dbl, allowed[pos], pair_ok[pos], len(sends),
                                          rank.reindex(planned_ids).to_numpy())
     when = pd.DataFrame({"customer_id": planned_ids, "d1": first_day, "d2": second_day})
     sends = sends.merge(when, on="customer_id", how="left")
     sends["day"] = np.where(sends["nth"] == 1, sends["d1"], sends["d2"]).astype("int64")
-    sends["send_date"] = pd.to_datetime(day_arr[sends["day"].to_numpy()])
-    sends["week"] = sends["day"] + 1
+    sends["send_date"] = pd.to_datetime(D[idx.get_indexer(sends["customer_id"]), sends["day"].to_numpy()]) \
+        if len(sends) else pd.Series(pd.NaT, index=sends.index, dtype="datetime64[ns]")
+    sends["week"] = np.asarray(weeks, dtype="int64")[sends["day"].to_numpy()] if len(sends) else 0
 
     # ------------------------------------------------------------------ what each email says
-    plan = _describe(sends, c, group, lapsed, lapsed_label, stars, month, first, config, campaign, result)
+    plan = _describe(sends, c, group, lapsed, lapsed_label, stars, month, first, config, campaign, result,
+                     events, stockers)
     # each email its own products: a second email recommends none of the first's product families
     emails = plan.groupby("customer_id", sort=False)["nth"].max()
     recs = recommend(result.dataset, c, emails.index, config, emails=emails)
@@ -357,14 +414,88 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
     plan = plan.sort_values(["send_date", "priority"], kind="stable").reset_index(drop=True)[PLAN_COLUMNS]
 
     codes = plan["country_code"].dropna().unique().tolist()
-    themes = _themes(month, codes, plan, config, days[0])
+    themes = _themes(month, codes, plan, events, days[0] if days else first, lang)
     excluded = _excluded(c, status, cap, sent_this_month, allowed, days, cooldown, config)
     followups = _followups(result, c[status.eq("followup")])
     if not upgrade.any():
         notes.append("no customer has upgrade potential (tier_upgrade): no upgrade coupons this month")
     return EmailPlan(month=month, quota=int(quota), campaign=campaign, plan=plan, followups=followups,
                      excluded=excluded, recommendations=recs, themes=themes, send_days=days,
-                     already_sent=already_sent, currency=result.dataset.currency or "", notes=notes)
+                     already_sent=already_sent, currency=result.dataset.currency or "", notes=notes, weeks=weeks,
+                     moves=moves, platforms=platforms)
+
+
+def _closed(day: pd.Timestamp, closures: pd.DataFrame, lang: str = "en") -> str:
+    """The closure ``day`` falls in, as "name mm-dd–mm-dd" ("" when the seller is open)."""
+    for r in closures.itertuples():
+        if r.closed_from <= day <= r.closed_to:
+            name = r.name_zh if lang == "zh" else r.name
+            return f"{name} {r.closed_from.strftime('%m-%d')}–{r.closed_to.strftime('%m-%d')}"
+    return ""
+
+
+def _move_out_of_closures(slots: list[pd.Timestamp], closures: pd.DataFrame, month: pd.Period, lang: str):
+    """The send days with those inside a seller closure moved to the nearest working day outside it (at most a
+    week away, in the month, not another send day; the earlier on a tie) or dropped.  Returns the days, their
+    week numbers and the moves (week, country "", planned, send_date or NaT, reason)."""
+    first, last = month_bounds(month)
+    days, weeks, moves = [], [], []
+    for k, d in enumerate(slots):
+        why = _closed(d, closures, lang)
+        if not why:
+            days.append(d)
+            weeks.append(k + 1)
+            continue
+        options = [d + pd.Timedelta(days=s * j) for j in range(1, 8) for s in (-1, 1)]
+        options = [o for o in options if first <= o <= last and o.weekday() < 5 and not _closed(o, closures)
+                   and o not in slots and o not in days]
+        reason = why
+        if options:
+            days.append(options[0])
+            weeks.append(k + 1)
+        moves.append((k + 1, "", d, options[0] if options else pd.NaT, reason))
+    order = np.argsort(np.array(days, dtype="datetime64[ns]"), kind="stable")
+    days, weeks = [days[i] for i in order], [weeks[i] for i in order]
+    frame = pd.DataFrame(moves, columns=MOVE_COLUMNS)
+    frame["send_date"] = pd.to_datetime(frame["send_date"])
+    return days, weeks, frame
+
+
+def _customer_days(days, weeks, home: pd.Series, closures: pd.DataFrame, month: pd.Period):
+    """Each customer's send days: a day on a public holiday of the customer's country moves to the nearest
+    working day of that country (in the month, outside the closure; the later on a tie).  Returns the
+    (customers x days) datetime64 matrix and the moves (week, country, planned, send_date, reason)."""
+    first, last = month_bounds(month)
+    base = np.array(days, dtype="datetime64[ns]")
+    D = np.tile(base, (len(home), 1))
+    moves = []
+    for code in sorted({x for x in home.dropna().unique() if isinstance(x, str) and x}):
+        row = list(days)
+        for k, d in enumerate(days):
+            name = holiday_on(code, d)
+            if not name:
+                continue
+            options = [d + pd.Timedelta(days=s * j) for j in range(1, 4) for s in (1, -1)]
+            options = [o for o in options if first <= o <= last and o.weekday() < 5 and not holiday_on(code, o)
+                       and not _closed(o, closures) and o not in row]
+            if options:
+                row[k] = options[0]
+                moves.append((weeks[k], code, d, options[0], name))
+        if row != list(days):
+            D[home.eq(code).fillna(False).to_numpy()] = np.array(row, dtype="datetime64[ns]")
+    frame = pd.DataFrame(moves, columns=MOVE_COLUMNS)
+    frame["send_date"] = pd.to_datetime(frame["send_date"])
+    frame["planned"] = pd.to_datetime(frame["planned"])
+    return D, frame
+
+
+def _before_closure(D: np.ndarray, closures: pd.DataFrame) -> np.ndarray:
+    """pre[i, k]: customer i's day k is in the lead days before a closure (when the stock-up email goes out)."""
+    pre = np.zeros(D.shape, dtype=bool)
+    for r in closures.itertuples():
+        start = np.datetime64(r.closed_from - pd.Timedelta(days=int(r.lead_days)), "ns")
+        pre |= (D >= start) & (D < np.datetime64(r.closed_from, "ns"))
+    return pre
 
 
 def _assign_days(A: np.ndarray, dbl: np.ndarray, A_all: np.ndarray, pair_ok: np.ndarray, total: int,
@@ -374,7 +505,8 @@ def _assign_days(A: np.ndarray, dbl: np.ndarray, A_all: np.ndarray, pair_ok: np.
     ``A`` says which days a customer's first send may take (for a customer with two sends: only days that
     leave room for the second).  Each day takes the customers whose last possible day it is, then the most
     constrained and highest ranked up to an even share of ``total``.  A second send goes to the first allowed
-    day at least the cooldown after the first.  Loops over the (four) days only.
+    day at least the cooldown after the first (``pair_ok[i, k, j]``: customer i's day j is far enough after
+    day k).  Loops over the (four) days only.
     """
     m, n_days = A.shape
     first = np.full(m, -1, dtype="int64")
@@ -399,13 +531,14 @@ def _assign_days(A: np.ndarray, dbl: np.ndarray, A_all: np.ndarray, pair_ok: np.
         load[k] += len(take)
         d = take[dbl[take]]
         if len(d):
-            ok = A_all[d] & pair_ok[k][None, :] & (cols[None, :] > k)
+            ok = A_all[d] & pair_ok[d, k, :] & (cols[None, :] > k)
             second[d] = np.argmax(ok, axis=1)
             np.add.at(load, second[d], 1)
     return first, second
 
 
-def _describe(sends, c, group, lapsed, lapsed_label, stars, month, first_day, config, campaign, result):
+def _describe(sends, c, group, lapsed, lapsed_label, stars, month, first_day, config, campaign, result, events,
+              stockers):
     """Purpose, template, coupon, theme, language and the reason in words for every send."""
     lang = config["lang"]
     cur = result.dataset.currency or ""
@@ -425,20 +558,40 @@ def _describe(sends, c, group, lapsed, lapsed_label, stars, month, first_day, co
     s["language"] = language_of(s["country_code"])
     coupons = _coupons(config)
     s["coupon"] = s["tier"].map(coupons).fillna("")
-    # theme: the next buying peak on or after the send day (within the month and its lead days); a peak of
-    # one country (Thanksgiving, US) only for recipients in that country
-    peaks = month_peaks(month, int(config["plan.peak_lead_days"]))
+    # theme: of the calendar's events whose lead days cover the send day (and that apply to the recipient's
+    # country: Thanksgiving only to the US, Diwali to India), the one that ends soonest; where none does, the
+    # next one starting later in the month (or in the week after it), as a warm-up
     theme = pd.Series("", index=s.index, dtype="object")
     peak_key = pd.Series("", index=s.index, dtype="object")
     peak_date = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    for p in peaks.sort_values("date", ascending=False, kind="stable").itertuples():  # a few peaks a month
-        hit = s["send_date"].le(p.date) & (s["country_code"].eq(p.where).fillna(False) if p.where != "global" else True)
-        hit &= peak_date.isna() | peak_date.ge(p.date)
-        theme[hit] = (p.name_zh if lang == "zh" else p.name) + " " + p.date.strftime("%m-%d")
+    themed_by = events[events["kind"].isin(THEME_KINDS)]
+    month_end = month_bounds(month)[1]
+    later = themed_by[themed_by["start"].le(month_end + pd.Timedelta(days=7))].sort_values("start", ascending=False,
+                                                                                      kind="stable")
+    soonest = themed_by.sort_values(["end", "start"], ascending=False, kind="stable")
+    for p, hit in [*((p, s["send_date"].lt(p.start)) for p in later.itertuples()),
+                   *((p, s["send_date"].ge(p.start - pd.Timedelta(days=int(p.lead_days))) & s["send_date"].le(p.end))
+                     for p in soonest.itertuples())]:  # a few events a month
+        hit &= s["country_code"].map(lambda code, cs=p.countries: applies_to(cs, code)).astype(bool)
+        theme[hit] = _event_text(p, lang)
         peak_key[hit] = p.key
-        peak_date[hit] = p.date
+        peak_date[hit] = p.start
     days_before = (peak_date - s["send_date"]).dt.days
     phase = pd.Series(np.where(days_before <= 7, "push", "warmup"), index=s.index).where(peak_key.ne(""), "")
+    # before a closure: the key and repeat customers' first new-arrivals / promotion / regular email in its lead
+    # days becomes "stock up before we close"
+    stock_key = pd.Series("", index=s.index, dtype="object")
+    for r in events[events["kind"].eq("seller_closure")].itertuples():
+        window = s["send_date"].ge(r.closed_from - pd.Timedelta(days=int(r.lead_days))) & s["send_date"].lt(
+            r.closed_from)
+        can = window & s["purpose"].isin(STOCK_UP_FROM) & s["customer_id"].map(stockers).fillna(False).astype(bool)
+        can &= stock_key.eq("")
+        firsts = s[can].sort_values(["send_date", "nth"]).drop_duplicates("customer_id").index
+        s.loc[firsts, "purpose"] = "stock_up"
+        stock_key[firsts] = r.key
+        theme[firsts] = tr("{name}: closed {start} to {end}", lang).format(
+            name=r.name_zh if lang == "zh" else r.name, start=r.closed_from.strftime("%m-%d"),
+            end=r.closed_to.strftime("%m-%d"))
     s["theme"] = theme
     hol = country_holidays(s["country_code"].dropna().unique().tolist(), month)
     if len(hol):
@@ -449,6 +602,8 @@ def _describe(sends, c, group, lapsed, lapsed_label, stars, month, first_day, co
         s["local_holidays"] = ""
     themed = s["purpose"].isin(["promotion", "regular"]) & peak_key.ne("")
     s["template"] = np.where(themed, s["purpose"] + "." + peak_key + "." + phase, s["purpose"]) + "." + s["language"]
+    stock = s["purpose"].eq("stock_up")
+    s.loc[stock, "template"] = "stock_up." + stock_key[stock] + "." + s.loc[stock, "language"]
     s["campaign"] = campaign
     s["reason"] = _reasons(s, lapsed_label, stars, lang, cur)
     return s
@@ -499,6 +654,9 @@ def _reasons(s: pd.DataFrame, lapsed_label, stars, lang: str, cur: str) -> pd.Se
             "warm_lead": star + "★ inquiry/sample customer: follow up the inquiry or sample",
             "regular": tier_word.str.lower() + " customer (tier score " + score + "): the month's regular email",
         }
+    who = pd.Series(np.where(is_key, tr("key customer", lang), tr("repeat customer", lang)), index=s.index)
+    texts["stock_up"] = format_rows(tr("{who} ({orders} orders): stock up before we close for {theme}", lang),
+                                    s.index, who=who, orders=orders, theme=theme)
     out = pd.Series("", index=s.index, dtype="object")
     for purpose, text in texts.items():
         hit = s["purpose"].eq(purpose)
@@ -509,20 +667,41 @@ def _reasons(s: pd.DataFrame, lapsed_label, stars, lang: str, cur: str) -> pd.Se
     return out
 
 
-def _themes(month: pd.Period, codes: list[str], plan: pd.DataFrame, config: Config,
-            first_send: pd.Timestamp) -> pd.DataFrame:
-    """The month's buying peaks (from its first send day on) and the recipients' countries' public holidays."""
-    peaks = month_peaks(month, int(config["plan.peak_lead_days"]))
-    peaks = peaks[peaks["date"] >= first_send]
-    rows = [("buying_peak", "" if p.where == "global" else p.where, p.date, p.name, len(plan)
-             if p.where == "global" else int((plan["country_code"] == p.where).sum()))
-            for p in peaks.itertuples()]
-    hol = country_holidays(codes, month)
+def _event_text(p, lang: str) -> str:
+    """ "Ramadan 02-18–03-18", "Black Friday 11-27": a calendar event's name in ``lang`` and its days."""
+    name = p.name_zh if lang == "zh" else p.name
+    days = p.start.strftime("%m-%d") + ("" if p.end == p.start else "–" + p.end.strftime("%m-%d"))
+    return f"{name} {days}"
+
+
+THEME_COLUMNS = ["kind", "country", "date", "end", "holiday", "recipients"]
+
+
+def _themes(month: pd.Period, codes: list[str], plan: pd.DataFrame, events: pd.DataFrame, first_send: pd.Timestamp,
+            lang: str) -> pd.DataFrame:
+    """The calendar's events of the month (from its first send day on; a closure with its closed days) and the
+    recipients' countries' public holidays; ``country`` names the recipients' countries an event is limited to."""
     recipients = plan.groupby("country_code")["customer_id"].nunique()
-    rows += [("public_holiday", h.country, h.date, h.name, int(recipients.get(h.country, 0)))
+    rows = []
+    for p in events.itertuples():
+        closure = p.kind == "seller_closure"
+        end = p.closed_to if closure else p.end
+        if end < first_send and not closure:  # a closure stays: it is why send days moved
+            continue
+        if p.countries:
+            hit = [code for code in sorted(recipients.index) if code in p.countries]
+            if not hit:
+                continue
+            where, n = ", ".join(hit), int(recipients.reindex(hit).sum())
+        else:
+            where, n = "", int(plan["customer_id"].nunique())
+        name = p.name_zh if lang == "zh" else p.name
+        rows.append((p.kind, where, p.closed_from if closure else p.start, end, name, n))
+    hol = country_holidays(codes, month)
+    rows += [("public_holiday", h.country, h.date, h.date, h.name, int(recipients.get(h.country, 0)))
              for h in hol.itertuples()]
-    return pd.DataFrame(rows, columns=["kind", "country", "date", "holiday", "recipients"]) \
-        .sort_values(["date", "kind", "country"], kind="stable").reset_index(drop=True)
+    return pd.DataFrame(rows, columns=THEME_COLUMNS).sort_values(["date", "kind", "country"], kind="stable") \
+        .reset_index(drop=True)
 
 
 def _excluded(c, status, cap, sent_this_month, allowed, days, cooldown, config) -> pd.DataFrame:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import countries
+from ..i18n import tr
+from .calendar import KIND_WORDS
 from .emails import EmailPlan
 from .words import PURPOSES, REASONS, TIERS, head, word
 
@@ -74,12 +76,13 @@ def plan_sheets(plan: EmailPlan, lang: str = "en") -> list:
                     or (emails_col,)),) if len(summary) and len(plan.plan) else ()
     sheets.append(Sheet(name="汇总" if zh else "Summary", frame=summary, charts=charts, formats=share,
                         autofilter=False, title=caption))
-    weeks = plan.by_week().rename(columns=lambda c: head(c, lang))
+    weeks = plan.by_week(lang).rename(columns=lambda c: head(c, lang))
+    date_fmt[head("end", lang)] = "yyyy-mm-dd"
     sheets.append(Sheet(name="周次" if zh else "Weeks", frame=weeks, formats=date_fmt, autofilter=False))
     themes = plan.themes.copy()
-    themes["kind"] = themes["kind"].map({"buying_peak": "购物高峰" if zh else "buying peak",
-                                         "public_holiday": "公共假日" if zh else "public holiday"})
-    themes["country"] = themes["country"].map(lambda c: countries.name(c, lang)).astype("object")
+    themes["kind"] = themes["kind"].map(lambda k: tr(KIND_WORDS.get(k, k), lang))
+    themes["country"] = themes["country"].map(
+        lambda c: ", ".join(countries.name(x, lang) for x in c.split(", ")) if c else "").astype("object")
     sheets.append(Sheet(name="营销主题" if zh else "Themes", frame=themes.rename(columns=lambda c: head(c, lang)),
                         formats=date_fmt, autofilter=False))
     recs = plan.recommendations.rename(columns=lambda c: head(c, lang))
@@ -92,7 +95,8 @@ def plan_json(plan: EmailPlan) -> dict:
     return {
         "month": str(plan.month), "campaign": plan.campaign, "quota": plan.quota,
         "already_sent": plan.already_sent, "planned": int(len(plan.plan)),
-        "send_days": [d.date().isoformat() for d in plan.send_days],
+        "send_days": [d.date().isoformat() for d in plan.send_days], "platforms": list(plan.platforms),
+        "moves": plan.moves.to_dict("records"),
         "by_tier": plan.by_tier().to_dict("records"), "by_purpose": plan.by_purpose().to_dict("records"),
         "excluded_counts": {r: int(n) for r, n in plan.excluded_counts().itertuples(index=False)},
         "plan": plan.plan.to_dict("records"), "followups": plan.followups.to_dict("records"),

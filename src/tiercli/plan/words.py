@@ -13,6 +13,7 @@ PURPOSES = {
     "upgrade_coupon": ("Upgrade coupon", "升级优惠券"),
     "warm_lead": ("Warm inquiry / sample follow-up", "意向询盘/样品客户跟进"),
     "regular": ("Regular email", "日常营销"),
+    "stock_up": ("Stock up before we close", "放假前备货提醒"),
 }
 
 REASONS = {
@@ -22,6 +23,7 @@ REASONS = {
     "consent_unknown": ("Consent unknown (plan.require_opt_in)", "未知是否同意(plan.require_opt_in)"),
     "no_email": ("No email address", "无邮箱"),
     "cap_reached": ("Monthly cap already reached (contact log)", "本月已达发送上限(联系记录)"),
+    "seller_closed": ("No send day: the seller is closed", "无发送日:卖家放假"),
     "cooldown": ("Contacted too recently (cooldown)", "近期已联系(冷却期内)"),
     "over_quota": ("Quota used up by higher priorities", "配额已被更高优先级用完"),
 }
@@ -56,7 +58,7 @@ HEADERS = {
     "lead_3": ("3rd market", "第三市场"), "item": ("Item", "商品"), "product": ("Product", "产品"),
     "sku": ("SKU", "商品编码"), "category": ("Category", "分类"), "price": ("Price", "价格"),
     "usual_price": ("Usual unit price", "常购单价"), "relevance": ("Relevance", "相关度"),
-    "total": ("Total", "合计"), "detail": ("Detail", "说明"), "item_name": ("Item", "项目"), "value": ("Value", "数值"),
+    "total": ("Total", "合计"), "end": ("Until", "截止"), "moved": ("Moved", "改期"), "detail": ("Detail", "说明"), "item_name": ("Item", "项目"), "value": ("Value", "数值"),
 }
 
 

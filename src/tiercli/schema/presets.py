@@ -44,6 +44,7 @@ class Preset:
     status: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cancel_pattern: str | None = None  # regex on order_id marking cancellations (credit notes)
     no_customer_key: str | None = None
+    platforms: tuple[str, ...] = ()  # the marketplaces this export comes from (their events join the email plan)
     origin: str = "built-in"
     # the same texts in Chinese (``title_zh``, ``no_customer_key_zh`` in the file): what ``text`` shows in zh
     title_zh: str = ""
@@ -79,6 +80,7 @@ class Preset:
                 status={k: tuple(v) for k, v in data.get("status", {}).items()},
                 cancel_pattern=data.get("cancel_pattern"),
                 no_customer_key=data.get("no_customer_key"),
+                platforms=tuple(str(x).strip().lower() for x in data.get("platforms", ())),
                 origin=origin,
                 title_zh=data.get("title_zh", ""),
                 no_customer_key_zh=data.get("no_customer_key_zh"),
