@@ -192,7 +192,7 @@ def _render_profiles(console: Console, result: ScoreResult, lang: str) -> None:
               title_style="bold cyan")
     t.add_column("", no_wrap=True)
     for name in frame["label"]:
-        t.add_column(str(name), justify="right")
+        t.add_column(str(name), justify="right", overflow="fold")  # a Chinese name has no spaces to wrap at
     t.add_row(header("customers", lang), *(f"{n:,}" for n in frame["customers"]))
     for c in cols:
         t.add_row(profile_header(c, lang), *(f"{v:.0%}" if c in OPTIONAL else number(v) for v in frame[c]))
