@@ -107,6 +107,8 @@ def test_declaration(name):
     for col, pairs in cls.pairs.items():
         assert col in codes and all({better, worse} <= codes[col] for better, worse in pairs)
     assert set(cls.scores) <= set(cls.outputs) and set(cls.value_scores) <= set(cls.outputs)
+    assert set(cls.differs) <= set(codes), "differs names its own label columns"
+    assert not cls.opt_in or cls.opt_in in load_config(None, env={}).values, "opt_in names a setting"
 
 
 # ---------------------------------------------------------------- check_estimator
@@ -183,7 +185,7 @@ def test_result_does_not_depend_on_row_order(name, features, available):
 # ---------------------------------------------------------------- plan()
 
 def test_plan_skips_a_segmenter_whose_table_is_absent_with_a_note():
-    chosen = base.plan(None, set())
+    chosen = base.plan(None, set(), CONFIG.with_overrides({"cluster.enabled": True}))
     assert chosen.run == []
     for name, cls in registry().items():
         assert chosen.skipped[name].startswith("needs ")

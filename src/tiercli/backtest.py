@@ -342,6 +342,13 @@ def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool | None, str]]:
     """(kept?, one line in ``lang``) per promise a label makes, on this history; kept is None where the classes
     are too small to judge (under MIN_CLASS customers).  English names labels by their codes (as the JSON and
     the settings do), Chinese by their words."""
+    name, title = _namers(lang)
+    with using(lang):
+        return _verdicts(bt, name, title)
+
+
+def _namers(lang: str):
+    """(name, title): a class and a label column as a verdict in ``lang`` names them."""
     from .labels import header, label
 
     zh = lang == "zh"
@@ -352,8 +359,7 @@ def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool | None, str]]:
     def title(col: str) -> str:
         return header(col, lang) if zh else col
 
-    with using(lang):
-        return _verdicts(bt, name, title)
+    return name, title
 
 
 def _verdicts(bt: Backtest, name, title) -> list[tuple[bool | None, str]]:
@@ -413,6 +419,9 @@ def _verdicts(bt: Backtest, name, title) -> list[tuple[bool | None, str]]:
                                          "{rate_better})")).format(
                         label=title(col), worse=name(col, worse), better=name(col, better),
                         rate_worse=f"{rate[worse]:.0%}", rate_better=f"{rate[better]:.0%}")))
+        for col in cls.differs:
+            if col in bt.classes:
+                lines.append(_differ_verdict(bt, col, name, title))
     if len(bt.spend) > 1:
         s = bt.spend.set_index("measure")
         base_top, base_rho = s.loc["monetary", "top20_spend_share"], s.loc["monetary", "spearman"]
@@ -428,6 +437,52 @@ def _verdicts(bt: Backtest, name, title) -> list[tuple[bool | None, str]]:
                 label=title(col), top=f"{top:.1%}", base_top=f"{base_top:.1%}", rho=f"{rho:.2f}",
                 base_rho=f"{base_rho:.2f}")))
     return lines
+
+
+DIFFER_P = 0.01  # groups "differ" when chance alone would give differences this large less than 1 time in 100
+
+
+def differ_tests(bt: Backtest, col: str) -> tuple[pd.DataFrame, float, float]:
+    """(the classes of ``col`` with at least MIN_CLASS customers, the chi-square p-value of their repeat rates,
+    the Kruskal-Wallis p-value of their holdout spend); the p-values are NaN with fewer than two classes."""
+    from scipy.stats import chi2_contingency, kruskal
+
+    t = bt.classes[col]
+    t = t[(t["label"] != "all") & (t["customers"] >= MIN_CLASS)].set_index("label")
+    if len(t) < 2:
+        return t, float("nan"), float("nan")
+    table = np.column_stack([t["bought"], t["customers"] - t["bought"]])
+    chi_p = (float(chi2_contingency(table)[1]) if (table.sum(axis=0) > 0).all() else 1.0)
+    lab = bt.result.customers.loc[bt.outcome.index, col].astype("object")
+    spend = [bt.outcome.loc[lab.index[lab == k], "spend"].to_numpy() for k in t.index]
+    flat = np.concatenate(spend)
+    kw_p = float(kruskal(*spend)[1]) if len(np.unique(flat)) > 1 else 1.0
+    return t, chi_p, kw_p
+
+
+def differ_verdict(bt: Backtest, col: str, lang: str = "en") -> tuple[bool | None, str]:
+    """One line in ``lang``: do the groups of an unordered label differ in who bought again and in spend?"""
+    name, title = _namers(lang)
+    with using(lang):
+        return _differ_verdict(bt, col, name, title)
+
+
+def _differ_verdict(bt: Backtest, col: str, name, title) -> tuple[bool | None, str]:
+    t, chi_p, kw_p = differ_tests(bt, col)
+    if len(t) < 2:
+        return None, _("{label}: fewer than {least} customers in all but one class, too few to judge").format(
+            label=title(col), least=MIN_CLASS)
+    rates = _(", ").join(f"{name(col, k)} {r:.0%}" for k, r in t["repeat_rate"].sort_values(ascending=False).items())
+    spend = _(", ").join(f"{name(col, k)} {v:,.0f}" for k, v in
+                         t["spend_per_customer"].sort_values(ascending=False).items())
+    buying = (_("the groups' repeat rates differ beyond chance (chi-square p = {p}: {rates})") if chi_p < DIFFER_P
+              else _("the groups' repeat rates do NOT differ beyond chance (chi-square p = {p}: {rates})")).format(
+        p=f"{chi_p:.2g}", rates=rates)
+    spending = (_("their spend per customer differs (Kruskal-Wallis p = {p}: {spend})") if kw_p < DIFFER_P
+                else _("their spend per customer does NOT differ (Kruskal-Wallis p = {p}: {spend})")).format(
+        p=f"{kw_p:.2g}", spend=spend)
+    return (bool(chi_p < DIFFER_P and kw_p < DIFFER_P),
+            _("{label}: {buying} and {spending}").format(label=title(col), buying=buying, spending=spending))
 
 
 # --------------------------------------------------------------------------------------------- outputs

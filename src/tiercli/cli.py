@@ -215,7 +215,8 @@ def scoring_options(f):
     """Options of every command that scores customers first (score, plan-emails)."""
 
     @click.option("--segmenters", "names", metavar="LIST",
-                  help="Comma-separated segmenters to run (default: all whose inputs exist).")
+                  help="Comma-separated segmenters to run (default: all whose inputs exist, cluster only with "
+                       "cluster.enabled).")
     @click.option("--as-of", metavar="DATE", help="Date to measure recency from: YYYY-MM-DD or 'today' "
                   "(default: latest date in the inputs).")
     @click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
@@ -368,7 +369,8 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
 @click.option("--holdout-days", type=click.IntRange(min=1), metavar="N",
               help="Length of the holdout in days (default 90; with --cut: up to the last order).")
 @click.option("--segmenters", "names", metavar="LIST",
-              help="Comma-separated segmenters to check (default: all whose inputs exist).")
+              help="Comma-separated segmenters to check (default: all whose inputs exist, cluster only with "
+                   "cluster.enabled).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Also write the backtest: .xlsx (a sheet per label, with charts) or .json.")

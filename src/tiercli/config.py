@@ -99,6 +99,11 @@ DEFAULTS: tuple[Setting, ...] = (
     Setting("clv.discount_monthly", 0.01, "Monthly discount rate of future value."),
     Setting("clv.penalizer", 0.0, "L2 penalizer of the gamma-gamma fit."),
     Setting("clv.max_correlation", 0.3, "Refuse the spend model when |corr(frequency, spend)| is above this."),
+    # cluster (k-means groups; not in the default run unless enabled: it imports scikit-learn)
+    Setting("cluster.enabled", False, "Run cluster in the default run too (it always runs when named in "
+            "--segmenters); off by default because loading scikit-learn adds about a second."),
+    Setting("cluster.min_k", 2, "Fewest groups cluster tries ..."),
+    Setting("cluster.max_k", 8, "... and most; the number with the best silhouette between them is used."),
     # plan (plan-emails); coupon levels per tier are the [coupons] table
     Setting("plan.cooldown_days", 14, "Never email one customer twice within this many days (contact log included)."),
     Setting("plan.cap_key", 2, "Most marketing emails a month to a key customer."),

@@ -130,6 +130,9 @@ def migrations(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
     (labels with no order, such as lifecycle's), ``in`` (new customer or newly
     labelled) and ``out`` (customer gone or no longer labelled).
     """
+    from .segmenters.base import registry
+
+    unordered = {c for cls in registry().values() for c in cls.differs}  # groups with no order (cluster)
     cols = [c for c in new.columns if c in old.columns]
     ids = old.index.union(new.index)
     details = []
@@ -140,7 +143,7 @@ def migrations(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
         if not changed.any():
             continue
         ra, rb = _rank(col, a), _rank(col, b)
-        ordered = col not in ("lifecycle", "buyer_type", "process", "aipl_source")
+        ordered = col not in ("lifecycle", "buyer_type", "process", "aipl_source") and col not in unordered
         direction = np.select(
             [a.isna(), b.isna(), ordered & (rb < ra), ordered & (rb > ra)],
             ["in", "out", "up", "down"], "moved")

@@ -71,6 +71,10 @@ COLUMNS = {
     "clv_12m": ("Lifetime value, 12 months", "12个月终身价值"),
     "clv_expected_spend": ("Expected spend per purchase", "预计每次消费"),
     "clv_reason": ("Lifetime value reason", "终身价值依据"),
+    "cluster": ("Behaviour group", "聚类分群"),
+    "cluster_reason": ("Group reason", "分群依据"),
+    "units_per_order": ("Units per order", "每单件数"),
+    "inquiries": ("Inquiries", "询盘数"),
     "p_buy_band": ("Chance of an order, 90 days", "未来90天下单概率"),
     # summary tables
     "label": ("Label", "分组"),

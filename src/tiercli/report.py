@@ -180,6 +180,26 @@ def _render_b2b(console: Console, result: ScoreResult, name: str, lang: str, cur
         console.print(t)
 
 
+def _render_profiles(console: Console, result: ScoreResult, lang: str) -> None:
+    """cluster's groups: size and the median of each feature, beside all buyers (in render_score's language)."""
+    from .segmenters.cluster import FEATURES, OPTIONAL, number, profile_header, profiles
+
+    frame = profiles(result.customers, lang)
+    if not len(frame):
+        return
+    cols = [c for c in frame.columns if c in FEATURES]
+    # features down, groups across: nine features fit a log line, a group's long name fits a header
+    t = Table(title=_("Group profiles (medians)"), box=_box(console), title_justify="left",
+              title_style="bold cyan")
+    t.add_column("", no_wrap=True)
+    for name in frame["label"]:
+        t.add_column(str(name), justify="right", overflow="fold")  # a Chinese name has no spaces to wrap at
+    t.add_row(header("customers", lang), *(f"{n:,}" for n in frame["customers"]))
+    for c in cols:
+        t.add_row(profile_header(c, lang), *(f"{v:.0%}" if c in OPTIONAL else number(v) for v in frame[c]))
+    console.print(t)
+
+
 @_speaking
 def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wrote: list[str] = (),
                  fallback_note: str | None = None, migrations=None) -> None:
@@ -217,6 +237,8 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
         console.print(check.format(customers=f"{b['customers_share']:.1%}", value=f"{b['value_share']:.1%}",
                                    lo_c=f"{lo_c:.0%}", hi_c=f"{hi_c:.0%}", lo_v=f"{lo_v:.0%}", hi_v=f"{hi_v:.0%}"),
                       soft_wrap=True)
+    if "cluster" in result.segmenter_names:
+        _render_profiles(console, result, lang)
     if "churn" in result.segmenter_names:
         from .scoring import at_risk_valuable
 

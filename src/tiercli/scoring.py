@@ -103,7 +103,7 @@ def score_dataset(dataset: Dataset, config: Config, as_of: pd.Timestamp, *, segm
     if blacklist is not None:
         customers = apply_blacklist(customers, blacklist)
     available = {k for k in ("orders", "inquiries", "events", "after_sales", "customers") if dataset.has(k)}
-    chosen = base.plan(segmenters, available)
+    chosen = base.plan(segmenters, available, config)
     if progress:
         progress("segmenting")
     notes = list(base.plugin_warnings())
@@ -439,6 +439,10 @@ def _workbook_sheets(result: ScoreResult, lang: str, migrations) -> list:
                               values=(header("value_share", lang), header("cum_value_share", lang))),),
                 title=_("Value share by top share of deal customers")))
     sheets.extend(b2b_sheets(result, lang))
+    if "cluster" in result.segmenter_names:
+        from .segmenters.cluster import profile_sheets
+
+        sheets.extend(profile_sheets(result, lang))
     if "churn" in result.segmenter_names:
         dist = order_chance_distribution(result).rename(columns=lambda c: header(c, lang))
         t = _("Order chance")

@@ -61,6 +61,12 @@ class Segmenter:
     scores: ClassVar[tuple[str, ...]] = ()
     # value columns where higher means more spend to come
     value_scores: ClassVar[tuple[str, ...]] = ()
+    # unordered label columns whose classes promise different next periods (groups of alike customers):
+    # judged by whether their repeat rates (chi-square) and spend (Kruskal-Wallis) differ beyond chance
+    differs: ClassVar[tuple[str, ...]] = ()
+    # a boolean setting that puts it in the default run ("" = always there); when set, the segmenter runs
+    # only when named (--segmenters) or when that setting is on (a slow or heavy one, e.g. cluster)
+    opt_in: ClassVar[str] = ""
 
     def segment(self, customers: pd.DataFrame, config: Config) -> pd.DataFrame:  # pragma: no cover
         raise NotImplementedError
@@ -137,8 +143,9 @@ class Plan:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def plan(names: list[str] | None, available: set[str]) -> Plan:
-    """Choose and order segmenters.  ``names=None`` means all whose inputs exist.
+def plan(names: list[str] | None, available: set[str], config: Config | None = None) -> Plan:
+    """Choose and order segmenters.  ``names=None`` means all whose inputs exist, less the opt-in ones whose
+    setting (``opt_in``) is off in ``config`` (without a config: left out).
 
     Each entry of ``requires`` must be in ``available``; an entry naming several tables with ``|``
     (``"orders|inquiries"``) needs any one of them.  A segmenter lacking one is skipped with
@@ -161,7 +168,7 @@ def plan(names: list[str] | None, available: set[str]) -> Plan:
                     wanted.append(dep)
             i += 1
     else:
-        wanted = list(reg)
+        wanted = [n for n, cls in reg.items() if not cls.opt_in or (config is not None and config.get(cls.opt_in))]
     result = Plan()
     done: set[str] = set()
     pending = [reg[n] for n in wanted]

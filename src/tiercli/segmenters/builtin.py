@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     buyer_type,
     churn,
     clv,
+    cluster,
     deal_stage,
     lifecycle,
     process,
@@ -15,4 +16,4 @@ from . import (  # noqa: F401
 )
 
 # the order summaries and outputs show them in: value first, then behaviour
-ORDER = ["rfm", "abc", "tier", "lifecycle", "buyer_type", "deal_stage", "process", "aipl", "stars", "churn", "clv"]
+ORDER = ["rfm", "abc", "tier", "lifecycle", "buyer_type", "deal_stage", "process", "aipl", "stars", "churn", "clv", "cluster"]
