@@ -70,7 +70,7 @@ def test_table_output_names_file_preset_and_problems(run_cli, data_dir):
     out = result.stdout
     assert str(path) in out
     assert "generic_orders_zh" in out and "signature" in out  # the winner, and why
-    assert "missing_customer_id" in out and "order_lines" in out
+    assert "missing_customer_id" in out and "order lines" in out
     assert "\x1b[" not in out  # plain text when not a terminal
 
 

@@ -50,9 +50,10 @@ def _fields(text: str) -> list[str]:
     if "%(" in text:  # click's %-style messages
         import re
 
-        return sorted(re.findall(r"%\((\w+)\)s", text))
-    return sorted(f"{name}:{spec}!{conv}" for _lit, name, spec, conv in string.Formatter().parse(text)
-                  if name is not None)
+        return sorted(set(re.findall(r"%\((\w+)\)s", text)))
+    # each value kept (a translation may name one twice or once, where the English repeats it)
+    return sorted({f"{name}:{spec}!{conv}" for _lit, name, spec, conv in string.Formatter().parse(text)
+                   if name is not None})
 
 
 def test_translations_keep_every_placeholder(catalog):

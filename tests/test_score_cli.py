@@ -158,7 +158,7 @@ def test_chinese_workbook_and_summary(workbook_zh):
     assert "高价值客户" in column(ws, "RFM分级")
     assert "关键客户" in column(ws, "客户分级")
     assert "A类 重点/VIP客户" in column(ws, "ABC分类")
-    for word in ("高价值客户", "关键客户", "客户管理分级", "截至日期"):
+    for word in ("高价值客户", "关键客户", "客户管理分级", "统计截止日"):
         assert word in result.stdout
     assert not ANSI.search(result.stdout)
 

@@ -13,8 +13,15 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import (ENVIRONMENT_ERRNOS, EXIT_UNEXPECTED, OutputBusyError, OutputError, TiercliError,
-                     clean_text, environment_fault)
+from .errors import (
+    ENVIRONMENT_ERRNOS,
+    EXIT_UNEXPECTED,
+    OutputBusyError,
+    OutputError,
+    TiercliError,
+    clean_text,
+    environment_fault,
+)
 from .i18n import N_, _, language, ngettext, set_language, tr, using
 
 FORMATS = ("xlsx", "csv", "json")
@@ -45,7 +52,8 @@ CLICK_MESSAGES = (
     N_("default: {default}"), N_("Aborted!"), N_("file"), N_("directory"), N_("path"),
     N_("{name} {filename!r} does not exist."), N_("{name} {filename!r} is a directory."),
     N_("{name} {filename!r} is a file."), N_("{name} {filename!r} is not readable."),
-    N_("{name} {filename!r} is not writable."), N_("%(prog)s, version %(version)s"),
+    N_("{name} {filename!r} is not writable."), N_("%(prog)s, version %(version)s"), N_("required"),
+    N_("built-in"),
 )
 
 
@@ -65,7 +73,8 @@ class Translated:
 
     def format_help(self, ctx: click.Context, formatter) -> None:
         commands = getattr(self, "commands", {}).values()
-        held = [(obj, obj.help) for obj in (self, *self.params, *commands) if getattr(obj, "help", None)]
+        # get_params: the --help option too (click makes it once, in the language of the first run that asked)
+        held = [(obj, obj.help) for obj in (self, *self.get_params(ctx), *commands) if getattr(obj, "help", None)]
         try:
             for obj, text in held:
                 obj.help = tr(text)
@@ -461,8 +470,9 @@ def segmenters(fmt, lang):
 
     lang = lang or language()
     rows = [{"name": c.name, "title": segmenter_title(c.name, lang) if fmt == "table" else c.title,
-             "requires": list(c.requires) + [f"after {a}" for a in c.after],
-             "outputs": list(c.outputs), "origin": c.origin} for c in registry().values()]
+             "requires": list(c.requires) + [_("after {name}").format(name=a) for a in c.after],
+             "outputs": list(c.outputs), "origin": _(c.origin) if fmt == "table" else c.origin}
+            for c in registry().values()]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:

@@ -137,6 +137,10 @@ def hyp2f1(a, b, c, z):
     return total.reshape(shape)
 
 
+class NotConverged(InputError):
+    """A model fit that did not converge (a penalizer may help), whatever language says so."""
+
+
 def _minimize(objective, x0: np.ndarray, what: str, hint: str) -> np.ndarray:
     """Minimize ``objective`` (value, gradient) over log-params; InputError unless it truly converged.
 
@@ -151,7 +155,7 @@ def _minimize(objective, x0: np.ndarray, what: str, hint: str) -> np.ndarray:
         fun, grad = objective(x)
     if (not np.isfinite(fun) or not np.all(np.isfinite(x))
             or np.any(np.abs(x) > _LOG_LIMIT) or np.max(np.abs(grad)) > _GTOL):
-        raise InputError(_("The {what} fit did not converge.").format(what=what), hint=hint)
+        raise NotConverged(_("The {what} fit did not converge.").format(what=what), hint=hint)
     return x
 
 
@@ -250,8 +254,8 @@ def fit_bgnbd(frequency, recency, T, penalizer: float = 0.0) -> BGNBDParams:
                          hint=_("Use a longer period or more customers."))
     if penalizer < 0:
         raise InputError(_("penalizer must be >= 0."))
-    logp = _minimize(lambda z: _bgnbd_objective(z, x, t_x, T, penalizer), np.zeros(4), "purchase (BG/NBD)",
-                     hint="Need more repeat customers or a longer period; or try a small penalizer such as 0.001.")
+    logp = _minimize(lambda z: _bgnbd_objective(z, x, t_x, T, penalizer), np.zeros(4), _("purchase (BG/NBD)"),
+                     hint=_("Need more repeat customers or a longer period; or try a small penalizer such as 0.001."))
     r, alpha, a, b = np.exp(logp)
     ll = -_bgnbd_objective(logp, x, t_x, T, 0.0)[0] * len(x)
     return BGNBDParams(float(r), float(alpha), float(a), float(b), float(ll), len(x))
@@ -353,8 +357,8 @@ def fit_gamma_gamma(frequency, monetary, penalizer: float = 0.0) -> GammaGammaPa
     if penalizer < 0:
         raise InputError(_("penalizer must be >= 0."))
     scale = float(np.median(m))
-    logp = _minimize(lambda z: _gg_objective(z, x, m / scale, penalizer), np.zeros(3), "spend (gamma-gamma)",
-                     hint="Need more repeat customers with varied spend; or try a small penalizer such as 0.001.")
+    logp = _minimize(lambda z: _gg_objective(z, x, m / scale, penalizer), np.zeros(3), _("spend (gamma-gamma)"),
+                     hint=_("Need more repeat customers with varied spend; or try a small penalizer such as 0.001."))
     p, q, g = np.exp(logp)
     g *= scale
     ll = -_gg_objective(np.log([p, q, g]), x, m, 0.0)[0] * len(x)

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .i18n import N_, _, using
+from .i18n import N_, _, language, using
 from .labels import header, segmenter_title
 from .schema.dataset import Dataset, FileReport
 from .scoring import ScoreResult, abc_benchmark, summaries
@@ -73,7 +73,9 @@ _TOTALS = {"order_lines": N_("order lines"), "orders": N_("orders"), "customers"
 
 def problem_line(p, *, indent: str = "") -> str:
     """One data problem as the terminal shows it: its code (what tiercli.toml and the docs name), rows, words."""
-    return indent + _("! {code}: {rows} rows — {message}").format(code=p.code, rows=f"{p.rows:,}", message=p.message)
+    if language() != "en":  # the code is English, for tiercli.toml and the docs: the words say it in Chinese
+        return indent + _("! {rows} rows — {message}").format(rows=f"{p.rows:,}", message=p.message)
+    return indent + f"! {p.code}: {p.rows:,} rows — {p.message}"
 
 
 @_speaking
@@ -288,7 +290,7 @@ def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] 
     for ok, line in verdicts(bt, lang):
         mark, style = {True: ("✓ ", "green"), False: ("✗ ", "red"), None: ("· ", "")}[ok]
         console.print(Text(mark + line, style=style), soft_wrap=True)
-    heads = (_("Customers"), "%", _("Bought again"), _("Orders each"), _("Spend each"), _("% of spend"))
+    heads = (header("customers", lang), "%", _("Bought again"), _("Orders each"), _("Spend each"), _("% of spend"))
     for col, frame in bt.classes.items():
         if len(frame) <= 2:  # one class and "all": nothing to compare
             continue
@@ -318,11 +320,12 @@ def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] 
         small_table(_("Who buys again (AUC; 0.5 is a coin)"),
                     ranking_words(bt.ranking, lang), {"measure": None, "what": None, "auc": ".3f"})
     if len(bt.spend) > 1:  # the baseline alone compares nothing
-        small_table(_("Next period's spend, ranked by value figures"), bt.spend,
+        small_table(_("Next period's spend, ranked by value figures"), ranking_words(bt.spend, lang),
                     {"measure": None, "spearman": ".3f", "top20_spend_share": ".1%"})
     if bt.calibration is not None:
         small_table(_("BG/NBD repeat purchase days, predicted vs actual ({period})").format(
-                    period=calibration_words(bt, lang)), bt.calibration,
+                    period=calibration_words(bt, lang)),
+                    bt.calibration.assign(repeat_days=bt.calibration["repeat_days"].replace({"all": _("all")})),
                     {"repeat_days": None, "customers": ",", "actual": ".3f", "predicted": ".3f"})
     elif bt.calibration_note:
         console.print(_("skipped {name}: {why}").format(name=_("calibration"), why=bt.calibration_note),

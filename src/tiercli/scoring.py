@@ -18,7 +18,7 @@ import pandas as pd
 from . import __version__, countries
 from .config import Config, find_config, load_config
 from .features import build_customers, resolve_as_of
-from .i18n import N_, _, tr, using
+from .i18n import N_, _, language, tr, using
 from .labels import code_labels, header, label, label_columns, segmenter_title
 from .schema.dataset import Dataset, load_dataset
 from .segmenters import base
@@ -162,7 +162,7 @@ def pareto(result: ScoreResult, points: int = 20) -> pd.DataFrame:
     cut = np.ceil(np.linspace(1 / points, 1, points) * len(v)).astype(int)
     cum = np.cumsum(v)[cut - 1] / v.sum()
     # the category is a label ("top 5%") so every spreadsheet program shows it the same way on the chart
-    tops = [f"top {round(p * 100):d}%" for p in np.linspace(1 / points, 1, points)]
+    tops = [_("top {share}").format(share=f"{round(p * 100):d}%") for p in np.linspace(1 / points, 1, points)]
     return pd.DataFrame({"customer_pct": tops, "value_share": np.diff(cum, prepend=0.0), "cum_value_share": cum})
 
 
@@ -355,8 +355,9 @@ def run_info(result: ScoreResult) -> pd.DataFrame:
             path=f"{f.path}{' [' + ', '.join(f.sheets) + ']' if f.sheets else ''}", kind=f.kind, preset=f.preset,
             rows=f.rows)))
     for p in result.dataset.all_problems:
-        rows.append((_("data problem"), _("{code}: {rows} rows — {message}").format(
-            code=p.code, rows=p.rows, message=p.message) + (f" ({p.file})" if p.file else "")))
+        rows.append((_("data problem"), (f"{p.code}: {p.rows} rows — {p.message}" if language() == "en" else
+                                         _("! {rows} rows — {message}").format(rows=p.rows, message=p.message))
+                     + (f" ({p.file})" if p.file else "")))
     for cls in result.ran:
         for k, v in cls.settings(result.config).items():
             rows.append((f"{cls.name}.{k}", str(v)))

@@ -42,8 +42,16 @@ from ..countries import language_of
 from ..errors import InputError
 from ..i18n import _, format_rows, tr
 from ..scoring import ScoreResult
-from .calendar import (THEME_KINDS, active_platforms, applies_to, country_holidays, holiday_on, load_calendar,
-                       month_bounds, month_events)
+from .calendar import (
+    THEME_KINDS,
+    active_platforms,
+    applies_to,
+    country_holidays,
+    holiday_on,
+    load_calendar,
+    month_bounds,
+    month_events,
+)
 from .recommend import recommend, summary_text
 from .words import PURPOSES, REASONS, TIERS, word
 
@@ -158,7 +166,8 @@ def parse_month(text: str | None, as_of: pd.Timestamp) -> pd.Period:
             raise ValueError(text)
         return pd.Period(str(text).strip(), freq="M")
     except (ValueError, TypeError):
-        raise InputError(f"--month {text!r} is not a month.", hint="Use YYYY-MM, e.g. 2026-11.") from None
+        raise InputError(_("--month {value} is not a month.").format(value=repr(text)),
+                         hint=_("Use YYYY-MM, e.g. 2026-11.")) from None
 
 
 def send_days(month: pd.Period, weekday: int) -> list[pd.Timestamp]:
@@ -312,8 +321,8 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
     status = pd.Series(status, index=idx)
     unknown_consent = int((consent.isna() & status.eq("eligible")).sum())
     if unknown_consent:
-        notes.append(f"{unknown_consent} customers who may be emailed have no consent record (treated as consenting; "
-                     "set plan.require_opt_in = true to skip them)")
+        notes.append(_("{n} customers who may be emailed have no consent record (treated as consenting; set "
+                       "plan.require_opt_in = true to skip them)").format(n=unknown_consent))
 
     # ------------------------------------------------------------------ priority groups
     score = c["tier_score"].astype("float64").fillna(0.0)
@@ -332,10 +341,10 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
         lapsed = rfm_tier.eq("dormant") | rfm.isin(["at_risk", "cant_lose"])
         lapsed_label = rfm.where(rfm.isin(["at_risk", "cant_lose"]), rfm_tier)
         lapsed_by = "rfm"
-        notes.append("win-back picked by RFM (dormant, at risk, can't lose): the churn segmenter did not run")
+        notes.append(_("win-back picked by RFM (dormant, at risk, can't lose): the churn segmenter did not run"))
     else:
         lapsed, lapsed_label, lapsed_by = pd.Series(False, index=idx), pd.Series(None, index=idx), None
-        notes.append("no churn or rfm labels: the win-back priority was skipped")
+        notes.append(_("no churn or rfm labels: the win-back priority was skipped"))
     lapsed = lapsed.fillna(False).astype(bool) & buyers & (value >= bar)
     upgrade = c["tier_upgrade"].fillna(False).astype(bool) if "tier_upgrade" in c else pd.Series(False, index=idx)
     if "stars" in c:
@@ -344,7 +353,8 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
     else:
         stars = pd.Series(np.nan, index=idx)
         warm = pd.Series(False, index=idx)
-        notes.append("no stars column (the stars segmenter did not run): the warm inquiry/sample priority was skipped")
+        notes.append(_("no stars column (the stars segmenter did not run): the warm inquiry/sample priority was "
+                       "skipped"))
     group = pd.Series(np.select([is_key, lapsed, upgrade, warm.fillna(False)], [1, 2, 3, 4], default=5), index=idx)
     clv = c["clv_12m"].astype("float64") if ("clv_12m" in c and lapsed_by == "churn") else pd.Series(np.nan, index=idx)
     # sort keys, most valuable first: key/upgrade/rest by tier_score, lapsed by 12-month value then value,
@@ -361,8 +371,8 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
     # ------------------------------------------------------------------ which sends fit the quota
     available = max(0, int(quota) - already_sent)
     if already_sent:
-        notes.append(f"{already_sent} emails already in the contact log for {month} (other campaigns) count "
-                     f"against the quota of {quota}")
+        notes.append(_("{n} emails already in the contact log for {month} (other campaigns) count against the "
+                       "quota of {quota}").format(n=already_sent, month=month, quota=quota))
     gap_days = (D[:, None, :] - D[:, :, None]).astype("timedelta64[D]").astype("int64")
     pair_ok = gap_days >= cooldown  # pair_ok[c, i, j]: customer c's day j is a valid second send after day i
     rpos = idx.get_indexer(ranked.index)
@@ -418,7 +428,7 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
     excluded = _excluded(c, status, cap, sent_this_month, allowed, days, cooldown, config)
     followups = _followups(result, c[status.eq("followup")])
     if not upgrade.any():
-        notes.append("no customer has upgrade potential (tier_upgrade): no upgrade coupons this month")
+        notes.append(_("no customer has upgrade potential (tier_upgrade): no upgrade coupons this month"))
     return EmailPlan(month=month, quota=int(quota), campaign=campaign, plan=plan, followups=followups,
                      excluded=excluded, recommendations=recs, themes=themes, send_days=days,
                      already_sent=already_sent, currency=result.dataset.currency or "", notes=notes, weeks=weeks,
@@ -614,6 +624,16 @@ def _fmt_money(values: pd.Series) -> pd.Series:
     return pd.Series([f"{x:,.0f}" for x in v], index=values.index, dtype="object")
 
 
+def _lapsed_word(code: str, lang: str) -> str:
+    """A lapsed customer's label (churn's at_risk, rfm's cant_lose, rfm_tier's dormant) as words."""
+    from ..labels import code_labels, label
+
+    if lang != "zh":
+        return code.replace("_", " ")
+    column = next((col for col in ("churn", "rfm", "rfm_tier") if code in code_labels(col)), None)
+    return label(column, code, lang) if column else code
+
+
 def _reasons(s: pd.DataFrame, lapsed_label, stars, lang: str, cur: str) -> pd.Series:
     zh = lang == "zh"
     if not len(s):
@@ -625,7 +645,7 @@ def _reasons(s: pd.DataFrame, lapsed_label, stars, lang: str, cur: str) -> pd.Se
     money = _fmt_money(s["monetary"]) + (" " + cur if cur else "")
     orders = s["frequency"].fillna(0).astype("int64").astype("str")
     tier_word = s["tier"].map(lambda t: word(TIERS, t, lang))
-    label = s["customer_id"].map(lapsed_label).fillna("").astype("str").str.replace("_", " ")
+    label = s["customer_id"].map(lapsed_label).fillna("").astype("str").map(lambda code: _lapsed_word(code, lang))
     star = s["customer_id"].map(stars).fillna(0).astype("int64").astype("str")
     theme = s["theme"].where(s["theme"].ne(""), "促销" if zh else "promotion")
     is_key = s["group"].eq(1)

@@ -46,7 +46,6 @@ from .tables import (
     STATUS_CONTAINS_NOT,
 )
 
-
 MAX_AMOUNT = 1e15  # beyond any quantity, price or total a seller's export holds (and beyond float's exact integers)
 
 
@@ -736,7 +735,9 @@ def _convert_currency(lines: pd.DataFrame, config: Config, rates_path, *,
         return lines, base, rates
     cur = lines["currency"].astype("str").str.strip().str.upper()
     found = sorted(cur.dropna().unique().tolist())
-    from ..errors import clean_text  # (currency cells are the data's: never let their escape sequences through)
+    from ..errors import (
+        clean_text,  # (currency cells are the data's: never let their escape sequences through)
+    )
 
     if any(clean_text(c, 20) != c for c in found):
         cur = cur.map(lambda c: clean_text(c, 20) if isinstance(c, str) else c)

@@ -27,7 +27,11 @@ from typing import ClassVar
 import pandas as pd
 
 from ..config import Config
-from ..i18n import _
+from ..i18n import N_, _
+
+# the canonical tables as a skip reason names them
+TABLE_WORDS = {"orders": N_("orders"), "inquiries": N_("inquiries"), "events": N_("events"),
+               "after_sales": N_("after_sales"), "customers": N_("customers")}
 
 
 class Segmenter:
@@ -175,14 +179,17 @@ def plan(names: list[str] | None, available: set[str], config: Config | None = N
     while pending:
         progressed = False
         for cls in list(pending):
-            lacking = [r.replace("|", " or ") for r in cls.requires
-                       if not any(t in available for t in r.split("|"))]
+            lacking_raw = [r for r in cls.requires if not any(t in available for t in r.split("|"))]
+            lacking = lacking_raw
             if lacking:
-                result.skipped[cls.name] = f"needs {' and '.join(lacking)} data"
+                result.skipped[cls.name] = _("needs {tables} data").format(
+                    tables=_(" and ").join(_(" or ").join(_(TABLE_WORDS.get(t, t)) for t in r.split("|"))
+                                           for r in lacking_raw))
                 pending.remove(cls)
                 progressed = True
             elif any(d in result.skipped for d in cls.after):
-                result.skipped[cls.name] = f"needs {', '.join(d for d in cls.after if d in result.skipped)}"
+                result.skipped[cls.name] = _("needs {names}").format(
+                    names=", ".join(d for d in cls.after if d in result.skipped))
                 pending.remove(cls)
                 progressed = True
             elif all(d in done for d in cls.after):
@@ -210,7 +217,7 @@ def run(customers: pd.DataFrame, config: Config, segmenters: list[type[Segmenter
     skipped = {} if skipped is None else skipped
     for cls in segmenters:
         if any(d in skipped for d in cls.after):
-            skipped[cls.name] = f"needs {', '.join(d for d in cls.after if d in skipped)}"
+            skipped[cls.name] = _("needs {names}").format(names=", ".join(d for d in cls.after if d in skipped))
             continue
         inst = cls()
         try:

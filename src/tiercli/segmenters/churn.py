@@ -27,6 +27,7 @@ from ..errors import InputError
 from ..i18n import _, format_rows
 from ..lifetime import (
     BGNBDParams,
+    NotConverged,
     expected_purchases,
     fit_bgnbd,
     p_alive,
@@ -85,7 +86,7 @@ def fit_purchase_model(customers: pd.DataFrame, config: Config) -> tuple[BGNBDPa
     try:
         return _fit(x, t_x, T, penalizer), penalizer
     except InputError as err:
-        if penalizer > 0 or "did not converge" not in str(err):
+        if penalizer > 0 or not isinstance(err, NotConverged):
             raise  # too few customers, no repeat buying: a penalizer cannot help
     try:
         return _fit(x, t_x, T, FALLBACK_PENALIZER), FALLBACK_PENALIZER
