@@ -167,31 +167,29 @@ def assert_chinese(text: str, data: set[str], what: str) -> None:
 # ---------------------------------------------------------------------------------------------- the outputs
 
 
-def test_score_of_the_b2b_examples_is_chinese(zh, tmp_path):
-    data = data_words_of(EXAMPLES)
-    run = zh("score", EXAMPLES, "--lang", "zh", "-o", tmp_path / "tiers.xlsx")
+def chinese_run(zh, data: set[str], workbook: Path, *args):
+    """Run a command that writes ``workbook``: it succeeds, and its summary and workbook are Chinese."""
+    run = zh(*args, "-o", workbook)
     assert run.exit_code == 0, run.stderr
+    assert_chinese(run.stdout + run.stderr, data, f"{args[0]} summary")
+    assert_chinese(workbook_text(workbook), data, f"{args[0]} workbook")
+    return run
+
+
+def test_score_of_the_b2b_examples_is_chinese(zh, tmp_path):
+    run = chinese_run(zh, data_words_of(EXAMPLES), tmp_path / "tiers.xlsx", "score", EXAMPLES, "--lang", "zh")
     assert "客户" in run.stdout
-    assert_chinese(run.stdout + run.stderr, data, "terminal summary")
-    assert_chinese(workbook_text(tmp_path / "tiers.xlsx"), data, "workbook")
 
 
 def test_score_with_churn_and_lifetime_value_is_chinese(zh, store, tmp_path):
-    data = data_words_of(store)
-    run = zh("score", store, "-o", tmp_path / "tiers.xlsx")
-    assert run.exit_code == 0, run.stderr
+    run = chinese_run(zh, data_words_of(store), tmp_path / "tiers.xlsx", "score", store)
     assert "流失风险" in run.stdout and "终身价值" in run.stdout, run.stdout
-    assert_chinese(run.stdout + run.stderr, data, "terminal summary")
-    assert_chinese(workbook_text(tmp_path / "tiers.xlsx"), data, "workbook")
 
 
 def test_backtest_is_chinese(zh, store, tmp_path):
-    data = data_words_of(store)
-    run = zh("backtest", store, "--holdout-days", "120", "-o", tmp_path / "backtest.xlsx")
-    assert run.exit_code == 0, run.stderr
+    run = chinese_run(zh, data_words_of(store), tmp_path / "backtest.xlsx", "backtest", store,
+                      "--holdout-days", "120")
     assert "回测" in run.stdout
-    assert_chinese(run.stdout + run.stderr, data, "backtest summary")
-    assert_chinese(workbook_text(tmp_path / "backtest.xlsx"), data, "backtest workbook")
 
 
 def test_plan_emails_is_chinese(zh, tmp_path):
@@ -201,10 +199,7 @@ def test_plan_emails_is_chinese(zh, tmp_path):
     # the coupon texts are the seller's settings, written into emails to foreign buyers; language codes are codes
     data = (data_words_of(EXAMPLES) | _public_holiday_names() | set(_LANGUAGES.values())
             | {w for text in DEFAULT_COUPONS.values() for w in words_of(text)})
-    run = zh("plan-emails", EXAMPLES, "--quota", "40", "-o", tmp_path / "plan.xlsx")
-    assert run.exit_code == 0, run.stderr
-    assert_chinese(run.stdout + run.stderr, data, "plan summary")
-    assert_chinese(workbook_text(tmp_path / "plan.xlsx"), data, "plan workbook")
+    chinese_run(zh, data, tmp_path / "plan.xlsx", "plan-emails", EXAMPLES, "--quota", "40")
 
 
 def test_inspect_markets_and_segmenters_are_chinese(zh, tmp_path):

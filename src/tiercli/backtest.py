@@ -542,8 +542,7 @@ def _backtest_sheets(bt: Backtest, lang: str) -> list:
             Chart(kind="column", title=f"{title} · {h['spend_share']}", categories=h["label"],
                   values=(h["share"], h["spend_share"])))))
     if bt.calibration is not None:
-        frame = bt.calibration.assign(repeat_days=bt.calibration["repeat_days"].replace({"all": _("all")}))
-        sheets.append(Sheet(name=_("Calibration"), frame=frame.rename(columns=h), formats=pct,
+        sheets.append(Sheet(name=_("Calibration"), frame=calibration_rows(bt, lang).rename(columns=h), formats=pct,
                             charts=(Chart(kind="column", title=_("Repeat purchase days: predicted vs actual"),
                                           categories=h["repeat_days"], values=(h["actual"], h["predicted"])),),
                             title=_("BG/NBD predicted vs actual ({period})").format(
@@ -573,6 +572,11 @@ def ranking_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 _MEASURES = {"recency_3": N_("recency in three groups"), "recency_days": N_("days since the last order"),
              "monetary": N_("past net value")}
+
+
+def calibration_rows(bt: Backtest, lang: str) -> pd.DataFrame:
+    """The calibration table with its "all" row named in ``lang``."""
+    return bt.calibration.assign(repeat_days=bt.calibration["repeat_days"].replace({"all": tr("all", lang)}))
 
 
 def calibration_words(bt: Backtest, lang: str) -> str:

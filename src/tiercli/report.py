@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .i18n import N_, _, language, using
+from .i18n import N_, _, using
 from .labels import header, segmenter_title
 from .schema.dataset import Dataset, FileReport
-from .scoring import ScoreResult, abc_benchmark, summaries
+from .scoring import MOVE_WORDS, ScoreResult, abc_benchmark, summaries, title_of
 
 
 def _speaking(render):
@@ -72,10 +72,8 @@ _TOTALS = {"order_lines": N_("order lines"), "orders": N_("orders"), "customers"
 
 
 def problem_line(p, *, indent: str = "") -> str:
-    """One data problem as the terminal shows it: its code (what tiercli.toml and the docs name), rows, words."""
-    if language() != "en":  # the code is English, for tiercli.toml and the docs: the words say it in Chinese
-        return indent + _("! {rows} rows — {message}").format(rows=f"{p.rows:,}", message=p.message)
-    return indent + f"! {p.code}: {p.rows:,} rows — {p.message}"
+    """One data problem as the terminal shows it."""
+    return f"{indent}! {p.describe(f'{p.rows:,}')}"
 
 
 @_speaking
@@ -103,10 +101,6 @@ def render_inspect(console: Console, files: list[FileReport], summary: dict, pro
         console.print(problem_line(p), soft_wrap=True)
 
 
-_MOVES = {"segmenter": N_("segmenter"), "up": N_("up"), "down": N_("down"), "in": N_("in"), "out": N_("out"),
-          "moved": N_("moved"), "biggest moves": N_("biggest moves")}
-
-
 @_speaking
 def render_migrations(console: Console, since: str, summary, lang: str = "en", top: int = 5) -> None:
     """Per segmenter: how many moved up, down, in and out, and the biggest moves (e.g. vip → dormant)."""
@@ -118,14 +112,13 @@ def render_migrations(console: Console, since: str, summary, lang: str = "en", t
     t = Table(title=_("Moves ({since})").format(since=since), box=_box(console),
               title_justify="left", title_style="bold cyan")
     for col in ("segmenter", "up", "down", "in", "out", "moved", "biggest moves"):
-        t.add_column(_(_MOVES[col]), justify="right" if col in ("up", "down", "in", "out", "moved") else "left")
+        t.add_column(_(MOVE_WORDS[col]), justify="right" if col in ("up", "down", "in", "out", "moved") else "left")
     for name, part in summary.groupby("segmenter", sort=False):
         counts = part.groupby("direction")["customers"].sum()
         big = part.sort_values("customers", ascending=False).head(top)
         moves = ", ".join(f"{label(name, r['from'], lang) or '∅'} → {label(name, r['to'], lang) or '∅'} "
                           f"({r['customers']})" for r in big.to_dict("records"))
-        title = segmenter_title(name, lang) if name != segmenter_title(name, lang) else header(name, lang)
-        t.add_row(title, *(str(int(counts.get(d, 0))) for d in ("up", "down", "in", "out", "moved")), moves)
+        t.add_row(title_of(name, lang), *(str(int(counts.get(d, 0))) for d in ("up", "down", "in", "out", "moved")), moves)
     console.print(t)
 
 
@@ -281,7 +274,13 @@ def _tail(console: Console, skipped: dict, notes, wrote) -> None:
 @_speaking
 def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] = (), quiet_tables: bool = False) -> None:
     """``tiercli backtest``: the verdicts first (what a seller reads), then per label what its customers did."""
-    from .backtest import _words, calibration_words, ranking_words, verdicts
+    from .backtest import (
+        _words,
+        calibration_rows,
+        calibration_words,
+        ranking_words,
+        verdicts,
+    )
 
     cur = bt.result.dataset.currency or ""
     console.print(Text(_("Backtest: labels as of {cut} ({buyers} buyers), against what they did in the next {days} "
@@ -325,7 +324,7 @@ def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] 
     if bt.calibration is not None:
         small_table(_("BG/NBD repeat purchase days, predicted vs actual ({period})").format(
                     period=calibration_words(bt, lang)),
-                    bt.calibration.assign(repeat_days=bt.calibration["repeat_days"].replace({"all": _("all")})),
+                    calibration_rows(bt, lang),
                     {"repeat_days": None, "customers": ",", "actual": ".3f", "predicted": ".3f"})
     elif bt.calibration_note:
         console.print(_("skipped {name}: {why}").format(name=_("calibration"), why=bt.calibration_note),

@@ -18,7 +18,7 @@ import pandas as pd
 from . import __version__, countries
 from .config import Config, find_config, load_config
 from .features import build_customers, resolve_as_of
-from .i18n import N_, _, language, tr, using
+from .i18n import N_, _, tr, using
 from .labels import code_labels, header, label, label_columns, segmenter_title
 from .schema.dataset import Dataset, load_dataset
 from .segmenters import base
@@ -355,9 +355,7 @@ def run_info(result: ScoreResult) -> pd.DataFrame:
             path=f"{f.path}{' [' + ', '.join(f.sheets) + ']' if f.sheets else ''}", kind=f.kind, preset=f.preset,
             rows=f.rows)))
     for p in result.dataset.all_problems:
-        rows.append((_("data problem"), (f"{p.code}: {p.rows} rows — {p.message}" if language() == "en" else
-                                         _("! {rows} rows — {message}").format(rows=p.rows, message=p.message))
-                     + (f" ({p.file})" if p.file else "")))
+        rows.append((_("data problem"), p.describe() + (f" ({p.file})" if p.file else "")))
     for cls in result.ran:
         for k, v in cls.settings(result.config).items():
             rows.append((f"{cls.name}.{k}", str(v)))
@@ -366,9 +364,11 @@ def run_info(result: ScoreResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[_("item"), _("value")])
 
 
-_MOVE_COLUMNS = {"customer_id": N_("Customer ID"), "segmenter": N_("segmenter"), "from": N_("from"), "to": N_("to"),
-                 "direction": N_("direction"), "customers": N_("customers"), "examples": N_("examples")}
-_DIRECTIONS = {"up": N_("up"), "down": N_("down"), "in": N_("in"), "out": N_("out"), "moved": N_("moved")}
+# the words of tier moves: the Migrations sheet's columns, the directions, the terminal table's columns
+MOVE_WORDS = {"customer_id": N_("Customer ID"), "segmenter": N_("segmenter"), "from": N_("from"), "to": N_("to"),
+              "direction": N_("direction"), "customers": N_("customers"), "examples": N_("examples"),
+              "up": N_("up"), "down": N_("down"), "in": N_("in"), "out": N_("out"), "moved": N_("moved"),
+              "biggest moves": N_("biggest moves")}
 
 
 def migration_words(moves: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -379,8 +379,8 @@ def migration_words(moves: pd.DataFrame, lang: str) -> pd.DataFrame:
     for col in ("from", "to"):
         out[col] = [label(seg, code, lang) if code else "" for seg, code in zip(out["segmenter"], out[col])]
     out["segmenter"] = out["segmenter"].map(lambda seg: title_of(seg, lang))
-    out["direction"] = out["direction"].map(lambda d: tr(_DIRECTIONS.get(d, d), lang))
-    return out.rename(columns=lambda c: tr(_MOVE_COLUMNS[c], lang) if c in _MOVE_COLUMNS else c)
+    out["direction"] = out["direction"].map(lambda d: tr(MOVE_WORDS.get(d, d), lang))
+    return out.rename(columns=lambda c: tr(MOVE_WORDS[c], lang) if c in MOVE_WORDS else c)
 
 
 def summaries(result: ScoreResult, lang: str = "en") -> dict[str, pd.DataFrame]:

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from ..config import Config
 from ..errors import InputError
-from ..i18n import _
+from ..i18n import _, language
 from ..io.read import Limits, RawTable, chosen_input_sheets, list_inputs, read_file
 from .clean import (
     clean_email,
@@ -60,6 +60,14 @@ class Problem:
 
     def as_dict(self) -> dict:
         return {"code": self.code, "rows": int(self.rows), "message": self.message}
+
+    def describe(self, rows: str | None = None) -> str:
+        """"code: N rows — what it means" in English; in Chinese the words alone (the code is English, for
+        tiercli.toml and the docs).  ``rows``: the count as shown (default: plain digits)."""
+        rows = str(self.rows) if rows is None else rows
+        if language() == "en":
+            return f"{self.code}: {rows} rows — {self.message}"
+        return _("{rows} rows — {message}").format(rows=rows, message=self.message)
 
 
 @dataclass
