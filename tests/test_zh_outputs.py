@@ -173,6 +173,8 @@ def chinese_run(zh, data: set[str], workbook: Path, *args):
     assert run.exit_code == 0, run.stderr
     assert_chinese(run.stdout + run.stderr, data, f"{args[0]} summary")
     assert_chinese(workbook_text(workbook), data, f"{args[0]} workbook")
+    names = openpyxl.load_workbook(workbook, read_only=True).sheetnames
+    assert not [n for n in names if "~" in n], names  # two sheets given one Chinese name get a ~2 suffix
     return run
 
 
