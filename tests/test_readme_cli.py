@@ -55,10 +55,9 @@ def passages(text: str) -> list[str]:
     out: list[str] = []
     current: list[str] = []
     for line in text.split("\n"):
-        continues = current and (line.startswith("  ") or not (line.startswith(("|", "- ", "#")) or not line.strip())
-                                 and not current[0].startswith("|"))
-        if continues:
-            current.append(line)
+        in_row = bool(current) and current[0].startswith("|")
+        if current and not in_row and line.strip() and not line.startswith(("|", "- ", "#")):
+            current.append(line)  # the next line of a paragraph or list item
             continue
         if current:
             out.append("\n".join(current))

@@ -27,6 +27,11 @@ campaign calendar that ends soonest among those whose lead days cover the send d
 recipient's country and the seller's platforms; else the next one later in the month), the recipient country's public holidays, language guess, up to
 three recommended products (distinct products: sizes and colours of one count once; a second email names none
 of the first's) and the reason in words.
+
+``plan_emails`` runs these as named steps: ``schedule.plan_month`` (the send days; the ``Month`` the steps
+share), ``recipients.logged_sends``, ``recipients.eligibility`` (1), ``recipients.priorities`` (2),
+``_fill_quota`` (3), ``_spread_over_weeks`` (4, 5) and ``_write_emails`` (``wording.describe`` and
+``recommend``), then the themes, the left-out list and the follow-ups (``wording``).
 """
 
 from __future__ import annotations
