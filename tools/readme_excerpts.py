@@ -265,7 +265,9 @@ class SheetRows:
 SCORE = ("score", "examples/alibaba", "--segmenters", "rfm,abc,tier")
 PLAN = ("plan-emails", "examples/alibaba", "--quota", "200")
 PLAN_FEB = ("plan-emails", "examples/alibaba", "--quota", "200", "--month", "2026-02")
+PLAN_HOLIDAYS = ("plan-emails", "examples/alibaba", "--quota", "200", "--month", "2025-11")
 MARKETS = ("markets", "examples/alibaba")
+MARKETS_JSON = ("markets", "examples/alibaba", "--format", "json")
 INSPECT = ("inspect", "examples/alibaba/orders.xlsx", "--format", "json")
 
 EXCERPTS = {
@@ -300,6 +302,10 @@ EXCERPTS = {
         Line("seller closure: "),
         Line("note Chinese New Year"),
     )),
+    "plan-holidays": Text(PLAN_HOLIDAYS, keep=(
+        Line("by week: "),
+        Line(r"  week \d"),
+    )),
     "plan-rows": SheetRows(
         PLAN, workbook="examples/alibaba/alibaba.tiers.plan-2026-11.xlsx", sheet="Plan",
         rows=({"Purpose": "Satisfaction survey"}, {"Purpose": "Promotion"}), distinct=("Customer ID", "Country"),
@@ -311,6 +317,9 @@ EXCERPTS = {
         Table("Lead countries by calendar month (share of the month's customers / of its GMV)",
               rows=["Jan", "Feb", "Apr"]),
     )),
+    "markets-json": CondensedJson(
+        MARKETS_JSON, first={"months": 1, "leads": 1, "not_ranked": 1},
+        caption="`tiercli markets examples/alibaba --format json`, condensed (`\"...\"` marks what is cut):"),
 }
 
 # README statements about where a command writes: (command, text in README.md, file the run must have written)

@@ -206,6 +206,14 @@ def append_whole(path: Path, data: bytes) -> None:
             os.close(fd)
 
 
+def _empty_log() -> pd.DataFrame:
+    """No contact rows, with the columns a canonical contact log has (file, line, customer and its fields)."""
+    from ..schema.tables import KINDS
+
+    columns = ["file", "line", "customer", *KINDS["contacts"].fields]
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
 def read_contact_log(path: str | os.PathLike, config) -> pd.DataFrame:
     """The contact log at ``path`` as canonical contact rows (customer, email, date, purpose, campaign).
 
@@ -213,12 +221,12 @@ def read_contact_log(path: str | os.PathLike, config) -> pd.DataFrame:
     write are left out (they are no send); their line numbers are in ``frame.attrs["cut_lines"]``.
     """
     from ..io.read import read_file
-    from ..schema.dataset import _empty, canonicalize
+    from ..schema.dataset import canonicalize
     from ..schema.presets import detect, load_presets
 
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
-        return _empty("contacts")
+        return _empty_log()
     presets = load_presets([Path(d) for d in config.tables.get("presets", {}).get("dirs", [])])
     cut = []
     if path.suffix.lower() in (".csv", ".txt", ""):
@@ -233,6 +241,6 @@ def read_contact_log(path: str | os.PathLike, config) -> pd.DataFrame:
         match = detect(list(raw.frame.columns), presets, forced="contact_log", label=raw.label)
         frame, _ = canonicalize(raw, match, config)
         parts.append(frame)
-    frame = pd.concat(parts, ignore_index=True) if parts else _empty("contacts")
+    frame = pd.concat(parts, ignore_index=True) if parts else _empty_log()
     frame.attrs["cut_lines"] = [line for line, _pos in cut]
     return frame
