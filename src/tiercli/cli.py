@@ -297,6 +297,23 @@ def _output_format(output: Path | None, fmt: str | None) -> str:
     return "xlsx"
 
 
+def _output_folder(target: Path) -> Path:
+    """The folder ``target`` is written in, checked before any work: it must exist."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(_("cannot write {path}: folder {folder} does not exist.").format(path=target, folder=folder),
+                          hint=_("Create it or choose another -o."))
+    return folder
+
+
+def _busy_note(target: Path, written) -> str | None:
+    """What to tell the seller when ``target`` was busy and the data went to a dated file beside it."""
+    if not written.fallback:
+        return None
+    return _("{path} is busy (open in Excel?): wrote {fallback} instead. Close the file and run again to "
+             "replace it.").format(path=target, fallback=written.path)
+
+
 @cli.command()
 @input_options
 @click.option("-o", "--output", type=click.Path(path_type=Path),
@@ -310,7 +327,7 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
     """Tier every customer and write a tagged spreadsheet, plus a summary here."""
     from . import history
     from .io.lock import output_lock, remove_stale_temps
-    from .io.write import write_csv, write_json, write_workbook
+    from .io.write import write_output
     from .scoring import workbook_sheets
 
     cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates,
@@ -318,11 +335,8 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
     lang = cfg["lang"]
     fmt = _output_format(output, fmt)
     target = output or _tiers_name(list(paths), fmt)
-    folder = target.parent if str(target.parent) else Path(".")
     _note(ctx, inputs=",".join(map(str, paths)), output=target)
-    if not folder.is_dir():
-        raise OutputError(_("cannot write {path}: folder {folder} does not exist.").format(path=target, folder=folder),
-                          hint=_("Create it or choose another -o."))
+    folder = _output_folder(target)
     with output_lock(folder, kind=cfg["lock"], wait=wait, expire_minutes=cfg["lock_expire_minutes"]):
         remove_stale_temps(folder)
         result = _scored(paths, cfg, preset=preset, rates=rates, as_of=as_of, names=names, blacklist=blacklist,
@@ -340,23 +354,17 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
                 moved = (before[0], *history.migrations(before[1], history.snapshot(codes)))
         explicit_zh = lang == "zh" and cfg.source.get("lang") != "default"
         table = result.table(lang="zh") if explicit_zh else codes
-        if fmt == "xlsx":
-            written = write_workbook(target, workbook_sheets(result, lang, migrations=moved))
-        elif fmt == "csv":
-            written = write_csv(target, table)
-        else:
-            written = write_json(target, {"as_of": result.as_of.date().isoformat(),
-                                          "customers": table.to_dict("records")})
+        written = write_output(target, fmt, sheets=lambda: workbook_sheets(result, lang, migrations=moved),
+                               table=lambda: table,
+                               document=lambda: {"as_of": result.as_of.date().isoformat(),
+                                                 "customers": table.to_dict("records")})
         if keep_history and no_snapshot is None:
             try:
                 history.save_snapshot(folder, result.as_of, codes)
             except TiercliError as err:
                 no_snapshot = err
     _note(ctx, customers=len(result.customers), output=written.path)
-    note = None
-    if written.fallback:
-        note = _("{path} is busy (open in Excel?): wrote {fallback} instead. Close the file and run again to "
-                 "replace it.").format(path=target, fallback=written.path)
+    note = _busy_note(target, written)
     result.notes.extend(_write_notes(written))
     if not quiet:  # (a quiet console would still lay every table out, for nobody)
         from .report import make_console, render_score
@@ -392,7 +400,7 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
     """Check the labels on your own history: label customers as of a past date, show what they did next."""
     from .backtest import backtest as run_backtest
     from .backtest import backtest_json, backtest_sheets
-    from .io.write import write_json, write_workbook
+    from .io.write import write_output
     from .report import make_console, render_backtest
     from .schema.dataset import load_dataset
 
@@ -409,18 +417,13 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
     wrote = []
     doc = backtest_json(bt) if fmt == "json" or (output is not None and output.suffix.lower() == ".json") else None
     if output is not None:
-        folder = output.parent if str(output.parent) else Path(".")
-        if not folder.is_dir():
-            raise OutputError(_("cannot write {path}: folder {folder} does not exist.").format(path=output,
-                                                                                                  folder=folder),
-                              hint=_("Create it or choose another -o."))
-        written = (write_workbook(output, backtest_sheets(bt, lang)) if output.suffix.lower() == ".xlsx"
-                   else write_json(output, doc))
+        _output_folder(output)
+        written = write_output(output, "xlsx" if output.suffix.lower() == ".xlsx" else "json",
+                               sheets=lambda: backtest_sheets(bt, lang), document=lambda: doc)
         wrote.append(str(written.path))
         _note(ctx, output=written.path)
         if written.fallback:
-            raise OutputBusyError(_("{path} is busy (open in Excel?): wrote {fallback} instead.").format(
-                path=output, fallback=written.path), path=written.path)
+            raise OutputBusyError(_busy_note(output, written), path=written.path)
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
     elif not quiet:
@@ -436,22 +439,22 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
 def diff(old, new, output, fmt, lang):
     """Who moved between tiers from OLD to NEW: snapshots (.tiercli/history/*.parquet) or scored files."""
     from . import history
-    from .io.write import Sheet, write_csv, write_json, write_workbook
+    from .io.write import Sheet, write_output
     from .report import make_console, render_migrations
 
     summary, detail = history.migrations(history.load_labels(old), history.load_labels(new))
     if output is not None:
-        ext = output.suffix.lower()
-        if ext == ".xlsx":
+
+        def sheets():
             from .scoring import migration_words
 
-            lang = lang or language()
-            write_workbook(output, [Sheet(tr("Migrations", lang), migration_words(summary, lang)),
-                                    Sheet(tr("Customers moved", lang), migration_words(detail, lang))])
-        elif ext == ".json":
-            write_json(output, {"summary": summary.to_dict("records"), "customers": detail.to_dict("records")})
-        else:
-            write_csv(output, detail)
+            words = lang or language()
+            return [Sheet(tr("Migrations", words), migration_words(summary, words)),
+                    Sheet(tr("Customers moved", words), migration_words(detail, words))]
+
+        write_output(output, {".xlsx": "xlsx", ".json": "json"}.get(output.suffix.lower(), "csv"), sheets=sheets,
+                     table=lambda: detail,
+                     document=lambda: {"summary": summary.to_dict("records"), "customers": detail.to_dict("records")})
     if fmt == "json":
         click.echo(json.dumps({"summary": summary.to_dict("records"), "customers": detail.to_dict("records")},
                               ensure_ascii=False, indent=2))
@@ -544,7 +547,7 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
     """Plan this month's marketing emails within --quota: who, when, why, what to recommend."""
     from .errors import InputError
     from .io.lock import output_lock
-    from .io.write import write_csv, write_json, write_workbook
+    from .io.write import write_output
     from .plan.contact_log import append_contacts, read_contact_log
     from .plan.emails import parse_month, plan_emails, read_suppression
     from .plan.output import plan_json, plan_sheets
@@ -574,27 +577,17 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
     plan = plan_emails(result, quota=quota, month=parse_month(month, result.as_of), contacts=contacts,
                        suppress=suppressed, config=cfg)
     target = output or _tiers_name(list(paths), f"plan-{plan.month}.{fmt}")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(_("cannot write {path}: folder {folder} does not exist.").format(path=target, folder=folder),
-                          hint=_("Create it or choose another -o."))
+    folder = _output_folder(target)
     with output_lock(folder, kind=cfg["lock"], wait=wait, expire_minutes=cfg["lock_expire_minutes"]):
-        if fmt == "xlsx":
-            written = write_workbook(target, plan_sheets(plan, lang))
-        elif fmt == "csv":
-            written = write_csv(target, plan.plan)
-        else:
-            written = write_json(target, plan_json(plan))
+        written = write_output(target, fmt, sheets=lambda: plan_sheets(plan, lang), table=lambda: plan.plan,
+                               document=lambda: plan_json(plan))
     recorded = None
     if record:
         # held (exit 3) only if another writer keeps the log's lock for a whole minute
         added = append_contacts(contact_log, plan.log_rows().to_dict("records"), lock=cfg["lock"])
         recorded = (added, str(contact_log))
     _note(ctx, planned=len(plan.plan), output=written.path)
-    note = None
-    if written.fallback:
-        note = _("{path} is busy (open in Excel?): wrote {fallback} instead. Close the file and run again to "
-                 "replace it.").format(path=target, fallback=written.path)
+    note = _busy_note(target, written)
     render_plan(make_console(quiet=quiet), plan, lang=lang, wrote=[str(written.path)], recorded=recorded,
                 fallback_note=note)
     if written.fallback:
@@ -660,7 +653,7 @@ def calendar_command(year, country, lang, config_path, fmt):
 def markets_command(paths, preset, config_path, rates, currency, date_order, keep_duplicates, output, fmt, lang):
     """The 12-month calendar of lead countries: each month's top countries by customers and GMV."""
     from .errors import InputError
-    from .io.write import write_csv, write_json, write_workbook
+    from .io.write import write_output
     from .plan.markets import (
         market_calendar,
         market_shares,
@@ -683,17 +676,12 @@ def markets_command(paths, preset, config_path, rates, currency, date_order, kee
     held = not_ranked(shares, cfg)
     wrote = []
     if output is not None:
-        ext = _output_format(output, None)
-        if ext == "xlsx":
-            written = write_workbook(output, markets_sheets(calendar, shares, lang))
-        elif ext == "json":
-            written = write_json(output, markets_json(calendar, held))
-        else:
-            written = write_csv(output, calendar)
+        written = write_output(output, _output_format(output, None),
+                               sheets=lambda: markets_sheets(calendar, shares, lang),
+                               table=lambda: calendar, document=lambda: markets_json(calendar, held))
         wrote.append(str(written.path))
         if written.fallback:
-            raise OutputBusyError(_("{path} is busy (open in Excel?): wrote {fallback} instead.").format(
-                path=output, fallback=written.path), path=written.path)
+            raise OutputBusyError(_busy_note(output, written), path=written.path)
     if fmt == "json":
         click.echo(json.dumps(markets_json(calendar, held), ensure_ascii=False, indent=2, default=str))
         for path in wrote:
