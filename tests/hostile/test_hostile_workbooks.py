@@ -18,6 +18,7 @@ import pytest
 from tiercli.config import DEFAULTS, load_config
 from tiercli.errors import ConfigError, InputError
 from tiercli.io import guard as reader
+from tiercli.io import limits
 from tiercli.io.read import Limits, openpyxl_defused, read_file
 from tiercli.schema.dataset import load_dataset
 
@@ -143,8 +144,8 @@ def test_a_normal_workbook_takes_the_fast_path(tmp_path, make_hostile, monkeypat
     """A sheet written the usual way is bounded by regular expressions alone: no exact XML pass."""
     path = make_hostile.write_book(tmp_path / "big.xlsx", [make_hostile.ORDER_HEADER, *make_hostile.order_rows(3000)])
     parsed = []
-    original = reader._WorkbookGuard._parse
-    monkeypatch.setattr(reader._WorkbookGuard, "_parse", lambda self, info, h: parsed.append(info.filename)
+    original = reader.WorkbookGuard._parse
+    monkeypatch.setattr(reader.WorkbookGuard, "_parse", lambda self, info, h: parsed.append(info.filename)
                         or original(self, info, h))
     assert read_file(path)[0].rows == 3000
     assert not [p for p in parsed if "worksheets" in p]
@@ -256,10 +257,10 @@ def test_a_legacy_workbook_that_exhausts_the_probe_is_refused(tmp_path, monkeypa
     """The .xls probe runs in a child with a memory cap: a child that dies means a refusal, not a crash here."""
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024))
-    monkeypatch.setattr(reader, "_LEGACY_PROBE", "import os; os.abort()")
+    monkeypatch.setattr(limits, "_LEGACY_PROBE", "import os; os.abort()")
     with pytest.raises(InputError, match="more memory than the limits allow"):
         read_file(path)
-    monkeypatch.setattr(reader, "_LEGACY_PROBE", "import sys; sys.exit(4)")
+    monkeypatch.setattr(limits, "_LEGACY_PROBE", "import sys; sys.exit(4)")
     with pytest.raises(InputError, match="limits.max_uncompressed_mb"):
         read_file(path)
 
@@ -345,8 +346,8 @@ def _odd_book(tmp_path, make_hostile, replace_from: str, replace_to: str):
 def test_sheets_the_fast_check_cannot_vouch_for_get_the_exact_pass(tmp_path, make_hostile, monkeypatch, old, new):
     path = _odd_book(tmp_path, make_hostile, old, new)
     parsed = []
-    original = reader._WorkbookGuard._parse
-    monkeypatch.setattr(reader._WorkbookGuard, "_parse", lambda self, info, h: parsed.append(info.filename)
+    original = reader.WorkbookGuard._parse
+    monkeypatch.setattr(reader.WorkbookGuard, "_parse", lambda self, info, h: parsed.append(info.filename)
                         or original(self, info, h))
     try:
         assert sum(t.rows for t in read_file(path)) >= 3

@@ -1,6 +1,6 @@
 """Untrusted workbooks: what one input file may ask of the machine, checked before any parser sees it.
 
-``Limits`` comes from the ``limits.*`` settings.  ``_WorkbookGuard`` inflates every
+``Limits`` (``limits.py``) comes from the ``limits.*`` settings.  ``WorkbookGuard`` inflates every
 part of an .xlsx/.ods once and bounds every sheet before a reader (fastexcel or
 python-calamine, both calamine underneath) lays it out; ``probe_legacy_workbook`` opens an .xls in a memory-capped child
 process.  Anything over a limit is an InputError (exit 2) naming the setting to raise.
@@ -10,100 +10,30 @@ Split from ``read.py`` so the reader stays about reading.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import io
-import os
 import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, fields
 from pathlib import Path
 
-from ..errors import ConfigError, InputError
+from ..errors import InputError
 from ..i18n import _
+from .limits import (
+    CHUNK_IN,
+    CHUNK_OUT,
+    GRACE_BYTES,
+    INFLATE_ERRORS,
+    Limits,
+    over_limit,
+    too_big,
+)
 
 try:  # ISA-L inflates the same bytes two to three times faster than zlib; zlib where it has no wheel
     from isal import igzip as _fast_gzip
     from isal import isal_zlib as _fast_zlib
 except ImportError:  # pragma: no cover
     _fast_zlib, _fast_gzip = zlib, gzip
-_INFLATE_ERRORS = (zlib.error, _fast_zlib.error)
-
-
-def gzip_open(path: Path):
-    """A .gz file opened for reading (ISA-L's reader when installed)."""
-    return _fast_gzip.open(path, "rb")
-
-
-def openpyxl_defused() -> bool:
-    """Whether openpyxl parses XML through defusedxml whenever anything imports it.
-
-    openpyxl switches to defusedxml by itself when the package is installed and
-    ``OPENPYXL_DEFUSEDXML`` is not "False"; this mirrors that rule without importing
-    openpyxl (a tenth of a second).  tiercli reads workbooks with calamine, which
-    never expands entities, but openpyxl reads them back in tests and tools.
-    """
-    return importlib.util.find_spec("defusedxml") is not None and \
-        os.environ.get("OPENPYXL_DEFUSEDXML", "True") == "True"
-
-
-if not openpyxl_defused():  # asserted at start: XML from strangers is never parsed undefended
-    raise ImportError("tiercli needs defusedxml in force for openpyxl: install defusedxml and unset "
-                      "OPENPYXL_DEFUSEDXML.")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one input file may ask of the machine (the ``limits.*`` settings).
-
-    The defaults let through the largest genuine exports (a full Excel sheet, the
-    541,909-line UCI file) and refuse the crafted ones: a zip that inflates a
-    thousand times, a sheet that claims a cell in column XFD of row 1,048,576, one
-    long shared string repeated in a million cells.
-    """
-
-    max_uncompressed_mb: float = 1024.0  # bytes a file may unpack to (CSV: its size), and text its cells may hold
-    max_ratio: float = 100.0  # unpacked / packed size of one zip part (parts under 1 MB are exempt)
-    max_members: int = 2000  # parts in one workbook zip
-    max_rows: int = 2_000_000  # rows of one table (sheets that share a header count together)
-    max_columns: int = 2000  # columns of one sheet or CSV
-    max_cells: int = 30_000_000  # rows x columns of one sheet as the reader lays it out
-
-    @classmethod
-    def from_config(cls, config) -> "Limits":
-        """The ``limits.*`` settings of a Config (anything with ``section``), checked to be positive."""
-        values = config.section("limits") if config is not None else {}
-        kwargs = {f.name: values[f.name] for f in fields(cls) if f.name in values}
-        for name, value in kwargs.items():
-            if not value > 0:
-                raise ConfigError(_("limits.{name} = {value} must be above 0.").format(name=name, value=repr(value)),
-                                  hint=_("Fix it in tiercli.toml or the TIERCLI_LIMITS_* variable."))
-        return cls(**kwargs)
-
-    @property
-    def max_bytes(self) -> int:
-        return int(self.max_uncompressed_mb * 1024 * 1024)
-
-    def text_allowed(self, source_bytes: int) -> int:
-        """Characters the cells of a sheet may copy out of shared strings or repeats: ``max_ratio`` times
-        the XML they come from (at least 64 MB), never over ``max_uncompressed_mb``."""
-        return int(min(self.max_bytes, max(_TEXT_GRACE, self.max_ratio * source_bytes)))
-
-
-def _too_big(path: Path, what: str) -> InputError:
-    return InputError(_("{path}: refused: the file {what}, more than limits.max_uncompressed_mb allows.").format(
-                          path=path, what=what),
-                      hint=_("If the export is genuine, raise limits.max_uncompressed_mb in tiercli.toml (or "
-                             "TIERCLI_LIMITS_MAX_UNCOMPRESSED_MB)."))
-
-
-def _over_limit(path: Path, what: str, setting: str) -> InputError:
-    return InputError(_("{path}: refused: {what}, more than limits.{setting} allows.").format(
-                          path=path, what=what, setting=setting),
-                      hint=_("If the export is genuine, raise limits.{setting} in tiercli.toml (or "
-                             "TIERCLI_LIMITS_{value}).").format(setting=setting, value=setting.upper()))
-
 
 # ---------------------------------------------------------------- untrusted workbooks
 #
@@ -124,9 +54,7 @@ def _over_limit(path: Path, what: str, setting: str) -> InputError:
 # own rules.  An XML DTD (<!DOCTYPE>, <!ENTITY>), which no spreadsheet program
 # writes, is refused outright: billion laughs and external entities stop there.
 
-_GRACE_BYTES = 1 << 20  # parts under this size are never called bombs, whatever their ratio
 _PROLOG_BYTES = 1 << 16  # a DTD and a sheet's <dimension> come before this in any real file
-_CHUNK_IN, _CHUNK_OUT = 1 << 18, 1 << 20
 _EXCEL_COLS = 16_384
 _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".ico", ".bin")
 _DTD = re.compile(rb"<!(?i:doctype|entity)|<\x00!\x00(?i:d\x00o\x00c\x00t\x00y\x00p\x00e\x00|e\x00n\x00t\x00i\x00t\x00y\x00)")
@@ -138,7 +66,6 @@ _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="([A-Z]{1,3})([1-9]\d{0
 _MERGE_CELL = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref\s*=\s*["\']\s*([A-Za-z]{1,3})([0-9]{1,7})'
                          rb'(?::([A-Za-z]{1,3})([0-9]{1,7}))?\s*["\']')
 _SI_START = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
-_TEXT_GRACE = 64 << 20  # cells may always copy this much shared-string text
 _REF = re.compile(r"\s*([A-Za-z]{1,3})([0-9]{1,7})\s*")
 _ROWNUM = re.compile(r"\s*([0-9]{1,7})\s*")
 
@@ -403,7 +330,7 @@ def _expat(handler):
     return parser
 
 
-class _WorkbookGuard:
+class WorkbookGuard:
     """Checks a workbook zip part by part before calamine parses it; raises InputError naming the file."""
 
     def __init__(self, path: Path, data: bytes, limits: Limits) -> None:
@@ -421,11 +348,11 @@ class _WorkbookGuard:
     def over(self, part: str, exc: _Over) -> InputError:
         what, n = exc.what, exc.amount
         if what == "rows":
-            return _over_limit(self.path, f"sheet part {part!r} has {n:,} rows", "max_rows")
+            return over_limit(self.path, f"sheet part {part!r} has {n:,} rows", "max_rows")
         if what == "columns":
-            return _over_limit(self.path, f"sheet part {part!r} has {n:,} columns", "max_columns")
+            return over_limit(self.path, f"sheet part {part!r} has {n:,} columns", "max_columns")
         if what == "cells":
-            return _over_limit(self.path, f"sheet part {part!r} spans {n:,} cells (rows x columns)", "max_cells")
+            return over_limit(self.path, f"sheet part {part!r} spans {n:,} cells (rows x columns)", "max_cells")
         return InputError(_("{path}: refused: the cells of {part} copy out {value:,.0f} MB of text, far more than "
                             "the file holds (a crafted workbook?).").format(
                               path=self.path, part=part, value=n / 2**20),
@@ -440,7 +367,7 @@ class _WorkbookGuard:
         if entries is None:
             raise self.damaged(_("no zip directory"))
         if entries > limits.max_members or directory > max(limits.max_members, 16) * 1024:
-            raise _over_limit(self.path, f"the workbook zip has {entries:,} parts", "max_members")
+            raise over_limit(self.path, f"the workbook zip has {entries:,} parts", "max_members")
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
             infos = zf.infolist()
@@ -448,7 +375,7 @@ class _WorkbookGuard:
                 NotImplementedError, UnicodeDecodeError) as exc:
             raise self.damaged(_("not a valid zip: {exc}").format(exc=exc)) from None
         if len(infos) > limits.max_members:
-            raise _over_limit(self.path, f"the workbook zip has {len(infos):,} parts", "max_members")
+            raise over_limit(self.path, f"the workbook zip has {len(infos):,} parts", "max_members")
         self.infos = infos
         names = [i.filename for i in infos]
         if not any(n.startswith(("xl/", "content.xml")) for n in names):
@@ -468,9 +395,9 @@ class _WorkbookGuard:
                                        filename=repr(info.filename), compress_type=info.compress_type))
             total += info.file_size
             if total > limits.max_bytes:
-                raise _too_big(self.path, f"unpacks to more than {total / 2**20:,.0f} MB")
-            if info.file_size > _GRACE_BYTES and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-                raise _over_limit(self.path, f"part {info.filename!r} unpacks {info.file_size / max(info.compress_size, 1):,.0f} "
+                raise too_big(self.path, f"unpacks to more than {total / 2**20:,.0f} MB")
+            if info.file_size > GRACE_BYTES and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+                raise over_limit(self.path, f"part {info.filename!r} unpacks {info.file_size / max(info.compress_size, 1):,.0f} "
                                              "times its size (a zip bomb?)", "max_ratio")
             start = self._data_start(info)
             spans.append((info.header_offset, start + info.compress_size, info))
@@ -489,7 +416,7 @@ class _WorkbookGuard:
         if self.shared_info is not None:
             self.shared_raw = self._shared_raw_lengths(self.shared_info)
         infos = [i for _, _, i in spans]
-        if sum(i.file_size for i in infos) < _GRACE_BYTES:
+        if sum(i.file_size for i in infos) < GRACE_BYTES:
             for info in infos:
                 self._check_part(info)
             return
@@ -513,7 +440,7 @@ class _WorkbookGuard:
 
     def _small_part(self, name: str) -> bytes:
         info = next((i for i in self.infos if i.filename == name), None)
-        return self._inflate_all(info) if info is not None and info.file_size < _GRACE_BYTES else b""
+        return self._inflate_all(info) if info is not None and info.file_size < GRACE_BYTES else b""
 
     def _data_start(self, info: zipfile.ZipInfo) -> int:
         off = info.header_offset
@@ -538,7 +465,7 @@ class _WorkbookGuard:
         inflater = _fast_zlib.decompressobj(-15)
         try:
             out = inflater.decompress(raw, info.file_size + 1)
-        except _INFLATE_ERRORS as exc:
+        except INFLATE_ERRORS as exc:
             raise self.damaged(_("part {filename}: {exc}").format(filename=repr(info.filename), exc=exc)) from None
         if len(out) > info.file_size:
             raise self.damaged(_("part {filename} unpacks to more than the {file_size:,} bytes it declares").format(
@@ -558,8 +485,8 @@ class _WorkbookGuard:
         if info.compress_type == zipfile.ZIP_STORED:
             if info.compress_size != info.file_size:
                 raise self.damaged(_("part {filename} has two sizes").format(filename=repr(info.filename)))
-            for i in range(0, len(raw), _CHUNK_OUT):
-                yield bytes(raw[i:i + _CHUNK_OUT])
+            for i in range(0, len(raw), CHUNK_OUT):
+                yield bytes(raw[i:i + CHUNK_OUT])
             return
         inflater = zlib.decompressobj(-15)
         pos, produced, pending = 0, 0, b""
@@ -568,9 +495,9 @@ class _WorkbookGuard:
                 if not pending:
                     if pos >= len(raw):
                         raise self.damaged(_("part {filename} is cut short").format(filename=repr(info.filename)))
-                    pending = raw[pos:pos + _CHUNK_IN]
+                    pending = raw[pos:pos + CHUNK_IN]
                     pos += len(pending)
-                out = inflater.decompress(pending, _CHUNK_OUT)
+                out = inflater.decompress(pending, CHUNK_OUT)
                 pending = inflater.unconsumed_tail
                 if out:
                     produced += len(out)
@@ -822,88 +749,3 @@ def _zip_directory(data: bytes) -> tuple[int | None, int]:
             if len(rec) == 56 and rec[:4] == b"PK\x06\x06":
                 entries, size = struct.unpack("<QQ", rec[32:48])
     return entries, size
-
-
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def _check_gzip(path: Path, limits: Limits) -> None:
-    """A .gz export is unpacked once, counting, before pandas reads it: a gzip bomb is refused early."""
-    packed = max(path.stat().st_size, 1)
-    total = 0
-    try:
-        with gzip_open(path) as fh:
-            while chunk := fh.read(_CHUNK_OUT):
-                total += len(chunk)
-                if total > limits.max_bytes:
-                    raise _too_big(path, "unpacks to more than it")
-                if total > _GRACE_BYTES and total > limits.max_ratio * packed:
-                    raise _over_limit(path, f"it unpacks more than {limits.max_ratio:g} times its size "
-                                            "(a compression bomb?)", "max_ratio")
-    except (OSError, EOFError, *_INFLATE_ERRORS) as exc:
-        raise InputError(_("{path}: the .gz file is damaged ({exc}).").format(path=path, exc=exc),
-                         hint=_("Download it again.")) from None
-
-
-
-
-def _workbook_bytes(path: Path, limits: Limits) -> bytes:
-    """The file's bytes (unpacked if it is a .gz), read once so the check and the parse see the same."""
-    if not _is_gzip(path):
-        return path.read_bytes()
-    _check_gzip(path, limits)
-    with gzip_open(path) as fh:
-        return fh.read()
-
-
-_LEGACY_PROBE = r"""
-import io, sys
-limit, text_limit = int(sys.argv[1]), int(sys.argv[2])
-try:
-    import resource
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-except (ImportError, ValueError, OSError):
-    pass
-import python_calamine as pc
-try:
-    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read()))
-    text = 0
-    for name in wb.sheet_names:
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        text += sum(len(v) for row in rows for v in row if type(v) is str)
-        del rows
-except MemoryError:
-    sys.exit(5)
-except Exception:
-    sys.exit(3)  # calamine cannot read it: the reader says so itself
-sys.exit(4 if text > text_limit else 0)
-"""
-
-
-def _probe_legacy_workbook(path: Path, data: bytes, limits: Limits) -> None:
-    """A legacy .xls (OLE2/BIFF) cannot be checked part by part like a zip, and calamine reads it whole
-    when it opens it; so a child process with a memory cap opens it first.  A crafted .xls (one long
-    string in every cell) dies there, not here."""
-    import subprocess
-    import sys
-
-    if "EncryptedPackage".encode("utf-16-le") in data:
-        raise InputError(_("{path}: the workbook is encrypted (password-protected).").format(path=path),
-                         hint=_("Save it without a password, as .xlsx."))
-    cap = (512 << 20) + 3 * limits.max_bytes
-    try:
-        done = subprocess.run([sys.executable, "-c", _LEGACY_PROBE, str(cap), str(limits.max_bytes)], input=data,
-                              capture_output=True, timeout=600)
-    except subprocess.TimeoutExpired:
-        raise InputError(_("{path}: refused: the workbook takes too long to open.").format(path=path),
-                         hint=_("Open it in Excel and save it as .xlsx or .csv.")) from None
-    except OSError:
-        return  # no child process possible here: read it directly
-    if done.returncode == 4:
-        raise _too_big(path, "has cells that expand to more text than")
-    if done.returncode not in (0, 3):
-        raise InputError(_("{path}: refused: opening the workbook takes more memory than the limits allow (a crafted "
-                           "file?).").format(path=path),
-                         hint=_("If it is genuine, raise limits.max_uncompressed_mb, or save it as .xlsx or .csv."))

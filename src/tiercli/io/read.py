@@ -30,18 +30,18 @@ import pandas as pd
 
 from ..errors import InputError
 from ..i18n import _
-from .guard import (  # noqa: F401  (Limits and openpyxl_defused are part of the reader's API)
-    _INFLATE_ERRORS,
+from .guard import WorkbookGuard
+from .limits import (  # noqa: F401  (Limits and openpyxl_defused are part of the reader's API)
+    INFLATE_ERRORS,
     Limits,
-    _check_gzip,
-    _is_gzip,
-    _over_limit,
-    _probe_legacy_workbook,
-    _too_big,
-    _workbook_bytes,
-    _WorkbookGuard,
+    check_gzip,
     gzip_open,
+    is_gzip,
     openpyxl_defused,
+    over_limit,
+    probe_legacy_workbook,
+    too_big,
+    workbook_bytes,
 )
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
@@ -186,7 +186,7 @@ def read_file(path: Path, *, max_rows: int | None = None, limits: Limits | None 
     if size == 0:
         raise InputError(_("{path}: file is empty.").format(path=path), hint=_("Export it again from the platform."))
     if size > limits.max_bytes:
-        raise _too_big(path, f"is {size / 2**20:,.0f} MB")
+        raise too_big(path, f"is {size / 2**20:,.0f} MB")
     head = _head_bytes(path, 8)
     suffix = _data_suffix(path)
     if head.startswith(b"PK\x03\x04") or suffix in {".xlsx", ".xlsm", ".ods"}:
@@ -203,7 +203,7 @@ def _head_bytes(path: Path, n: int) -> bytes:
         try:
             with gzip_open(path) as fh:
                 return fh.read(n)
-        except (OSError, EOFError, *_INFLATE_ERRORS) as exc:
+        except (OSError, EOFError, *INFLATE_ERRORS) as exc:
             raise InputError(_("{path}: the .gz file is damaged ({exc}).").format(path=path, exc=exc),
                              hint=_("Download it again.")) from None
     return head[:n]
@@ -475,7 +475,7 @@ def _read_aligned(path: Path, text: str, header_row: int, max_rows: int | None,
     names = [t for _, t in header]
     k = len(names)
     if k > limits.max_columns:
-        raise _over_limit(path, f"the header has {k:,} columns", "max_columns")
+        raise over_limit(path, f"the header has {k:,} columns", "max_columns")
     ends = [c + _display_width(t) for c, t in header]
     bounds = [(ends[j] + header[j + 1][0]) / 2 for j in range(k - 1)]
     cap = max_rows if max_rows is not None else min(limits.max_rows, limits.max_cells // k) + 1
@@ -488,7 +488,7 @@ def _read_aligned(path: Path, text: str, header_row: int, max_rows: int | None,
     while body and not body[-1].strip():
         body.pop()
     if max_rows is None and len(body) >= cap and len(body) * k > limits.max_cells:
-        raise _over_limit(path, f"it spans more than {limits.max_cells:,} cells", "max_cells")
+        raise over_limit(path, f"it spans more than {limits.max_cells:,} cells", "max_cells")
     lefts, rights = [float("-inf"), *bounds], [*bounds, float("inf")]
     rows = []
     for line in body[:cap]:
@@ -519,8 +519,8 @@ def _first_full(fields: list[list[str]], width: int) -> int:
 
 
 def _read_csv(path: Path, max_rows: int | None, limits: Limits) -> RawTable:
-    if _is_gzip(path):
-        _check_gzip(path, limits)
+    if is_gzip(path):
+        check_gzip(path, limits)
     with _open_bytes(path) as fh:
         sample = fh.read(_SAMPLE_BYTES)
     if not sample.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
@@ -553,7 +553,7 @@ def _read_csv(path: Path, max_rows: int | None, limits: Limits) -> RawTable:
     if header_row < len(lines):
         width = len(_split_line(lines[header_row], delimiter))
         if width > limits.max_columns:
-            raise _over_limit(path, f"the header has {width:,} columns", "max_columns")
+            raise over_limit(path, f"the header has {width:,} columns", "max_columns")
     kwargs = dict(
         sep=delimiter,
         header=0,
@@ -569,7 +569,7 @@ def _read_csv(path: Path, max_rows: int | None, limits: Limits) -> RawTable:
         # a preview reads max_rows; otherwise one row past the limit tells a file over it
         nrows=max_rows if max_rows is not None else limits.max_rows + 1,
         on_bad_lines="warn",
-        compression="gzip" if _is_gzip(path) else None,  # from the bytes, never the name
+        compression="gzip" if is_gzip(path) else None,  # from the bytes, never the name
     )
     try:
         # the plain case (UTF-8, header on line 1, every line as wide as it) in pyarrow's reader; the rest
@@ -597,9 +597,9 @@ def _read_csv(path: Path, max_rows: int | None, limits: Limits) -> RawTable:
         raise InputError(_("{path}: cannot parse as CSV ({value}).").format(path=path, value=str(exc).splitlines()[0]),
                          hint=_("Check the file opens in Excel; re-export it.")) from None
     if max_rows is None and len(frame) > limits.max_rows:
-        raise _over_limit(path, f"it has more than {limits.max_rows:,} rows", "max_rows")
+        raise over_limit(path, f"it has more than {limits.max_rows:,} rows", "max_rows")
     if frame.shape[1] > limits.max_columns:
-        raise _over_limit(path, f"it has {frame.shape[1]:,} columns", "max_columns")
+        raise over_limit(path, f"it has {frame.shape[1]:,} columns", "max_columns")
     frame = _clean_headers(frame)
     return RawTable(path, frame, encoding=encoding, delimiter=delimiter, header_row=header_row,
                     first_line=header_row + 2, skipped_lines=skipped)
@@ -624,7 +624,7 @@ def _read_aligned_file(path: Path, encoding: str, header_row: int, max_rows: int
     del data
     frame, first_line = _read_aligned(path, text.lstrip("\ufeff"), header_row, max_rows, limits)
     if max_rows is None and len(frame) > limits.max_rows:
-        raise _over_limit(path, f"it has more than {limits.max_rows:,} rows", "max_rows")
+        raise over_limit(path, f"it has more than {limits.max_rows:,} rows", "max_rows")
     return RawTable(path, _clean_headers(frame), encoding=encoding, delimiter=_ALIGNED, header_row=header_row,
                     first_line=first_line)
 
@@ -713,7 +713,7 @@ def _read_csv_arrow(path: Path, encoding: str, delimiter: str, header_row: int,
     names = [f"f{i}" for i in range(width)]
     tail = b""
     try:
-        if _is_gzip(path):
+        if is_gzip(path):
             with gzip_open(path) as fh:
                 data = fh.read()
             tail, source = data[-_TAIL:], pa.BufferReader(data)
@@ -729,7 +729,7 @@ def _read_csv_arrow(path: Path, encoding: str, delimiter: str, header_row: int,
             convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names}, null_values=[""],
                                                  strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
-    except (pa.ArrowException, OSError, EOFError, *_INFLATE_ERRORS, UnicodeDecodeError):
+    except (pa.ArrowException, OSError, EOFError, *INFLATE_ERRORS, UnicodeDecodeError):
         return None
     if table.num_rows < 2:
         return None  # a header alone: pandas gives the empty frame its own way
@@ -819,8 +819,8 @@ def _read_excel(path: Path, head: bytes, max_rows: int | None, limits: Limits,
                 wanted: tuple[str, ...] = ()) -> list[RawTable]:
     pick = _SheetPick(path, wanted)
     if head.startswith(b"PK"):
-        data = _workbook_bytes(path, limits)
-        guard = _WorkbookGuard(path, data, limits)
+        data = workbook_bytes(path, limits)
+        guard = WorkbookGuard(path, data, limits)
         guard.check()
         if not any(n.startswith("content.xml") for n in guard.names):  # OpenDocument stays with calamine
             try:
@@ -845,8 +845,8 @@ def _read_excel(path: Path, head: bytes, max_rows: int | None, limits: Limits,
                     blanked if len(tables) == 1 else [])
             return tables
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        data = _workbook_bytes(path, limits)
-        _probe_legacy_workbook(path, data, limits)
+        data = workbook_bytes(path, limits)
+        probe_legacy_workbook(path, data, limits)
     else:
         with _open_bytes(path) as fh:
             sample = fh.read(4096)
@@ -991,14 +991,14 @@ def _unreadable(path: Path, exc: Exception) -> InputError:
 def _check_layout(path: Path, name: str, height: int, width: int, limits: Limits) -> None:
     """The sheet as the reader lays it out, from A1 to the farthest cell (the guard bounded it)."""
     if height > limits.max_rows:
-        raise _over_limit(path, f"sheet {name!r} has {height:,} rows", "max_rows")
+        raise over_limit(path, f"sheet {name!r} has {height:,} rows", "max_rows")
     if width > limits.max_columns:
-        raise _over_limit(path, f"sheet {name!r} has {width:,} columns", "max_columns")
+        raise over_limit(path, f"sheet {name!r} has {width:,} columns", "max_columns")
     if height * width > limits.max_cells:
-        raise _over_limit(path, f"sheet {name!r} spans {height * width:,} cells", "max_cells")
+        raise over_limit(path, f"sheet {name!r} spans {height * width:,} cells", "max_cells")
 
 
-def _fastexcel_sheets(path: Path, data: bytes, guard: _WorkbookGuard, max_rows: int | None, limits: Limits,
+def _fastexcel_sheets(path: Path, data: bytes, guard: WorkbookGuard, max_rows: int | None, limits: Limits,
                       pick=list):
     """(name, frame, header row, merged runs) per non-empty sheet of a checked .xlsx, read by fastexcel
     (calamine in Rust, straight to Arrow text columns).  fastexcel lets go of the GIL, so two sheets load
@@ -1125,7 +1125,7 @@ def _group_sheets(path: Path, sheets: list, max_rows: int | None, limits: Limits
         if max_rows is not None:
             frame = frame.iloc[:max_rows]
         elif len(frame) > limits.max_rows:
-            raise _over_limit(path, f"sheets {', '.join(p[0] for p in parts)} have {len(frame):,} rows together",
+            raise over_limit(path, f"sheets {', '.join(p[0] for p in parts)} have {len(frame):,} rows together",
                               "max_rows")
         merged, segments, offset = [], [], 0
         for name, part, header_row, merged_cols in parts:
