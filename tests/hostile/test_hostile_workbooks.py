@@ -18,7 +18,7 @@ import pytest
 from tiercli.config import DEFAULTS, load_config
 from tiercli.errors import ConfigError, InputError
 from tiercli.io import guard as reader
-from tiercli.io import limits
+from tiercli.io import limits, sheet_scan
 from tiercli.io.read import Limits, openpyxl_defused, read_file
 from tiercli.schema.dataset import load_dataset
 
@@ -230,16 +230,16 @@ def test_column_and_cell_limits(tmp_path, make_hostile, monkeypatch):
 
 def test_le_pattern_matches_exactly_the_values_up_to_the_limit():
     for limit in (1, 9, 10, 26, 99, 100, 541_910, 1_048_576):
-        rx = re.compile(reader._le_pattern(str(limit), "0123456789") + r"\Z")
+        rx = re.compile(sheet_scan.le_pattern(str(limit), "0123456789") + r"\Z")
         for n in {1, 2, 9, 10, 11, limit - 1, limit, limit + 1, limit * 10, 99, 100, 101}:
             if n >= 1:
                 assert bool(rx.match(str(n))) == (n <= limit), (limit, n)
         assert not rx.match("0") and not rx.match("01")
     for cols in (1, 8, 26, 27, 79, 702, 703, 2000):
-        rx = re.compile(reader._le_pattern(reader._col_letters(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + r"\Z")
+        rx = re.compile(sheet_scan.le_pattern(sheet_scan.col_letters(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + r"\Z")
         for n in {1, 2, 25, 26, 27, 52, cols - 1, cols, cols + 1, 702, 703, 16_384}:
             if n >= 1:
-                assert bool(rx.match(reader._col_letters(n))) == (n <= cols), (cols, n)
+                assert bool(rx.match(sheet_scan.col_letters(n))) == (n <= cols), (cols, n)
 
 
 # ---------------------------------------------------------------- legacy .xls
@@ -277,8 +277,8 @@ PIECES = [' r="', " r='", ' r = "', '\tr="', " ", "r=", '"', "'", " t=", '="', "
 
 def _agree(bound, text: bytes) -> None:
     """The RE2 spelling finds a sign exactly where Python's lookahead patterns do."""
-    re2 = reader._re2_search(reader._bad_pattern(*bound), text, 0)
-    ref = re.search(reader._lookahead_pattern(*bound), text) is not None
+    re2 = sheet_scan.re2_search(sheet_scan.bad_pattern(*bound), text, 0)
+    ref = re.search(sheet_scan.lookahead_pattern(*bound), text) is not None
     assert re2 == ref, (bound, text)
 
 
@@ -288,8 +288,8 @@ def test_the_one_pass_check_agrees_with_the_lookahead_patterns_on_the_edges(boun
     rows = ["1", "9", "10", str(10 ** digits - 1), str(10 ** digits), "0", "01", ""]
     if row_limit:
         rows += [row_limit, str(int(row_limit) + 1), str(int(row_limit) - 1)]
-    width = reader._col_number(col)
-    cols = {"A", col, reader._col_letters(width + 1), reader._col_letters(max(width - 1, 1)), "Z", "AA", "ZZ",
+    width = sheet_scan.col_number(col)
+    cols = {"A", col, sheet_scan.col_letters(width + 1), sheet_scan.col_letters(max(width - 1, 1)), "Z", "AA", "ZZ",
             "AAA", "XFD", "a", ""}
     for c in cols:
         for r in rows:
@@ -316,10 +316,11 @@ def test_the_one_pass_check_agrees_with_the_lookahead_patterns_on_the_edges(boun
 ])
 def test_the_one_pass_check_flags_what_the_lookahead_patterns_flag(cell):
     _agree(("H", 6, None), cell.encode())
-    assert reader._re2_search(reader._bad_pattern("H", 6, None), cell.encode(), 0)
+    assert sheet_scan.re2_search(sheet_scan.bad_pattern("H", 6, None), cell.encode(), 0)
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 
 @settings(max_examples=400, deadline=None)
