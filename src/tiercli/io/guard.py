@@ -356,7 +356,7 @@ class WorkbookGuard:
                 raise too_big(self.path, f"unpacks to more than {total / 2**20:,.0f} MB")
             if info.file_size > GRACE_BYTES and info.file_size > limits.max_ratio * max(info.compress_size, 1):
                 raise over_limit(self.path, f"part {info.filename!r} unpacks {info.file_size / max(info.compress_size, 1):,.0f} "
-                                             "times its size (a zip bomb?)", "max_ratio")
+                                            "times its size (a zip bomb?)", "max_ratio")
             start = self._data_start(info)
             spans.append((info.header_offset, start + info.compress_size, info))
         spans.sort(key=lambda s: s[0])

@@ -1,5 +1,6 @@
 """What one input file may ask of the machine (``Limits``, the ``limits.*`` settings), and the checks that
 need no XML: gzip bombs, the bytes of a workbook, a legacy .xls opened in a memory-capped child process.
+Also opening a file that may be gzip (``gzip_open``, ``open_bytes``), which every reader does.
 The workbook guard (``guard.py``) bounds an .xlsx/.ods part by part on top of these."""
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ TEXT_GRACE = 64 << 20  # cells may always copy this much shared-string text
 def gzip_open(path: Path):
     """A .gz file opened for reading (ISA-L's reader when installed)."""
     return _fast_gzip.open(path, "rb")
+
+
+def open_bytes(path: Path):
+    """A file opened for reading its bytes: unpacked as it is read when it is gzip (by its first bytes, never its name)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    return gzip_open(path) if magic == b"\x1f\x8b" else open(path, "rb")
 
 
 def openpyxl_defused() -> bool:
@@ -117,12 +125,10 @@ def check_gzip(path: Path, limits: Limits) -> None:
                     raise too_big(path, "unpacks to more than it")
                 if total > GRACE_BYTES and total > limits.max_ratio * packed:
                     raise over_limit(path, f"it unpacks more than {limits.max_ratio:g} times its size "
-                                            "(a compression bomb?)", "max_ratio")
+                                           "(a compression bomb?)", "max_ratio")
     except (OSError, EOFError, *INFLATE_ERRORS) as exc:
         raise InputError(_("{path}: the .gz file is damaged ({exc}).").format(path=path, exc=exc),
                          hint=_("Download it again.")) from None
-
-
 
 
 def workbook_bytes(path: Path, limits: Limits) -> bytes:
