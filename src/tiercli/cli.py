@@ -17,7 +17,6 @@ from .errors import (
     ENVIRONMENT_ERRNOS,
     EXIT_UNEXPECTED,
     OutputBusyError,
-    OutputError,
     TiercliError,
     clean_text,
     environment_fault,
@@ -273,18 +272,6 @@ def inspect(paths, preset, config_path, rates, currency, date_order, keep_duplic
     render_inspect(make_console(), ds.files, summary, ds.problems, lang=cfg["lang"])
 
 
-def _tiers_name(paths: list[Path], tail: str) -> Path:
-    """NAME.tiers.TAIL beside the first input (".tiers." keeps tiercli's outputs out of the next folder scan)."""
-    first = paths[0]
-    if first.is_dir():
-        return first / f"{first.resolve().name}.tiers.{tail}"
-    name = first.name
-    for suffix in (".gz", ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"):
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
-    return first.with_name(f"{name}.tiers.{tail}")
-
-
 def _output_format(output: Path | None, fmt: str | None) -> str:
     if fmt:
         return fmt
@@ -295,23 +282,6 @@ def _output_format(output: Path | None, fmt: str | None) -> str:
         raise click.BadParameter(_("cannot tell the format of {name}; use .xlsx, .csv or .json, or --format."
                                    ).format(name=output.name), param_hint="-o")
     return "xlsx"
-
-
-def _output_folder(target: Path) -> Path:
-    """The folder ``target`` is written in, checked before any work: it must exist."""
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(_("cannot write {path}: folder {folder} does not exist.").format(path=target, folder=folder),
-                          hint=_("Create it or choose another -o."))
-    return folder
-
-
-def _busy_note(target: Path, written) -> str | None:
-    """What to tell the seller when ``target`` was busy and the data went to a dated file beside it."""
-    if not written.fallback:
-        return None
-    return _("{path} is busy (open in Excel?): wrote {fallback} instead. Close the file and run again to "
-             "replace it.").format(path=target, fallback=written.path)
 
 
 @cli.command()
@@ -327,16 +297,16 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
     """Tier every customer and write a tagged spreadsheet, plus a summary here."""
     from . import history
     from .io.lock import output_lock, remove_stale_temps
-    from .io.write import write_output
+    from .io.write import output_folder, tiers_name, write_output
     from .scoring import workbook_sheets
 
     cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates,
                   lang=lang)
     lang = cfg["lang"]
     fmt = _output_format(output, fmt)
-    target = output or _tiers_name(list(paths), fmt)
+    target = output or tiers_name(list(paths), fmt)
     _note(ctx, inputs=",".join(map(str, paths)), output=target)
-    folder = _output_folder(target)
+    folder = output_folder(target)
     with output_lock(folder, kind=cfg["lock"], wait=wait, expire_minutes=cfg["lock_expire_minutes"]):
         remove_stale_temps(folder)
         result = _scored(paths, cfg, preset=preset, rates=rates, as_of=as_of, names=names, blacklist=blacklist,
@@ -364,8 +334,8 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
             except TiercliError as err:
                 no_snapshot = err
     _note(ctx, customers=len(result.customers), output=written.path)
-    note = _busy_note(target, written)
-    result.notes.extend(_write_notes(written))
+    note = written.busy_note(target)
+    result.notes.extend(written.notes())
     if not quiet:  # (a quiet console would still lay every table out, for nobody)
         from .report import make_console, render_score
 
@@ -400,7 +370,7 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
     """Check the labels on your own history: label customers as of a past date, show what they did next."""
     from .backtest import backtest as run_backtest
     from .backtest import backtest_json, backtest_sheets
-    from .io.write import write_output
+    from .io.write import output_folder, write_output
     from .report import make_console, render_backtest
     from .schema.dataset import load_dataset
 
@@ -417,13 +387,13 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
     wrote = []
     doc = backtest_json(bt) if fmt == "json" or (output is not None and output.suffix.lower() == ".json") else None
     if output is not None:
-        _output_folder(output)
+        output_folder(output)
         written = write_output(output, "xlsx" if output.suffix.lower() == ".xlsx" else "json",
                                sheets=lambda: backtest_sheets(bt, lang), document=lambda: doc)
         wrote.append(str(written.path))
         _note(ctx, output=written.path)
         if written.fallback:
-            raise OutputBusyError(_busy_note(output, written), path=written.path)
+            raise OutputBusyError(written.busy_note(output), path=written.path)
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
     elif not quiet:
@@ -515,18 +485,6 @@ def _scored(paths, cfg, *, preset, rates, as_of, names, blacklist, quiet):
             status.stop()
 
 
-def _write_notes(written) -> list[str]:
-    """What the writer changed to keep the file safe, in words (counted, never silent)."""
-    notes = []
-    if written.sanitized_cells:
-        notes.append(_("{n} text cells start like a formula (= + - @) and were written as plain text").format(
-            n=written.sanitized_cells))
-    if written.fixed_cells:
-        notes.append(_("{n} cells had characters a spreadsheet cannot hold removed, or were cut to 32,767 "
-                       "characters").format(n=written.fixed_cells))
-    return notes
-
-
 @cli.command("plan-emails")
 @input_options
 @click.option("--quota", type=click.IntRange(min=0), required=True,
@@ -547,8 +505,8 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
     """Plan this month's marketing emails within --quota: who, when, why, what to recommend."""
     from .errors import InputError
     from .io.lock import output_lock
-    from .io.write import write_output
-    from .plan.contact_log import append_contacts, read_contact_log
+    from .io.write import output_folder, tiers_name, write_output
+    from .plan.contact_log import append_contacts, read_for_plan
     from .plan.emails import parse_month, plan_emails, read_suppression
     from .plan.output import plan_json, plan_sheets
     from .report import make_console, render_plan
@@ -565,19 +523,18 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
     if month:
         parse_month(month, None)  # a bad --month fails before any file is read
     _note(ctx, inputs=",".join(map(str, paths)))
-    contacts = read_contact_log(contact_log, cfg) if contact_log is not None else None
-    if contacts is not None and contacts.attrs.get("cut_lines"):
-        lines = contacts.attrs["cut_lines"]
-        _warn(_("{path}: line {lines} is cut off (a failed write): not counted as a send; --record appends "
-                "the real row. Delete that line when convenient.").format(
-            path=contact_log, lines=", ".join(map(str, lines))))
+    contacts = None
+    if contact_log is not None:
+        contacts, cut = read_for_plan(contact_log, cfg)
+        if cut:
+            _warn(cut)
     suppressed = read_suppression(suppress) if suppress is not None else None
     result = _scored(paths, cfg, preset=preset, rates=rates, as_of=as_of, names=names, blacklist=blacklist,
                      quiet=quiet)
     plan = plan_emails(result, quota=quota, month=parse_month(month, result.as_of), contacts=contacts,
                        suppress=suppressed, config=cfg)
-    target = output or _tiers_name(list(paths), f"plan-{plan.month}.{fmt}")
-    folder = _output_folder(target)
+    target = output or tiers_name(list(paths), f"plan-{plan.month}.{fmt}")
+    folder = output_folder(target)
     with output_lock(folder, kind=cfg["lock"], wait=wait, expire_minutes=cfg["lock_expire_minutes"]):
         written = write_output(target, fmt, sheets=lambda: plan_sheets(plan, lang), table=lambda: plan.plan,
                                document=lambda: plan_json(plan))
@@ -587,7 +544,7 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
         added = append_contacts(contact_log, plan.log_rows().to_dict("records"), lock=cfg["lock"])
         recorded = (added, str(contact_log))
     _note(ctx, planned=len(plan.plan), output=written.path)
-    note = _busy_note(target, written)
+    note = written.busy_note(target)
     render_plan(make_console(quiet=quiet), plan, lang=lang, wrote=[str(written.path)], recorded=recorded,
                 fallback_note=note)
     if written.fallback:
@@ -616,6 +573,7 @@ def calendar_command(year, country, lang, config_path, fmt):
     from . import countries
     from .errors import InputError
     from .plan.calendar import calendar_rows, load_calendar, missing_dates
+    from .plan.output import calendar_json
     from .report import make_console, render_calendar
 
     cfg = _config([], config_path, lang=lang)
@@ -632,13 +590,9 @@ def calendar_command(year, country, lang, config_path, fmt):
     entries = load_calendar(cfg)
     platforms = tuple(p.lower() for p in cfg["plan.platforms"])
     rows = calendar_rows(entries, year, platforms=platforms, country=code, lang=lang)
-    undated = [e for e in missing_dates(entries, year)
-               if (not platforms or not e.platforms or set(e.platforms) & set(platforms))]
+    undated = missing_dates(entries, year, platforms)
     if fmt == "json":
-        out = rows.drop(columns=["kind_word"]).assign(start=rows["start"].dt.strftime("%Y-%m-%d"),
-                                                      end=rows["end"].dt.strftime("%Y-%m-%d"))
-        click.echo(json.dumps({"year": year, "country": code, "platforms": list(platforms),
-                               "events": out.to_dict("records"), "undated": [e.key for e in undated]},
+        click.echo(json.dumps(calendar_json(rows, year=year, country=code, platforms=platforms, undated=undated),
                               ensure_ascii=False, indent=2))
         return
     render_calendar(make_console(), rows, year=year, lang=lang, undated=undated, platforms=platforms, country=code)
@@ -681,7 +635,7 @@ def markets_command(paths, preset, config_path, rates, currency, date_order, kee
                                table=lambda: calendar, document=lambda: markets_json(calendar, held))
         wrote.append(str(written.path))
         if written.fallback:
-            raise OutputBusyError(_busy_note(output, written), path=written.path)
+            raise OutputBusyError(written.busy_note(output), path=written.path)
     if fmt == "json":
         click.echo(json.dumps(markets_json(calendar, held), ensure_ascii=False, indent=2, default=str))
         for path in wrote:

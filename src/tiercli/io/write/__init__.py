@@ -15,7 +15,8 @@ often while cron writes the next run, so each write is:
   (and NUL, which no CSV reader survives, is dropped from CSV text) (``excel_text``).
 
 One module per concern: ``model`` (Sheet, Chart, WriteResult), ``inert``, ``excel_text``, ``columns``
-(how a column's cells are written, shared by xlsx and csv), ``atomic``, ``xlsx``, ``csv_file``, ``json_file``.
+(how a column's cells are written, shared by xlsx and csv), ``atomic``, ``xlsx``, ``csv_file``, ``json_file``,
+``target`` (the default output name beside the inputs, the folder check).
 The commands call ``write_output``; the package never prints and never exits.
 """
 
@@ -30,6 +31,7 @@ from .csv_file import write_csv
 from .inert import inert_text
 from .json_file import write_json
 from .model import Chart, Sheet, WriteResult
+from .target import output_folder, tiers_name
 from .xlsx import write_workbook
 
 __all__ = [
@@ -37,6 +39,8 @@ __all__ = [
     "Sheet",
     "WriteResult",
     "inert_text",
+    "output_folder",
+    "tiers_name",
     "write_csv",
     "write_json",
     "write_output",

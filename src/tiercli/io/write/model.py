@@ -9,6 +9,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from ...i18n import _
+
 CHART_KINDS = ("column", "bar", "pie", "line", "pareto")
 
 
@@ -67,6 +69,24 @@ class WriteResult:
     fallback: bool
     sanitized_cells: int = 0
     fixed_cells: int = 0
+
+    def busy_note(self, target: Path) -> str | None:
+        """What to tell the seller when ``target`` was busy and the data went to a dated file beside it."""
+        if not self.fallback:
+            return None
+        return _("{path} is busy (open in Excel?): wrote {fallback} instead. Close the file and run again to "
+                 "replace it.").format(path=target, fallback=self.path)
+
+    def notes(self) -> list[str]:
+        """What the writer changed to keep the file safe, in words (counted, never silent)."""
+        notes = []
+        if self.sanitized_cells:
+            notes.append(_("{n} text cells start like a formula (= + - @) and were written as plain text").format(
+                n=self.sanitized_cells))
+        if self.fixed_cells:
+            notes.append(_("{n} cells had characters a spreadsheet cannot hold removed, or were cut to 32,767 "
+                           "characters").format(n=self.fixed_cells))
+        return notes
 
 
 class Counts:
