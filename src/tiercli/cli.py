@@ -585,8 +585,8 @@ def calendar_command(year, country, lang, config_path, fmt):
 
         code = countries.codes(pd.Series([country.strip()])).iloc[0]
         if not isinstance(code, str) or not code:
-            raise InputError(f"--country {country!r} is not a country tiercli knows.",
-                             hint="Use an ISO code such as US, DE or SA.")
+            raise InputError(_("--country {country} is not a country tiercli knows.").format(country=repr(country)),
+                             hint=_("Use an ISO code such as US, DE or SA."))
     entries = load_calendar(cfg)
     platforms = tuple(p.lower() for p in cfg["plan.platforms"])
     rows = calendar_rows(entries, year, platforms=platforms, country=code, lang=lang)
