@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tiercli.errors import EnvironmentFault, OutputError, environment_fault
+from ...errors import EnvironmentFault, OutputError, environment_fault
 
 TMP_PREFIX = ".~tiercli-"
 TMP_SUFFIX = ".tmp"

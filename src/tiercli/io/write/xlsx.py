@@ -16,8 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from tiercli.errors import OutputError
-
+from ...errors import OutputError
 from .atomic import (
     SCRATCH_PREFIX,
     atomic_write,
