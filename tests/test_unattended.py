@@ -17,6 +17,7 @@ from tiercli.errors import EXIT_FALLBACK, EXIT_LOCKED, LockedError
 from tiercli.io import lock as lockmod
 from tiercli.io.lock import LOCK_NAME, output_lock
 
+
 def score(run_cli, folder: Path, *args):
     return run_cli("score", folder / "orders.csv", "-o", folder / "tiers.csv", "--segmenters", "rfm,abc,tier",
                    *args)
@@ -121,7 +122,7 @@ def test_bad_lock_setting_is_a_config_error(run_cli, shop):
 
 def test_output_open_in_excel_gives_a_dated_fallback_and_its_own_exit_code(run_cli, shop, monkeypatch):
     (shop / "tiers.csv").write_text("old file kept\n")
-    import tiercli.io.write as write
+    import tiercli.io.write.atomic as write
 
     real = os.replace
 

@@ -17,7 +17,6 @@ from .errors import (
     ENVIRONMENT_ERRNOS,
     EXIT_UNEXPECTED,
     OutputBusyError,
-    OutputError,
     TiercliError,
     clean_text,
     environment_fault,
@@ -273,18 +272,6 @@ def inspect(paths, preset, config_path, rates, currency, date_order, keep_duplic
     render_inspect(make_console(), ds.files, summary, ds.problems, lang=cfg["lang"])
 
 
-def _tiers_name(paths: list[Path], tail: str) -> Path:
-    """NAME.tiers.TAIL beside the first input (".tiers." keeps tiercli's outputs out of the next folder scan)."""
-    first = paths[0]
-    if first.is_dir():
-        return first / f"{first.resolve().name}.tiers.{tail}"
-    name = first.name
-    for suffix in (".gz", ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"):
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
-    return first.with_name(f"{name}.tiers.{tail}")
-
-
 def _output_format(output: Path | None, fmt: str | None) -> str:
     if fmt:
         return fmt
@@ -310,19 +297,16 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
     """Tier every customer and write a tagged spreadsheet, plus a summary here."""
     from . import history
     from .io.lock import output_lock, remove_stale_temps
-    from .io.write import write_csv, write_json, write_workbook
+    from .io.write import output_folder, tiers_name, write_output
     from .scoring import workbook_sheets
 
     cfg = _config(paths, config_path, currency=currency, date_order=date_order, keep_duplicates=keep_duplicates,
                   lang=lang)
     lang = cfg["lang"]
     fmt = _output_format(output, fmt)
-    target = output or _tiers_name(list(paths), fmt)
-    folder = target.parent if str(target.parent) else Path(".")
+    target = output or tiers_name(list(paths), fmt)
     _note(ctx, inputs=",".join(map(str, paths)), output=target)
-    if not folder.is_dir():
-        raise OutputError(_("cannot write {path}: folder {folder} does not exist.").format(path=target, folder=folder),
-                          hint=_("Create it or choose another -o."))
+    folder = output_folder(target)
     with output_lock(folder, kind=cfg["lock"], wait=wait, expire_minutes=cfg["lock_expire_minutes"]):
         remove_stale_temps(folder)
         result = _scored(paths, cfg, preset=preset, rates=rates, as_of=as_of, names=names, blacklist=blacklist,
@@ -340,24 +324,18 @@ def score(ctx, paths, preset, config_path, rates, currency, date_order, keep_dup
                 moved = (before[0], *history.migrations(before[1], history.snapshot(codes)))
         explicit_zh = lang == "zh" and cfg.source.get("lang") != "default"
         table = result.table(lang="zh") if explicit_zh else codes
-        if fmt == "xlsx":
-            written = write_workbook(target, workbook_sheets(result, lang, migrations=moved))
-        elif fmt == "csv":
-            written = write_csv(target, table)
-        else:
-            written = write_json(target, {"as_of": result.as_of.date().isoformat(),
-                                          "customers": table.to_dict("records")})
+        written = write_output(target, fmt, sheets=lambda: workbook_sheets(result, lang, migrations=moved),
+                               table=lambda: table,
+                               document=lambda: {"as_of": result.as_of.date().isoformat(),
+                                                 "customers": table.to_dict("records")})
         if keep_history and no_snapshot is None:
             try:
                 history.save_snapshot(folder, result.as_of, codes)
             except TiercliError as err:
                 no_snapshot = err
     _note(ctx, customers=len(result.customers), output=written.path)
-    note = None
-    if written.fallback:
-        note = _("{path} is busy (open in Excel?): wrote {fallback} instead. Close the file and run again to "
-                 "replace it.").format(path=target, fallback=written.path)
-    result.notes.extend(_write_notes(written))
+    note = written.busy_note(target)
+    result.notes.extend(written.notes())
     if not quiet:  # (a quiet console would still lay every table out, for nobody)
         from .report import make_console, render_score
 
@@ -392,7 +370,7 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
     """Check the labels on your own history: label customers as of a past date, show what they did next."""
     from .backtest import backtest as run_backtest
     from .backtest import backtest_json, backtest_sheets
-    from .io.write import write_json, write_workbook
+    from .io.write import output_folder, write_output
     from .report import make_console, render_backtest
     from .schema.dataset import load_dataset
 
@@ -409,18 +387,13 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
     wrote = []
     doc = backtest_json(bt) if fmt == "json" or (output is not None and output.suffix.lower() == ".json") else None
     if output is not None:
-        folder = output.parent if str(output.parent) else Path(".")
-        if not folder.is_dir():
-            raise OutputError(_("cannot write {path}: folder {folder} does not exist.").format(path=output,
-                                                                                                  folder=folder),
-                              hint=_("Create it or choose another -o."))
-        written = (write_workbook(output, backtest_sheets(bt, lang)) if output.suffix.lower() == ".xlsx"
-                   else write_json(output, doc))
+        output_folder(output)
+        written = write_output(output, "xlsx" if output.suffix.lower() == ".xlsx" else "json",
+                               sheets=lambda: backtest_sheets(bt, lang), document=lambda: doc)
         wrote.append(str(written.path))
         _note(ctx, output=written.path)
         if written.fallback:
-            raise OutputBusyError(_("{path} is busy (open in Excel?): wrote {fallback} instead.").format(
-                path=output, fallback=written.path), path=written.path)
+            raise OutputBusyError(written.busy_note(output), path=written.path)
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
     elif not quiet:
@@ -436,22 +409,22 @@ def backtest(ctx, paths, preset, config_path, rates, currency, date_order, keep_
 def diff(old, new, output, fmt, lang):
     """Who moved between tiers from OLD to NEW: snapshots (.tiercli/history/*.parquet) or scored files."""
     from . import history
-    from .io.write import Sheet, write_csv, write_json, write_workbook
+    from .io.write import Sheet, write_output
     from .report import make_console, render_migrations
 
     summary, detail = history.migrations(history.load_labels(old), history.load_labels(new))
     if output is not None:
-        ext = output.suffix.lower()
-        if ext == ".xlsx":
+
+        def sheets():
             from .scoring import migration_words
 
-            lang = lang or language()
-            write_workbook(output, [Sheet(tr("Migrations", lang), migration_words(summary, lang)),
-                                    Sheet(tr("Customers moved", lang), migration_words(detail, lang))])
-        elif ext == ".json":
-            write_json(output, {"summary": summary.to_dict("records"), "customers": detail.to_dict("records")})
-        else:
-            write_csv(output, detail)
+            words = lang or language()
+            return [Sheet(tr("Migrations", words), migration_words(summary, words)),
+                    Sheet(tr("Customers moved", words), migration_words(detail, words))]
+
+        write_output(output, {".xlsx": "xlsx", ".json": "json"}.get(output.suffix.lower(), "csv"), sheets=sheets,
+                     table=lambda: detail,
+                     document=lambda: {"summary": summary.to_dict("records"), "customers": detail.to_dict("records")})
     if fmt == "json":
         click.echo(json.dumps({"summary": summary.to_dict("records"), "customers": detail.to_dict("records")},
                               ensure_ascii=False, indent=2))
@@ -512,18 +485,6 @@ def _scored(paths, cfg, *, preset, rates, as_of, names, blacklist, quiet):
             status.stop()
 
 
-def _write_notes(written) -> list[str]:
-    """What the writer changed to keep the file safe, in words (counted, never silent)."""
-    notes = []
-    if written.sanitized_cells:
-        notes.append(_("{n} text cells start like a formula (= + - @) and were written as plain text").format(
-            n=written.sanitized_cells))
-    if written.fixed_cells:
-        notes.append(_("{n} cells had characters a spreadsheet cannot hold removed, or were cut to 32,767 "
-                       "characters").format(n=written.fixed_cells))
-    return notes
-
-
 @cli.command("plan-emails")
 @input_options
 @click.option("--quota", type=click.IntRange(min=0), required=True,
@@ -544,8 +505,8 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
     """Plan this month's marketing emails within --quota: who, when, why, what to recommend."""
     from .errors import InputError
     from .io.lock import output_lock
-    from .io.write import write_csv, write_json, write_workbook
-    from .plan.contact_log import append_contacts, read_contact_log
+    from .io.write import output_folder, tiers_name, write_output
+    from .plan.contact_log import append_contacts, read_for_plan
     from .plan.emails import parse_month, plan_emails, read_suppression
     from .plan.output import plan_json, plan_sheets
     from .report import make_console, render_plan
@@ -562,39 +523,28 @@ def plan_emails_command(ctx, paths, preset, config_path, rates, currency, date_o
     if month:
         parse_month(month, None)  # a bad --month fails before any file is read
     _note(ctx, inputs=",".join(map(str, paths)))
-    contacts = read_contact_log(contact_log, cfg) if contact_log is not None else None
-    if contacts is not None and contacts.attrs.get("cut_lines"):
-        lines = contacts.attrs["cut_lines"]
-        _warn(_("{path}: line {lines} is cut off (a failed write): not counted as a send; --record appends "
-                "the real row. Delete that line when convenient.").format(
-            path=contact_log, lines=", ".join(map(str, lines))))
+    contacts = None
+    if contact_log is not None:
+        contacts, cut = read_for_plan(contact_log, cfg)
+        if cut:
+            _warn(cut)
     suppressed = read_suppression(suppress) if suppress is not None else None
     result = _scored(paths, cfg, preset=preset, rates=rates, as_of=as_of, names=names, blacklist=blacklist,
                      quiet=quiet)
     plan = plan_emails(result, quota=quota, month=parse_month(month, result.as_of), contacts=contacts,
                        suppress=suppressed, config=cfg)
-    target = output or _tiers_name(list(paths), f"plan-{plan.month}.{fmt}")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(_("cannot write {path}: folder {folder} does not exist.").format(path=target, folder=folder),
-                          hint=_("Create it or choose another -o."))
+    target = output or tiers_name(list(paths), f"plan-{plan.month}.{fmt}")
+    folder = output_folder(target)
     with output_lock(folder, kind=cfg["lock"], wait=wait, expire_minutes=cfg["lock_expire_minutes"]):
-        if fmt == "xlsx":
-            written = write_workbook(target, plan_sheets(plan, lang))
-        elif fmt == "csv":
-            written = write_csv(target, plan.plan)
-        else:
-            written = write_json(target, plan_json(plan))
+        written = write_output(target, fmt, sheets=lambda: plan_sheets(plan, lang), table=lambda: plan.plan,
+                               document=lambda: plan_json(plan))
     recorded = None
     if record:
         # held (exit 3) only if another writer keeps the log's lock for a whole minute
         added = append_contacts(contact_log, plan.log_rows().to_dict("records"), lock=cfg["lock"])
         recorded = (added, str(contact_log))
     _note(ctx, planned=len(plan.plan), output=written.path)
-    note = None
-    if written.fallback:
-        note = _("{path} is busy (open in Excel?): wrote {fallback} instead. Close the file and run again to "
-                 "replace it.").format(path=target, fallback=written.path)
+    note = written.busy_note(target)
     render_plan(make_console(quiet=quiet), plan, lang=lang, wrote=[str(written.path)], recorded=recorded,
                 fallback_note=note)
     if written.fallback:
@@ -623,6 +573,7 @@ def calendar_command(year, country, lang, config_path, fmt):
     from . import countries
     from .errors import InputError
     from .plan.calendar import calendar_rows, load_calendar, missing_dates
+    from .plan.output import calendar_json
     from .report import make_console, render_calendar
 
     cfg = _config([], config_path, lang=lang)
@@ -634,18 +585,14 @@ def calendar_command(year, country, lang, config_path, fmt):
 
         code = countries.codes(pd.Series([country.strip()])).iloc[0]
         if not isinstance(code, str) or not code:
-            raise InputError(f"--country {country!r} is not a country tiercli knows.",
-                             hint="Use an ISO code such as US, DE or SA.")
+            raise InputError(_("--country {country} is not a country tiercli knows.").format(country=repr(country)),
+                             hint=_("Use an ISO code such as US, DE or SA."))
     entries = load_calendar(cfg)
     platforms = tuple(p.lower() for p in cfg["plan.platforms"])
     rows = calendar_rows(entries, year, platforms=platforms, country=code, lang=lang)
-    undated = [e for e in missing_dates(entries, year)
-               if (not platforms or not e.platforms or set(e.platforms) & set(platforms))]
+    undated = missing_dates(entries, year, platforms)
     if fmt == "json":
-        out = rows.drop(columns=["kind_word"]).assign(start=rows["start"].dt.strftime("%Y-%m-%d"),
-                                                      end=rows["end"].dt.strftime("%Y-%m-%d"))
-        click.echo(json.dumps({"year": year, "country": code, "platforms": list(platforms),
-                               "events": out.to_dict("records"), "undated": [e.key for e in undated]},
+        click.echo(json.dumps(calendar_json(rows, year=year, country=code, platforms=platforms, undated=undated),
                               ensure_ascii=False, indent=2))
         return
     render_calendar(make_console(), rows, year=year, lang=lang, undated=undated, platforms=platforms, country=code)
@@ -660,7 +607,7 @@ def calendar_command(year, country, lang, config_path, fmt):
 def markets_command(paths, preset, config_path, rates, currency, date_order, keep_duplicates, output, fmt, lang):
     """The 12-month calendar of lead countries: each month's top countries by customers and GMV."""
     from .errors import InputError
-    from .io.write import write_csv, write_json, write_workbook
+    from .io.write import write_output
     from .plan.markets import (
         market_calendar,
         market_shares,
@@ -683,17 +630,12 @@ def markets_command(paths, preset, config_path, rates, currency, date_order, kee
     held = not_ranked(shares, cfg)
     wrote = []
     if output is not None:
-        ext = _output_format(output, None)
-        if ext == "xlsx":
-            written = write_workbook(output, markets_sheets(calendar, shares, lang))
-        elif ext == "json":
-            written = write_json(output, markets_json(calendar, held))
-        else:
-            written = write_csv(output, calendar)
+        written = write_output(output, _output_format(output, None),
+                               sheets=lambda: markets_sheets(calendar, shares, lang),
+                               table=lambda: calendar, document=lambda: markets_json(calendar, held))
         wrote.append(str(written.path))
         if written.fallback:
-            raise OutputBusyError(_("{path} is busy (open in Excel?): wrote {fallback} instead.").format(
-                path=output, fallback=written.path), path=written.path)
+            raise OutputBusyError(written.busy_note(output), path=written.path)
     if fmt == "json":
         click.echo(json.dumps(markets_json(calendar, held), ensure_ascii=False, indent=2, default=str))
         for path in wrote:

@@ -76,7 +76,7 @@ def save_snapshot(folder: Path, as_of: pd.Timestamp, table: pd.DataFrame) -> Pat
     ``EnvironmentFault``; the temp file never outlives a failure, and a killed run's is removed by the next."""
     from .i18n import _
     from .io.lock import remove_stale_temps
-    from .io.write import TMP_PREFIX, TMP_SUFFIX
+    from .io.write.atomic import TMP_PREFIX, TMP_SUFFIX
 
     target_dir = history_dir(folder, create=True)
     remove_stale_temps(target_dir)

@@ -16,6 +16,7 @@ from tiercli.errors import EXIT_ENVIRONMENT
 
 from .conftest import fill_disk, remount_read_only
 
+
 def _score(run_cli, folder: Path, out: Path | None = None, *args):
     return run_cli("score", folder / "orders.csv", "-o", out or folder / "t.csv", "--segmenters", "rfm,abc", *args)
 
@@ -69,7 +70,7 @@ def test_a_snapshot_that_cannot_be_written_is_a_warning_with_exit_0(run_cli, tmp
 
 def test_a_full_disk_at_the_output_is_exit_5_in_one_line(run_cli, tmp_path, monkeypatch, make_shop):
     shop = make_shop(tmp_path / "shop")
-    import tiercli.io.write as write
+    import tiercli.io.write.atomic as write
 
     real = write._fsync_file
 
@@ -87,7 +88,7 @@ def test_a_full_disk_at_the_output_is_exit_5_in_one_line(run_cli, tmp_path, monk
 
 def test_a_read_only_output_folder_is_exit_5_in_one_line(run_cli, tmp_path, monkeypatch, make_shop):
     shop = make_shop(tmp_path / "shop")
-    import tiercli.io.write as write
+    import tiercli.io.write.atomic as write
 
     real = os.open
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tiercli.io.write import Sheet, remove_stale_scratch, write_csv, write_workbook
+from tiercli.io.write import Sheet, write_csv, write_workbook
+from tiercli.io.write.atomic import remove_stale_scratch
 
 
 def _age_tree(root: Path, seconds: float) -> None:

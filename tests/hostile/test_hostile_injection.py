@@ -14,9 +14,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import tiercli.io.write as w
 from tiercli.io.read import read_file
-from tiercli.io.write import Sheet, write_workbook
+from tiercli.io.write import Sheet, write_csv, write_workbook
+from tiercli.io.write.inert import is_formula_like
 
 
 def xml_parts(path) -> dict[str, str]:
@@ -79,7 +79,7 @@ def test_formula_like_text_is_a_quoted_string_cell(scored, make_hostile):
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
-                if isinstance(c.value, str) and w._is_dangerous(c.value):
+                if isinstance(c.value, str) and is_formula_like(c.value):
                     dangerous += 1
                     assert c.data_type == "s" and c.quotePrefix, (ws.title, c.coordinate, c.value)
     assert dangerous >= len(make_hostile.INJECTIONS) - 2  # '\t=' and '\r=' ids are trimmed to '=1+1': one customer
@@ -88,7 +88,7 @@ def test_formula_like_text_is_a_quoted_string_cell(scored, make_hostile):
 def test_the_csv_cells_are_inert(scored, make_hostile):
     table = pd.read_csv(scored["csv"], dtype=str, keep_default_na=False, encoding="utf-8-sig")
     cells = table.to_numpy().ravel().tolist() + list(table.columns)
-    assert not [c for c in cells if w._is_dangerous(c) and not is_number(c)]
+    assert not [c for c in cells if is_formula_like(c) and not is_number(c)]
     names = set(table["name"])
     assert "'" + make_hostile.INJECTIONS[0] in names and "'-2+3" in names and "'＝1+1" in names
     assert "'@SUM(1+1)*cmd|' /C calc'!A0" in set(table["customer_id"])
@@ -120,7 +120,7 @@ def test_long_text_and_control_characters_are_repaired_and_counted(tmp_path, mak
 
 def test_a_csv_field_with_a_bare_cr_or_lf_stays_one_row(tmp_path):
     frame = pd.DataFrame({"note": ["a\rb", "c\nd", "e\r\nf", "\r", "\n"], "n": range(5)})
-    w.write_csv(tmp_path / "t.csv", frame)
+    write_csv(tmp_path / "t.csv", frame)
     raw = read_file(tmp_path / "t.csv")[0]
     assert raw.rows == 5
     assert raw.frame["note"].tolist() == ["a\rb", "c\nd", "e\r\nf", "'\r", "'\n"]

@@ -18,6 +18,7 @@ import pytest
 from tiercli.config import DEFAULTS, load_config
 from tiercli.errors import ConfigError, InputError
 from tiercli.io import guard as reader
+from tiercli.io import limits, sheet_scan
 from tiercli.io.read import Limits, openpyxl_defused, read_file
 from tiercli.schema.dataset import load_dataset
 
@@ -143,8 +144,8 @@ def test_a_normal_workbook_takes_the_fast_path(tmp_path, make_hostile, monkeypat
     """A sheet written the usual way is bounded by regular expressions alone: no exact XML pass."""
     path = make_hostile.write_book(tmp_path / "big.xlsx", [make_hostile.ORDER_HEADER, *make_hostile.order_rows(3000)])
     parsed = []
-    original = reader._WorkbookGuard._parse
-    monkeypatch.setattr(reader._WorkbookGuard, "_parse", lambda self, info, h: parsed.append(info.filename)
+    original = reader.WorkbookGuard._parse
+    monkeypatch.setattr(reader.WorkbookGuard, "_parse", lambda self, info, h: parsed.append(info.filename)
                         or original(self, info, h))
     assert read_file(path)[0].rows == 3000
     assert not [p for p in parsed if "worksheets" in p]
@@ -229,16 +230,16 @@ def test_column_and_cell_limits(tmp_path, make_hostile, monkeypatch):
 
 def test_le_pattern_matches_exactly_the_values_up_to_the_limit():
     for limit in (1, 9, 10, 26, 99, 100, 541_910, 1_048_576):
-        rx = re.compile(reader._le_pattern(str(limit), "0123456789") + r"\Z")
+        rx = re.compile(sheet_scan.le_pattern(str(limit), "0123456789") + r"\Z")
         for n in {1, 2, 9, 10, 11, limit - 1, limit, limit + 1, limit * 10, 99, 100, 101}:
             if n >= 1:
                 assert bool(rx.match(str(n))) == (n <= limit), (limit, n)
         assert not rx.match("0") and not rx.match("01")
     for cols in (1, 8, 26, 27, 79, 702, 703, 2000):
-        rx = re.compile(reader._le_pattern(reader._col_letters(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + r"\Z")
+        rx = re.compile(sheet_scan.le_pattern(sheet_scan.col_letters(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + r"\Z")
         for n in {1, 2, 25, 26, 27, 52, cols - 1, cols, cols + 1, 702, 703, 16_384}:
             if n >= 1:
-                assert bool(rx.match(reader._col_letters(n))) == (n <= cols), (cols, n)
+                assert bool(rx.match(sheet_scan.col_letters(n))) == (n <= cols), (cols, n)
 
 
 # ---------------------------------------------------------------- legacy .xls
@@ -256,10 +257,10 @@ def test_a_legacy_workbook_that_exhausts_the_probe_is_refused(tmp_path, monkeypa
     """The .xls probe runs in a child with a memory cap: a child that dies means a refusal, not a crash here."""
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024))
-    monkeypatch.setattr(reader, "_LEGACY_PROBE", "import os; os.abort()")
+    monkeypatch.setattr(limits, "_LEGACY_PROBE", "import os; os.abort()")
     with pytest.raises(InputError, match="more memory than the limits allow"):
         read_file(path)
-    monkeypatch.setattr(reader, "_LEGACY_PROBE", "import sys; sys.exit(4)")
+    monkeypatch.setattr(limits, "_LEGACY_PROBE", "import sys; sys.exit(4)")
     with pytest.raises(InputError, match="limits.max_uncompressed_mb"):
         read_file(path)
 
@@ -276,8 +277,8 @@ PIECES = [' r="', " r='", ' r = "', '\tr="', " ", "r=", '"', "'", " t=", '="', "
 
 def _agree(bound, text: bytes) -> None:
     """The RE2 spelling finds a sign exactly where Python's lookahead patterns do."""
-    re2 = reader._re2_search(reader._bad_pattern(*bound), text, 0)
-    ref = re.search(reader._lookahead_pattern(*bound), text) is not None
+    re2 = sheet_scan.re2_search(sheet_scan.bad_pattern(*bound), text, 0)
+    ref = re.search(sheet_scan.lookahead_pattern(*bound), text) is not None
     assert re2 == ref, (bound, text)
 
 
@@ -287,8 +288,8 @@ def test_the_one_pass_check_agrees_with_the_lookahead_patterns_on_the_edges(boun
     rows = ["1", "9", "10", str(10 ** digits - 1), str(10 ** digits), "0", "01", ""]
     if row_limit:
         rows += [row_limit, str(int(row_limit) + 1), str(int(row_limit) - 1)]
-    width = reader._col_number(col)
-    cols = {"A", col, reader._col_letters(width + 1), reader._col_letters(max(width - 1, 1)), "Z", "AA", "ZZ",
+    width = sheet_scan.col_number(col)
+    cols = {"A", col, sheet_scan.col_letters(width + 1), sheet_scan.col_letters(max(width - 1, 1)), "Z", "AA", "ZZ",
             "AAA", "XFD", "a", ""}
     for c in cols:
         for r in rows:
@@ -315,10 +316,11 @@ def test_the_one_pass_check_agrees_with_the_lookahead_patterns_on_the_edges(boun
 ])
 def test_the_one_pass_check_flags_what_the_lookahead_patterns_flag(cell):
     _agree(("H", 6, None), cell.encode())
-    assert reader._re2_search(reader._bad_pattern("H", 6, None), cell.encode(), 0)
+    assert sheet_scan.re2_search(sheet_scan.bad_pattern("H", 6, None), cell.encode(), 0)
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 
 @settings(max_examples=400, deadline=None)
@@ -345,8 +347,8 @@ def _odd_book(tmp_path, make_hostile, replace_from: str, replace_to: str):
 def test_sheets_the_fast_check_cannot_vouch_for_get_the_exact_pass(tmp_path, make_hostile, monkeypatch, old, new):
     path = _odd_book(tmp_path, make_hostile, old, new)
     parsed = []
-    original = reader._WorkbookGuard._parse
-    monkeypatch.setattr(reader._WorkbookGuard, "_parse", lambda self, info, h: parsed.append(info.filename)
+    original = reader.WorkbookGuard._parse
+    monkeypatch.setattr(reader.WorkbookGuard, "_parse", lambda self, info, h: parsed.append(info.filename)
                         or original(self, info, h))
     try:
         assert sum(t.rows for t in read_file(path)) >= 3

@@ -266,10 +266,10 @@ NUMBERS = [(29.020000000000003, "29.02"), (1 / 3, "0.333333333"), (12346.0, "123
 
 def test_workbook_numbers_read_as_excel_shows_them(tmp_path):
     """At most nine decimals and every digit of a whole number, as Excel shows a number in a wide cell and
-    fastexcel renders it; .xls/.ods cells (python-calamine, ``_cell_text``) follow the same rule."""
+    fastexcel renders it; .xls/.ods cells (python-calamine, ``cells.cell_text``) follow the same rule."""
     import xlsxwriter
 
-    from tiercli.io.read import _cell_text
+    from tiercli.io.read.cells import cell_text
 
     path = tmp_path / "numbers.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -280,7 +280,7 @@ def test_workbook_numbers_read_as_excel_shows_them(tmp_path):
         ws.write_string(i, 1, "x")
     wb.close()
     assert one(path).frame["n"].tolist() == [text for _, text in NUMBERS]
-    assert [_cell_text(v) for v, _ in NUMBERS] == [text for _, text in NUMBERS]
+    assert [cell_text(v) for v, _ in NUMBERS] == [text for _, text in NUMBERS]
 
 
 def test_workbook_booleans_dates_and_look_alike_text(tmp_path):
@@ -317,7 +317,7 @@ def test_typed_and_text_workbook_reads_give_the_same_cells(tmp_path):
     import fastexcel
     import xlsxwriter
 
-    from tiercli.io import read as reader
+    from tiercli.io.read import xlsx as reader
 
     path = tmp_path / "types.xlsx"
     wb = xlsxwriter.Workbook(path)

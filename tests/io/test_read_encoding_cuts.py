@@ -12,8 +12,8 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tiercli.io import read as reader
 from tiercli.io.read import detect_encoding, read_file
+from tiercli.io.read import encoding as reader
 
 ZH_HEADER = ["订单号", "下单时间", "买家ID", "商品名称", "数量", "实付金额", "收货国家", "订单状态"]
 ZH_PRODUCTS = ["蓝牙耳机", "手机壳 硅胶 透明", "不锈钢保温杯500ml", "儿童玩具车", "女士连衣裙 夏季 碎花", "男士运动鞋",
@@ -58,7 +58,7 @@ def write_export(path: Path, encoding: str, size: int, seed: int, pad: int = 0) 
 
 def read_with_head(path: Path, head: int):
     """read_file judging the encoding on the first ``head`` bytes (the 1 MiB cut, moved)."""
-    with mock.patch.object(reader, "_SAMPLE_BYTES", head):
+    with mock.patch.object(reader, "SAMPLE_BYTES", head):
         tables = read_file(path)
     assert len(tables) == 1
     return tables[0]
@@ -92,8 +92,8 @@ def test_a_hundred_random_cuts_of_a_gb18030_export_all_judge_gb18030(gb18030_exp
     judged = []
     for _ in range(100):
         cut = rng.randrange(1 << 19, len(data) - 1)
-        with mock.patch.object(reader, "_SAMPLE_BYTES", cut):
-            judged.append(reader._detect_encoding_of(path, data[:cut]))
+        with mock.patch.object(reader, "SAMPLE_BYTES", cut):
+            judged.append(reader.detect_encoding_of(path, data[:cut]))
     assert judged == ["gb18030"] * 100
 
 
@@ -140,8 +140,8 @@ def test_a_head_with_little_non_ascii_text_is_confirmed_on_the_rest(tmp_path, mo
     path.write_bytes("\n".join(lines).encode("cp1252"))
     assert path.stat().st_size > 1 << 20
     calls = []
-    judge = reader._judge_file
-    monkeypatch.setattr(reader, "_judge_file", lambda *a, **k: calls.append(a) or judge(*a, **k))
+    judge = reader.judge_file
+    monkeypatch.setattr(reader, "judge_file", lambda *a, **k: calls.append(a) or judge(*a, **k))
     raw = read_file(path)[0]
     assert calls, "the head was unsure: the rest of the file must be looked at"
     assert raw.encoding == "cp1252"
@@ -167,7 +167,7 @@ def test_a_clear_head_is_not_read_again(gb18030_export, monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("the head settled it: no second pass over the file")
 
-    monkeypatch.setattr(reader, "_judge_file", never)
+    monkeypatch.setattr(reader, "judge_file", never)
     assert list(read_file(path)[0].frame.columns) == header
 
 
@@ -196,5 +196,5 @@ def test_a_head_of_one_repeated_chinese_name_is_settled_without_a_second_pass(tm
     def never(*args, **kwargs):
         raise AssertionError("the head settled it: no second pass over the file")
 
-    monkeypatch.setattr(reader, "_judge_file", never)
+    monkeypatch.setattr(reader, "judge_file", never)
     assert read_file(path)[0].encoding == "gb18030"

@@ -264,7 +264,7 @@ def test_a_workbook_written_by_pandas_leaves_stderr_clean(tmp_path, run_cli):
 
 
 def test_other_fastexcel_messages_still_pass(tmp_path, caplog):
-    from tiercli.io import read as reader
+    from tiercli.io.read import xlsx as reader
 
     reader._quiet_dtype_guesses()
     log = logging.getLogger("fastexcel.types.dtype")

@@ -25,9 +25,19 @@ import xlsxwriter.worksheet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import tiercli.io.write as w
+import tiercli.io.write.atomic as atomic
+import tiercli.io.write.xlsx as xlsx
 from tiercli.errors import OutputError
-from tiercli.io.write import Chart, Sheet, WriteResult, inert_text, write_csv, write_json, write_workbook
+from tiercli.io.write import (
+    Chart,
+    Sheet,
+    WriteResult,
+    inert_text,
+    write_csv,
+    write_json,
+    write_workbook,
+)
+from tiercli.io.write.inert import is_formula_like
 
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -286,7 +296,7 @@ def test_xlsx_empty_frame_and_no_columns(tmp_path):
 
 
 def test_xlsx_too_many_rows_is_an_output_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(w, "_MAX_ROWS", 3)
+    monkeypatch.setattr(xlsx, "_MAX_ROWS", 3)
     with pytest.raises(OutputError, match="rows"):
         write_workbook(tmp_path / "big.xlsx", [Sheet("S", pd.DataFrame({"a": range(5)}))])
     assert list(tmp_path.iterdir()) == []
@@ -372,7 +382,7 @@ def test_property_csv_text_roundtrips_and_is_inert(tmp_path, texts):
     assert [r[0] for r in rows[1:]] == expected
     assert [r[1] for r in rows[1:]] == [str(i) for i in range(len(texts))]
     for value in expected:
-        assert not w._is_dangerous(value)
+        assert not is_formula_like(value)
     back = pd.read_csv(target, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert back["t"].tolist() == expected
 
@@ -396,7 +406,7 @@ def test_property_xlsx_text_roundtrips_minus_illegal_chars_and_is_never_formula(
     assert all(g == x or (is_rich and r == x) for g, r, x, is_rich in zip(got, raw, want, rich))
     assert res.fixed_cells == sum(bool(XML_ILLEGAL.search(t)) or (r and "\r" in XML_ILLEGAL.sub("", t))
                                   for t, r in zip(texts, rich))
-    assert res.sanitized_cells == sum(w._is_dangerous(XML_ILLEGAL.sub("", t)) for t in texts)
+    assert res.sanitized_cells == sum(is_formula_like(XML_ILLEGAL.sub("", t)) for t in texts)
 
 
 # --------------------------------------------------------------------------
@@ -518,8 +528,8 @@ def busy_target(tmp_path, monkeypatch):
 
     sleeps = []
     monkeypatch.setattr(os, "replace", replace)
-    monkeypatch.setattr(w.time, "sleep", sleeps.append)
-    monkeypatch.setattr(w, "_now", lambda: dt.datetime(2024, 5, 6, 7, 8, 9))
+    monkeypatch.setattr(atomic.time, "sleep", sleeps.append)
+    monkeypatch.setattr(atomic, "_now", lambda: dt.datetime(2024, 5, 6, 7, 8, 9))
     return target, attempts, sleeps
 
 
@@ -680,7 +690,7 @@ _CSV_FLOAT = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
 def test_csv_document_is_what_to_csv_writes(data):
     """write_csv builds the file column-wise in arrow; it must be byte for byte what pandas' to_csv
     (QUOTE_MINIMAL, CRLF, NA empty) wrote before, for every column type a customer table has."""
-    from tiercli.io.write import _csv_document
+    from tiercli.io.write.csv_file import _csv_document
 
     n = data.draw(st.integers(1, 12))
     frame = pd.DataFrame({

@@ -140,7 +140,7 @@ def test_aliexpress_status_words(tmp_path, data_dir, make_fixtures, word, code):
     assert ds.orders["status"].tolist() == [code]
 
 
-@pytest.mark.xfail(strict=True, reason="io.read._sniff counts fields per physical line, so the header cell's line "
+@pytest.mark.xfail(strict=True, reason="io.read.csv_file._sniff counts fields per physical line, so the header cell's line "
                                        "break splits the header in two; when the data rows are one line each, the "
                                        "second half is taken for the header")
 def test_a_csv_whose_header_cell_holds_a_line_break_keeps_its_header(tmp_path, data_dir, make_fixtures):

@@ -1,109 +1,39 @@
-"""Untrusted workbooks: what one input file may ask of the machine, checked before any parser sees it.
+"""Untrusted workbooks: an .xlsx/.ods checked part by part before any parser sees it.
 
-``Limits`` comes from the ``limits.*`` settings.  ``_WorkbookGuard`` inflates every
-part of an .xlsx/.ods once and bounds every sheet before a reader (fastexcel or
-python-calamine, both calamine underneath) lays it out; ``probe_legacy_workbook`` opens an .xls in a memory-capped child
-process.  Anything over a limit is an InputError (exit 2) naming the setting to raise.
-Split from ``read.py`` so the reader stays about reading.
+``WorkbookGuard`` inflates every part of the zip once and bounds every sheet before a reader
+(fastexcel or python-calamine, both calamine underneath) lays it out: the fast look at a sheet is
+``sheet_scan.SheetScan``; a sheet it cannot vouch for gets the exact expat pass here.  What the
+limits are, the gzip check and the legacy .xls probe live in ``limits.py``.  Anything over a limit
+is an InputError (exit 2) naming the setting to raise.  Split from ``read.py`` so the reader stays
+about reading.
 """
 
 from __future__ import annotations
 
-import gzip
-import importlib.util
 import io
-import os
 import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, fields
 from pathlib import Path
 
-from ..errors import ConfigError, InputError
+from ..errors import InputError
 from ..i18n import _
+from .limits import (
+    CHUNK_IN,
+    CHUNK_OUT,
+    GRACE_BYTES,
+    INFLATE_ERRORS,
+    Limits,
+    over_limit,
+    too_big,
+)
+from .sheet_scan import PROLOG_BYTES, SheetScan, col_number
 
 try:  # ISA-L inflates the same bytes two to three times faster than zlib; zlib where it has no wheel
-    from isal import igzip as _fast_gzip
     from isal import isal_zlib as _fast_zlib
 except ImportError:  # pragma: no cover
-    _fast_zlib, _fast_gzip = zlib, gzip
-_INFLATE_ERRORS = (zlib.error, _fast_zlib.error)
-
-
-def gzip_open(path: Path):
-    """A .gz file opened for reading (ISA-L's reader when installed)."""
-    return _fast_gzip.open(path, "rb")
-
-
-def openpyxl_defused() -> bool:
-    """Whether openpyxl parses XML through defusedxml whenever anything imports it.
-
-    openpyxl switches to defusedxml by itself when the package is installed and
-    ``OPENPYXL_DEFUSEDXML`` is not "False"; this mirrors that rule without importing
-    openpyxl (a tenth of a second).  tiercli reads workbooks with calamine, which
-    never expands entities, but openpyxl reads them back in tests and tools.
-    """
-    return importlib.util.find_spec("defusedxml") is not None and \
-        os.environ.get("OPENPYXL_DEFUSEDXML", "True") == "True"
-
-
-if not openpyxl_defused():  # asserted at start: XML from strangers is never parsed undefended
-    raise ImportError("tiercli needs defusedxml in force for openpyxl: install defusedxml and unset "
-                      "OPENPYXL_DEFUSEDXML.")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one input file may ask of the machine (the ``limits.*`` settings).
-
-    The defaults let through the largest genuine exports (a full Excel sheet, the
-    541,909-line UCI file) and refuse the crafted ones: a zip that inflates a
-    thousand times, a sheet that claims a cell in column XFD of row 1,048,576, one
-    long shared string repeated in a million cells.
-    """
-
-    max_uncompressed_mb: float = 1024.0  # bytes a file may unpack to (CSV: its size), and text its cells may hold
-    max_ratio: float = 100.0  # unpacked / packed size of one zip part (parts under 1 MB are exempt)
-    max_members: int = 2000  # parts in one workbook zip
-    max_rows: int = 2_000_000  # rows of one table (sheets that share a header count together)
-    max_columns: int = 2000  # columns of one sheet or CSV
-    max_cells: int = 30_000_000  # rows x columns of one sheet as the reader lays it out
-
-    @classmethod
-    def from_config(cls, config) -> "Limits":
-        """The ``limits.*`` settings of a Config (anything with ``section``), checked to be positive."""
-        values = config.section("limits") if config is not None else {}
-        kwargs = {f.name: values[f.name] for f in fields(cls) if f.name in values}
-        for name, value in kwargs.items():
-            if not value > 0:
-                raise ConfigError(_("limits.{name} = {value} must be above 0.").format(name=name, value=repr(value)),
-                                  hint=_("Fix it in tiercli.toml or the TIERCLI_LIMITS_* variable."))
-        return cls(**kwargs)
-
-    @property
-    def max_bytes(self) -> int:
-        return int(self.max_uncompressed_mb * 1024 * 1024)
-
-    def text_allowed(self, source_bytes: int) -> int:
-        """Characters the cells of a sheet may copy out of shared strings or repeats: ``max_ratio`` times
-        the XML they come from (at least 64 MB), never over ``max_uncompressed_mb``."""
-        return int(min(self.max_bytes, max(_TEXT_GRACE, self.max_ratio * source_bytes)))
-
-
-def _too_big(path: Path, what: str) -> InputError:
-    return InputError(_("{path}: refused: the file {what}, more than limits.max_uncompressed_mb allows.").format(
-                          path=path, what=what),
-                      hint=_("If the export is genuine, raise limits.max_uncompressed_mb in tiercli.toml (or "
-                             "TIERCLI_LIMITS_MAX_UNCOMPRESSED_MB)."))
-
-
-def _over_limit(path: Path, what: str, setting: str) -> InputError:
-    return InputError(_("{path}: refused: {what}, more than limits.{setting} allows.").format(
-                          path=path, what=what, setting=setting),
-                      hint=_("If the export is genuine, raise limits.{setting} in tiercli.toml (or "
-                             "TIERCLI_LIMITS_{value}).").format(setting=setting, value=setting.upper()))
-
+    _fast_zlib = zlib
 
 # ---------------------------------------------------------------- untrusted workbooks
 #
@@ -117,63 +47,18 @@ def _over_limit(path: Path, what: str, setting: str) -> InputError:
 #     character string used by 100,000 cells becomes 3 GB.
 # So before calamine sees the bytes, every part is inflated once, never past the size the
 # zip declares (which the limits bounded first), and every sheet is bounded: the fast
-# path checks in one RE2 pass that the sheet is written the way spreadsheet programs
-# write it (every <c> and <row> with r="..."
-# first, inside the sheet's <dimension>); anything else (a lying dimension, prefixed
+# path (sheet_scan.py) checks in one RE2 pass that the sheet is written the way spreadsheet
+# programs write it (every <c> and <row> with r="..." first, inside the sheet's <dimension>); anything else (a lying dimension, prefixed
 # elements, cells without r) gets an exact pass with expat that follows calamine's
 # own rules.  An XML DTD (<!DOCTYPE>, <!ENTITY>), which no spreadsheet program
 # writes, is refused outright: billion laughs and external entities stop there.
 
-_GRACE_BYTES = 1 << 20  # parts under this size are never called bombs, whatever their ratio
-_PROLOG_BYTES = 1 << 16  # a DTD and a sheet's <dimension> come before this in any real file
-_CHUNK_IN, _CHUNK_OUT = 1 << 18, 1 << 20
-_EXCEL_COLS = 16_384
 _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".ico", ".bin")
 _DTD = re.compile(rb"<!(?i:doctype|entity)|<\x00!\x00(?i:d\x00o\x00c\x00t\x00y\x00p\x00e\x00|e\x00n\x00t\x00i\x00t\x00y\x00)")
-_SHEET_DATA = b"sheetData"
-_SHEET_DATA_16 = "sheetData".encode("utf-16-le")[:-1]  # matches UTF-16 LE and BE
-_DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="([A-Z]{1,3})([1-9]\d{0,6})(?::([A-Z]{1,3})([1-9]\d{0,6}))?"')
-# signs that a sheet is not written the usual way, each a pattern with a literal start (fast to search):
-# an r attribute after another one (calamine takes the last of two), elements with a prefix (<x:c>)
-_MERGE_CELL = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref\s*=\s*["\']\s*([A-Za-z]{1,3})([0-9]{1,7})'
-                         rb'(?::([A-Za-z]{1,3})([0-9]{1,7}))?\s*["\']')
 _SI_START = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
-_TEXT_GRACE = 64 << 20  # cells may always copy this much shared-string text
 _REF = re.compile(r"\s*([A-Za-z]{1,3})([0-9]{1,7})\s*")
 _ROWNUM = re.compile(r"\s*([0-9]{1,7})\s*")
 
-
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _le_pattern(limit: str, alphabet: str) -> str:
-    """A regex for the strings of ``alphabet`` digits without a leading zero that are at most ``limit``
-    (same-length strings compare like numbers): numbers up to 541910, column letters up to 'CA'."""
-    first, digit = (alphabet[1], f"[{alphabet[0]}-{alphabet[-1]}]") if alphabet[0] == "0" else \
-        (alphabet[0], f"[{alphabet[0]}-{alphabet[-1]}]")
-    parts = []
-    if len(limit) > 1:
-        parts.append(f"[{first}-{alphabet[-1]}]{digit}{{0,{len(limit) - 2}}}")
-    for i, ch in enumerate(limit):
-        low = first if i == 0 else alphabet[0]
-        if ch > low:
-            below = chr(ord(ch) - 1)
-            parts.append(re.escape(limit[:i]) + f"[{low}-{below}]" + (f"{digit}{{{len(limit) - i - 1}}}"
-                                                                        if i < len(limit) - 1 else ""))
-    parts.append(re.escape(limit))
-    return "(?:" + "|".join(parts) + ")"
-
-
-def _col_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 class _SheetBounds:
@@ -212,7 +97,7 @@ class _SheetBounds:
                 m = _REF.fullmatch(r)
                 if not m or int(m.group(2)) < 1:
                     raise _BadPart(f"cell reference {r[:20]!r} is not valid")
-                self.row, self.col = int(m.group(2)) - 1, _col_number(m.group(1)) - 1
+                self.row, self.col = int(m.group(2)) - 1, col_number(m.group(1)) - 1
             if self.row >= self.rows or self.col >= self.cols:
                 self.rows = max(self.rows, self.row + 1)
                 self.cols = max(self.cols, self.col + 1)
@@ -403,7 +288,7 @@ def _expat(handler):
     return parser
 
 
-class _WorkbookGuard:
+class WorkbookGuard:
     """Checks a workbook zip part by part before calamine parses it; raises InputError naming the file."""
 
     def __init__(self, path: Path, data: bytes, limits: Limits) -> None:
@@ -421,11 +306,11 @@ class _WorkbookGuard:
     def over(self, part: str, exc: _Over) -> InputError:
         what, n = exc.what, exc.amount
         if what == "rows":
-            return _over_limit(self.path, f"sheet part {part!r} has {n:,} rows", "max_rows")
+            return over_limit(self.path, f"sheet part {part!r} has {n:,} rows", "max_rows")
         if what == "columns":
-            return _over_limit(self.path, f"sheet part {part!r} has {n:,} columns", "max_columns")
+            return over_limit(self.path, f"sheet part {part!r} has {n:,} columns", "max_columns")
         if what == "cells":
-            return _over_limit(self.path, f"sheet part {part!r} spans {n:,} cells (rows x columns)", "max_cells")
+            return over_limit(self.path, f"sheet part {part!r} spans {n:,} cells (rows x columns)", "max_cells")
         return InputError(_("{path}: refused: the cells of {part} copy out {value:,.0f} MB of text, far more than "
                             "the file holds (a crafted workbook?).").format(
                               path=self.path, part=part, value=n / 2**20),
@@ -440,7 +325,7 @@ class _WorkbookGuard:
         if entries is None:
             raise self.damaged(_("no zip directory"))
         if entries > limits.max_members or directory > max(limits.max_members, 16) * 1024:
-            raise _over_limit(self.path, f"the workbook zip has {entries:,} parts", "max_members")
+            raise over_limit(self.path, f"the workbook zip has {entries:,} parts", "max_members")
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
             infos = zf.infolist()
@@ -448,7 +333,7 @@ class _WorkbookGuard:
                 NotImplementedError, UnicodeDecodeError) as exc:
             raise self.damaged(_("not a valid zip: {exc}").format(exc=exc)) from None
         if len(infos) > limits.max_members:
-            raise _over_limit(self.path, f"the workbook zip has {len(infos):,} parts", "max_members")
+            raise over_limit(self.path, f"the workbook zip has {len(infos):,} parts", "max_members")
         self.infos = infos
         names = [i.filename for i in infos]
         if not any(n.startswith(("xl/", "content.xml")) for n in names):
@@ -468,10 +353,10 @@ class _WorkbookGuard:
                                        filename=repr(info.filename), compress_type=info.compress_type))
             total += info.file_size
             if total > limits.max_bytes:
-                raise _too_big(self.path, f"unpacks to more than {total / 2**20:,.0f} MB")
-            if info.file_size > _GRACE_BYTES and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-                raise _over_limit(self.path, f"part {info.filename!r} unpacks {info.file_size / max(info.compress_size, 1):,.0f} "
-                                             "times its size (a zip bomb?)", "max_ratio")
+                raise too_big(self.path, f"unpacks to more than {total / 2**20:,.0f} MB")
+            if info.file_size > GRACE_BYTES and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+                raise over_limit(self.path, f"part {info.filename!r} unpacks {info.file_size / max(info.compress_size, 1):,.0f} "
+                                            "times its size (a zip bomb?)", "max_ratio")
             start = self._data_start(info)
             spans.append((info.header_offset, start + info.compress_size, info))
         spans.sort(key=lambda s: s[0])
@@ -489,7 +374,7 @@ class _WorkbookGuard:
         if self.shared_info is not None:
             self.shared_raw = self._shared_raw_lengths(self.shared_info)
         infos = [i for _, _, i in spans]
-        if sum(i.file_size for i in infos) < _GRACE_BYTES:
+        if sum(i.file_size for i in infos) < GRACE_BYTES:
             for info in infos:
                 self._check_part(info)
             return
@@ -513,7 +398,7 @@ class _WorkbookGuard:
 
     def _small_part(self, name: str) -> bytes:
         info = next((i for i in self.infos if i.filename == name), None)
-        return self._inflate_all(info) if info is not None and info.file_size < _GRACE_BYTES else b""
+        return self._inflate_all(info) if info is not None and info.file_size < GRACE_BYTES else b""
 
     def _data_start(self, info: zipfile.ZipInfo) -> int:
         off = info.header_offset
@@ -538,7 +423,7 @@ class _WorkbookGuard:
         inflater = _fast_zlib.decompressobj(-15)
         try:
             out = inflater.decompress(raw, info.file_size + 1)
-        except _INFLATE_ERRORS as exc:
+        except INFLATE_ERRORS as exc:
             raise self.damaged(_("part {filename}: {exc}").format(filename=repr(info.filename), exc=exc)) from None
         if len(out) > info.file_size:
             raise self.damaged(_("part {filename} unpacks to more than the {file_size:,} bytes it declares").format(
@@ -558,8 +443,8 @@ class _WorkbookGuard:
         if info.compress_type == zipfile.ZIP_STORED:
             if info.compress_size != info.file_size:
                 raise self.damaged(_("part {filename} has two sizes").format(filename=repr(info.filename)))
-            for i in range(0, len(raw), _CHUNK_OUT):
-                yield bytes(raw[i:i + _CHUNK_OUT])
+            for i in range(0, len(raw), CHUNK_OUT):
+                yield bytes(raw[i:i + CHUNK_OUT])
             return
         inflater = zlib.decompressobj(-15)
         pos, produced, pending = 0, 0, b""
@@ -568,9 +453,9 @@ class _WorkbookGuard:
                 if not pending:
                     if pos >= len(raw):
                         raise self.damaged(_("part {filename} is cut short").format(filename=repr(info.filename)))
-                    pending = raw[pos:pos + _CHUNK_IN]
+                    pending = raw[pos:pos + CHUNK_IN]
                     pos += len(pending)
-                out = inflater.decompress(pending, _CHUNK_OUT)
+                out = inflater.decompress(pending, CHUNK_OUT)
                 pending = inflater.unconsumed_tail
                 if out:
                     produced += len(out)
@@ -630,7 +515,7 @@ class _WorkbookGuard:
         """Inflate one part, refusing a DTD; bound it exactly unless it is a sheet written the usual way."""
         name = info.filename
         data = self._inflate_all(info)
-        if not name.lower().endswith(_IMAGES) and _DTD.search(data, 0, _PROLOG_BYTES):
+        if not name.lower().endswith(_IMAGES) and _DTD.search(data, 0, PROLOG_BYTES):
             raise InputError(_("{path}: refused: part {name} declares an XML DTD (<!DOCTYPE>/<!ENTITY>), which "
                                "spreadsheet programs never write (entity expansion or external-entity "
                                "attack?).").format(path=self.path, name=repr(name)),
@@ -639,7 +524,7 @@ class _WorkbookGuard:
             del data
             self._parse(info, _OdsBounds(self.limits, self.limits.text_allowed(info.file_size)))
             return
-        scan = _SheetScan(self.limits, data)
+        scan = SheetScan(self.limits, data)
         if not scan.sheet:
             return
         self.merges[name] = scan.merges
@@ -655,135 +540,6 @@ class _WorkbookGuard:
         del data, scan
         shared = self._shared_lengths() if self.shared_info is not None else None
         self._parse(info, _SheetBounds(self.limits, shared, allowed))
-
-
-_WS = r"[ \t\n\r\f\v]"  # what Python's bytes patterns call \s, spelled out for RE2
-
-
-class _SheetScan:
-    """The fast path over one inflated part: finds <sheetData> and the <dimension>, then checks in one
-    RE2 pass (pyarrow's, which lets go of the GIL) that every <c> and <row> starts with r="..." inside
-    the dimension, that no tag carries a second r and that no element has a prefix (<x:c>).  ``fast``
-    stays True only when that held; ``bound`` is then (rows, cols).  Anything else is left to the exact
-    pass.  The RE2 pattern is the one-pass spelling of ``_lookahead_pattern`` (no lookahead in RE2):
-    tests/hostile check that the two agree."""
-
-    def __init__(self, limits: Limits, data: bytes) -> None:
-        self.limits = limits
-        self.data = data
-        self.sheet = False
-        self.fast = True
-        self.bound: tuple[int, int] | None = None
-        self.merges: list[tuple[tuple[int, int], tuple[int, int]]] = []
-        self.start = 0
-        if data.find(b"\x00") >= 0 and data.find(_SHEET_DATA_16) >= 0:  # UTF-16 text: only the exact pass reads it
-            self.sheet, self.fast = True, False
-            return
-        at = data.find(_SHEET_DATA)
-        if at < 0:
-            return
-        self.sheet, self.start = True, at
-        end = data.rfind(b"sheetData")
-        self.merges = [_merge_range(m) for m in _MERGE_CELL.finditer(data, end)]
-        pattern = self._pattern(data[:_PROLOG_BYTES])
-        if pattern is None:
-            self.fast = False
-            return
-        self.fast = not _re2_search(pattern, data, at)
-
-    def most_values(self) -> int:
-        """A free bound on the elements starting "<v": one per two bytes."""
-        return (len(self.data) - self.start) // 2
-
-    def values(self) -> int:
-        """Elements starting "<v": a bound on the cells that copy a shared string (a pass over the part,
-        made only when ``most_values`` is not bound enough)."""
-        return self.data.count(b"<v", self.start)
-
-    def _pattern(self, head: bytes) -> str | None:
-        m = _DIMENSION.search(head)
-        if not m:
-            return None
-        end_col, end_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
-        rows, cols = int(end_row), _col_number(end_col.decode())
-        # rows up to the next power of ten are a cheaper pattern; use it when the bound still fits
-        digits = len(str(rows))
-        loose = 10 ** digits - 1
-        row_limit = None if loose * cols <= self.limits.max_cells else str(rows)
-        rows = loose if row_limit is None else rows
-        if rows * cols > self.limits.max_cells or cols > _EXCEL_COLS:
-            return None  # a large (or lying) dimension: the exact pass finds the real extent
-        self.bound = (rows, cols)
-        return _bad_pattern(_col_letters(cols), digits, row_limit)
-
-
-_LETTERS, _DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
-
-
-def _gt_pattern(limit: str, alphabet: str) -> str | None:
-    """A regex for the strings of ``len(limit)`` ``alphabet`` characters greater than ``limit`` (same-length
-    strings compare like numbers); None when there are none ('ZZ', '999')."""
-    parts = []
-    for i, ch in enumerate(limit):
-        if ch < alphabet[-1]:
-            rest = len(limit) - i - 1
-            parts.append(re.escape(limit[:i]) + f"[{chr(ord(ch) + 1)}-{alphabet[-1]}]"
-                         + (f"[{alphabet[0]}-{alphabet[-1]}]{{{rest}}}" if rest else ""))
-    return "(?:" + "|".join(parts) + ")" if parts else None
-
-
-def _row_deviation(digits: int, row_limit: str | None) -> list[str]:
-    """Ways the text from a row number's first digit on fails to be a row number of at most ``digits``
-    digits (and at most ``row_limit``) followed by '"', given the first character is a digit 1-9."""
-    out = [f"[1-9][0-9]{{{digits}}}", f"[1-9][0-9]{{0,{digits - 1}}}[^0-9\"]"]
-    gt = _gt_pattern(row_limit, _DIGITS) if row_limit else None
-    return out + ([gt] if gt else [])
-
-
-def _bad_pattern(col_limit: str, digits: int, row_limit: str | None) -> str:
-    """One RE2 pattern that finds what ``_lookahead_pattern`` finds, without lookahead: a <c> or <row>
-    whose text does not go on with exactly r="REF" inside the bound, or a sign of an unusual sheet."""
-    letters = f"[A-Z]{{1,{len(col_limit)}}}"
-    cell = ["[^A-Z]", f"[A-Z]{{{len(col_limit) + 1}}}", letters + "[^A-Z1-9]"]
-    gt = _gt_pattern(col_limit, _LETTERS)
-    cell += ([gt] if gt else []) + [letters + p for p in _row_deviation(digits, row_limit)]
-    row = ["[^1-9]", *_row_deviation(digits, row_limit)]
-
-    def tag(name: str, ref: list[str]) -> str:
-        return rf'<{name}(?:[\t\r\n/>]| (?:[^r]|r[^=]|r=[^"]|r="(?:{"|".join(ref)})))'
-
-    # a tag the data ends inside (the lookahead fails there too): every unfinished r="REF"
-    number = f"[1-9][0-9]{{0,{digits - 1}}}"
-    ends = [rf'<c (?:r(?:=(?:"(?:{letters}(?:{number})?)?)?)?)?$', rf'<row (?:r(?:=(?:"(?:{number})?)?)?)?$']
-    return "|".join([tag("c", cell), tag("row", row), *ends, f"[\"']{_WS}*r{_WS}*=", f":(?:c|row|v)(?:{_WS}|[/>])"])
-
-
-def _lookahead_pattern(col_limit: str, digits: int, row_limit: str | None) -> bytes:
-    """The checks ``_bad_pattern`` makes, as Python's re writes them (several passes; kept as the
-    reference the RE2 spelling is tested against)."""
-    row_pat = f"[1-9][0-9]{{0,{digits - 1}}}" if row_limit is None else _le_pattern(row_limit, _DIGITS)
-    ref = _le_pattern(col_limit, _LETTERS) + row_pat
-    return (rb'<(?:c(?:[\t\r\n/>]| (?!r="' + ref.encode() + rb'"))|row(?:[\t\r\n/>]| (?!r="' + row_pat.encode()
-            + rb'")))' + rb"""|["']\s*r\s*=|:(?:c|row|v)[\s/>]""")
-
-
-def _re2_search(pattern: str, data: bytes, start: int) -> bool:
-    """Whether RE2 finds ``pattern`` in data[start:] (one pass, no copy of the data, GIL let go)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    view = memoryview(data)[start:]
-    values = pa.py_buffer(view)
-    offsets = pa.py_buffer(struct.pack("<qq", 0, len(view)))
-    array = pa.LargeBinaryArray.from_buffers(pa.large_binary(), 1, [None, offsets, values])
-    return bool(pc.match_substring_regex(array, pattern)[0].as_py())
-
-
-def _merge_range(m: re.Match) -> tuple[tuple[int, int], tuple[int, int]]:
-    c1, r1 = _col_number(m.group(1).decode()) - 1, int(m.group(2)) - 1
-    if m.group(3) is None:
-        return (r1, c1), (r1, c1)
-    return (r1, c1), (int(m.group(4)) - 1, _col_number(m.group(3).decode()) - 1)
 
 
 def _sheet_parts(workbook: bytes, rels: bytes) -> dict[str, str]:
@@ -822,88 +578,3 @@ def _zip_directory(data: bytes) -> tuple[int | None, int]:
             if len(rec) == 56 and rec[:4] == b"PK\x06\x06":
                 entries, size = struct.unpack("<QQ", rec[32:48])
     return entries, size
-
-
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def _check_gzip(path: Path, limits: Limits) -> None:
-    """A .gz export is unpacked once, counting, before pandas reads it: a gzip bomb is refused early."""
-    packed = max(path.stat().st_size, 1)
-    total = 0
-    try:
-        with gzip_open(path) as fh:
-            while chunk := fh.read(_CHUNK_OUT):
-                total += len(chunk)
-                if total > limits.max_bytes:
-                    raise _too_big(path, "unpacks to more than it")
-                if total > _GRACE_BYTES and total > limits.max_ratio * packed:
-                    raise _over_limit(path, f"it unpacks more than {limits.max_ratio:g} times its size "
-                                            "(a compression bomb?)", "max_ratio")
-    except (OSError, EOFError, *_INFLATE_ERRORS) as exc:
-        raise InputError(_("{path}: the .gz file is damaged ({exc}).").format(path=path, exc=exc),
-                         hint=_("Download it again.")) from None
-
-
-
-
-def _workbook_bytes(path: Path, limits: Limits) -> bytes:
-    """The file's bytes (unpacked if it is a .gz), read once so the check and the parse see the same."""
-    if not _is_gzip(path):
-        return path.read_bytes()
-    _check_gzip(path, limits)
-    with gzip_open(path) as fh:
-        return fh.read()
-
-
-_LEGACY_PROBE = r"""
-import io, sys
-limit, text_limit = int(sys.argv[1]), int(sys.argv[2])
-try:
-    import resource
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-except (ImportError, ValueError, OSError):
-    pass
-import python_calamine as pc
-try:
-    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read()))
-    text = 0
-    for name in wb.sheet_names:
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        text += sum(len(v) for row in rows for v in row if type(v) is str)
-        del rows
-except MemoryError:
-    sys.exit(5)
-except Exception:
-    sys.exit(3)  # calamine cannot read it: the reader says so itself
-sys.exit(4 if text > text_limit else 0)
-"""
-
-
-def _probe_legacy_workbook(path: Path, data: bytes, limits: Limits) -> None:
-    """A legacy .xls (OLE2/BIFF) cannot be checked part by part like a zip, and calamine reads it whole
-    when it opens it; so a child process with a memory cap opens it first.  A crafted .xls (one long
-    string in every cell) dies there, not here."""
-    import subprocess
-    import sys
-
-    if "EncryptedPackage".encode("utf-16-le") in data:
-        raise InputError(_("{path}: the workbook is encrypted (password-protected).").format(path=path),
-                         hint=_("Save it without a password, as .xlsx."))
-    cap = (512 << 20) + 3 * limits.max_bytes
-    try:
-        done = subprocess.run([sys.executable, "-c", _LEGACY_PROBE, str(cap), str(limits.max_bytes)], input=data,
-                              capture_output=True, timeout=600)
-    except subprocess.TimeoutExpired:
-        raise InputError(_("{path}: refused: the workbook takes too long to open.").format(path=path),
-                         hint=_("Open it in Excel and save it as .xlsx or .csv.")) from None
-    except OSError:
-        return  # no child process possible here: read it directly
-    if done.returncode == 4:
-        raise _too_big(path, "has cells that expand to more text than")
-    if done.returncode not in (0, 3):
-        raise InputError(_("{path}: refused: opening the workbook takes more memory than the limits allow (a crafted "
-                           "file?).").format(path=path),
-                         hint=_("If it is genuine, raise limits.max_uncompressed_mb, or save it as .xlsx or .csv."))

@@ -437,6 +437,6 @@ def output_lock(folder: Path, *, kind: str = "auto", wait: float = 0.0, expire_m
 
 def remove_stale_temps(folder: Path, older_than_s: float = 3600.0) -> int:
     """Delete temp files a killed run left (``.~tiercli-*.tmp``, older than ``older_than_s``) in ``folder``."""
-    from .write import remove_stale_temps as remove
+    from .write.atomic import remove_stale_temps as remove
 
     return remove(folder, older_than_s)

@@ -309,9 +309,11 @@ def occurrences(entries: dict[str, Entry], years) -> pd.DataFrame:
     return frame.sort_values(["start", "key"], kind="stable").reset_index(drop=True)
 
 
-def missing_dates(entries: dict[str, Entry], year: int) -> list[Entry]:
-    """Entries with no date in ``year`` (a platform event not announced for it, a holiday the library lacks)."""
-    return [e for e in entries.values() if _first_day(e, year, entries)[0] is None]
+def missing_dates(entries: dict[str, Entry], year: int, platforms=()) -> list[Entry]:
+    """Entries with no date in ``year`` (a platform event not announced for it, a holiday the library lacks);
+    with ``platforms``, only those that apply to a seller on them (entries naming no platform apply to everyone)."""
+    return [e for e in entries.values() if _first_day(e, year, entries)[0] is None
+            and (not platforms or not e.platforms or bool(set(e.platforms) & set(platforms)))]
 
 
 def for_platforms(frame: pd.DataFrame, platforms) -> pd.DataFrame:

@@ -244,3 +244,17 @@ def read_contact_log(path: str | os.PathLike, config) -> pd.DataFrame:
     frame = pd.concat(parts, ignore_index=True) if parts else _empty_log()
     frame.attrs["cut_lines"] = [line for line, _pos in cut]
     return frame
+
+
+def read_for_plan(path: str | os.PathLike, config) -> tuple[pd.DataFrame, str | None]:
+    """The contact log plan-emails counts past sends from, and a warning naming the lines a failed write cut
+    off (None when there are none)."""
+    from ..i18n import _
+
+    frame = read_contact_log(path, config)
+    lines = frame.attrs.get("cut_lines")
+    if not lines:
+        return frame, None
+    return frame, _("{path}: line {lines} is cut off (a failed write): not counted as a send; --record appends "
+                    "the real row. Delete that line when convenient.").format(path=path,
+                                                                            lines=", ".join(map(str, lines)))

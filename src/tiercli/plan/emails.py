@@ -201,10 +201,11 @@ def plan_emails(result: ScoreResult, *, quota: int, month: pd.Period | str | Non
     config = config or result.config
     c = result.customers
     if "tier" not in c or "tier_score" not in c:
-        raise InputError("plan-emails needs the tier segmenter (orders are needed to tier customers).",
-                         hint="Run without --segmenters, or include tier.")
+        raise InputError(_("plan-emails needs the tier segmenter (orders are needed to tier customers)."),
+                         hint=_("Run without --segmenters, or include tier."))
     if quota < 0:
-        raise InputError(f"--quota {quota} is negative.", hint="Give the number of emails you may send this month.")
+        raise InputError(_("--quota {quota} is negative.").format(quota=quota),
+                         hint=_("Give the number of emails you may send this month."))
     month = parse_month(month, result.as_of) if not isinstance(month, pd.Period) else month
     ctx = plan_month(result, month, config)
     notes = _closure_notes(ctx)

@@ -135,6 +135,15 @@ def markets_sheets(calendar: pd.DataFrame, shares: pd.DataFrame, lang: str = "en
     return sheets
 
 
+def calendar_json(rows: pd.DataFrame, *, year: int, country: str, platforms, undated) -> dict:
+    """``tiercli calendar --format json``: the year's rows (dates as YYYY-MM-DD, without the kind's words) and the
+    keys of the entries with no date that year."""
+    events = rows.drop(columns=["kind_word"]).assign(start=rows["start"].dt.strftime("%Y-%m-%d"),
+                                                     end=rows["end"].dt.strftime("%Y-%m-%d"))
+    return {"year": year, "country": country, "platforms": list(platforms), "events": events.to_dict("records"),
+            "undated": [e.key for e in undated]}
+
+
 def markets_json(calendar: pd.DataFrame, held: pd.DataFrame | None = None) -> dict:
     """``{"months": [{"month": 1, "name": "Jan", "leads": [...]}, ...]}`` for all 12 months (empty leads: no sales),
     and ``not_ranked``: the countries the minimum of customers kept out of a month's top (``markets.not_ranked``)."""
