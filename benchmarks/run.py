@@ -152,7 +152,7 @@ def machine() -> dict:
 
 
 def ensure_data(py: str, data_dir: Path, lines: int, customers: int, fmt: str, seed: int) -> tuple[Path, float | None]:
-    path = data_dir / f"orders-{lines}-{customers}-s{seed}.{fmt}"
+    path = data_dir / f"orders-{lines}-{customers}-s{seed}-rt.{fmt}"  # rt: the real catalogue's text (issue 15)
     if path.exists() and path.stat().st_size > 0:
         return path, None
     data_dir.mkdir(parents=True, exist_ok=True)
