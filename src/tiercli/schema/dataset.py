@@ -357,12 +357,26 @@ def _drop_duplicates(lines: pd.DataFrame, keep: bool) -> tuple[pd.DataFrame, int
 def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """``frame[keep]`` with a fresh RangeIndex; text columns that are empty, or hold one value (the file,
     the preset), are made anew at the new length instead of copied row by row (a third of the cost on a
-    million lines)."""
+    million lines), and text columns holding the very same Arrow data (the customer key made from the
+    customer id) are taken once.  The columns are not consolidated into 2-D blocks (a copy of every
+    number column: a quarter of a second on a million lines); each keeps its own array object."""
     n = int(keep.sum())
+    names = list(frame.columns)
+    same_as: dict[str, str] = {}  # column -> an earlier column with the same Arrow buffers
+    seen: dict[tuple, str] = {}
+    for name in names:
+        arr = _arrow_data(frame[name])
+        if arr is not None and arr.null_count < len(arr):
+            at = (str(arr.type), len(arr), tuple((c.offset, len(c), tuple(
+                (b.address, b.size) if b is not None else None for b in c.buffers())) for c in arr.chunks))
+            if at in seen:
+                same_as[name] = seen[at]
+            else:
+                seen[at] = name
 
     def take(name):
         col = frame[name]
-        arr = pa.array(col.array) if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow" else None
+        arr = _arrow_data(col)
         if arr is not None and arr.null_count == len(arr):
             return pd.array(pa.nulls(n, arr.type), dtype=col.dtype)
         if arr is not None and len(arr) and arr.null_count == 0 and col.iat[0] == col.iat[-1] \
@@ -370,9 +384,21 @@ def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
             return pd.array(pa.array([col.iat[0]], arr.type).take(np.zeros(n, dtype=np.int64)), dtype=col.dtype)
         return col.to_numpy()[keep] if isinstance(col.dtype, np.dtype) else col.array[keep]
 
-    names = list(frame.columns)
-    taken = run_all([functools.partial(take, name) for name in names], parallel=len(frame) >= PARALLEL_ROWS)
-    return pd.DataFrame(dict(zip(names, taken)), index=pd.RangeIndex(n))
+    own = [name for name in names if name not in same_as]
+    taken = dict(zip(own, run_all([functools.partial(take, name) for name in own],
+                                  parallel=len(frame) >= PARALLEL_ROWS)))
+    for name, first in same_as.items():
+        taken[name] = taken[first].copy()  # a new array object over the same immutable Arrow data
+    return pd.DataFrame({name: taken[name] for name in names}, index=pd.RangeIndex(n), copy=False)
+
+
+def _arrow_data(col: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow data behind an Arrow-backed text column, as it is (no chunks combined, no copy); None
+    for other columns."""
+    if not (isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow"):
+        return None
+    arr = col.array.__arrow_array__()
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
 def _duplicated_lines(lines: pd.DataFrame) -> pd.Series:
