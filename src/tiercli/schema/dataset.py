@@ -358,15 +358,18 @@ def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """``frame[keep]`` with a fresh RangeIndex; text columns that are empty, or hold one value (the file,
     the preset), are made anew at the new length instead of copied row by row (a third of the cost on a
     million lines), and text columns holding the very same Arrow data (the customer key made from the
-    customer id) are taken once.  The columns are not consolidated into 2-D blocks (a copy of every
+    customer id; the all-missing ones) are taken once.  The columns are not consolidated into 2-D blocks (a copy of every
     number column: a quarter of a second on a million lines); each keeps its own array object."""
     n = int(keep.sum())
     names = list(frame.columns)
     same_as: dict[str, str] = {}  # column -> an earlier column with the same Arrow buffers
     seen: dict[tuple, str] = {}
+    nulls: dict[pa.DataType, pa.Array] = {}  # one array of nulls for every all-missing column of a type
     for name in names:
         arr = _arrow_data(frame[name])
-        if arr is not None and arr.null_count < len(arr):
+        if arr is not None and arr.null_count == len(arr) and arr.type not in nulls:
+            nulls[arr.type] = pa.nulls(n, arr.type)
+        elif arr is not None and arr.null_count < len(arr):
             at = (str(arr.type), len(arr), tuple((c.offset, len(c), tuple(
                 (b.address, b.size) if b is not None else None for b in c.buffers())) for c in arr.chunks))
             if at in seen:
@@ -378,7 +381,7 @@ def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
         col = frame[name]
         arr = _arrow_data(col)
         if arr is not None and arr.null_count == len(arr):
-            return pd.array(pa.nulls(n, arr.type), dtype=col.dtype)
+            return pd.array(nulls[arr.type], dtype=col.dtype)
         if arr is not None and len(arr) and arr.null_count == 0 and col.iat[0] == col.iat[-1] \
                 and bool(col.eq(col.iat[0]).all()):
             return pd.array(pa.array([col.iat[0]], arr.type).take(np.zeros(n, dtype=np.int64)), dtype=col.dtype)

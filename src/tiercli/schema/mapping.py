@@ -386,12 +386,12 @@ def _orders(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: 
     bad_date = out["date"].isna()
     if bad_date.any() and not any(pr.code == "unparsed_date" for pr in problems):
         problems.append(Problem("missing_date", int(bad_date.sum()), _("rows without an order date: left out"), label))
-    # the fields this export lacks, typed (an object column of a million pd.NA costs every later filter)
-    missing = {col: _missing_column(col, n) for col in ORDER_LINE_COLUMNS if col not in out}
-    if missing:
-        out = pd.concat([out, pd.DataFrame(missing, index=out.index)], axis=1)
+    # the fields this export lacks, typed (an object column of a million pd.NA costs every later filter);
+    # the frame is put together without consolidating (copying) the number columns into 2-D blocks
+    missing = _missing_columns([col for col in ORDER_LINE_COLUMNS if col not in out], n)
     assert len(out) == n
-    return out[ORDER_LINE_COLUMNS]
+    return pd.DataFrame({col: out[col] if col in out else missing[col] for col in ORDER_LINE_COLUMNS},
+                        index=out.index, copy=False)
 
 
 # a credit note's id: a C before the digits (UCI's C536379); CD000123 is an ordinary order
@@ -433,13 +433,20 @@ def _constant(value: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
 
 
-def _missing_column(col: str, n: int):
-    """An all-missing column of the field's type, made without touching a million cells."""
-    if col in _NUMBER_FIELDS:
-        return np.full(n, np.nan)
-    if col == "accepts_marketing":
-        return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
-    return pd.array(pa.nulls(n, pa.large_string()), dtype="str")
+def _missing_columns(cols: list[str], n: int) -> dict:
+    """All-missing columns of each field's type, made without touching a million cells; the text ones
+    share one Arrow array of nulls (immutable; each column has its own array object over it)."""
+    out = {}
+    nulls = None
+    for col in cols:
+        if col in _NUMBER_FIELDS:
+            out[col] = np.full(n, np.nan)
+        elif col == "accepts_marketing":
+            out[col] = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+        else:
+            nulls = pa.nulls(n, pa.large_string()) if nulls is None else nulls
+            out[col] = pd.array(nulls, dtype="str")
+    return out
 
 
 def _inquiries(out: pd.DataFrame, p: Preset, config: Config, label: str, problems: list[Problem]) -> pd.DataFrame:
