@@ -159,7 +159,7 @@ def load_dataset(paths: list[str | Path], config: Config, *, preset: str | None 
         lines, currency, rate_table = _convert_currency(lines, config, rates,
                                                         report=None if strict_currency else problems)
         keep = config["keep_duplicates"] if keep_duplicates is None else keep_duplicates
-        lines, dup = _drop_duplicates(lines, keep)
+        lines, dup = _drop_duplicates(lines, keep, consume=True)  # (the lines before are let go)
         if dup:
             problems.append(Problem("duplicate_rows", dup,
                                     _("exact repeated order lines (overlapping exports?): kept (--keep-duplicates)")
@@ -340,33 +340,43 @@ _DEDUP_COLUMNS = ["order_id", "customer", "date", "status", "product", "sku", "q
                   "line_value", "order_total", "country"]
 
 
-def _drop_duplicates(lines: pd.DataFrame, keep: bool) -> tuple[pd.DataFrame, int]:
+def _drop_duplicates(lines: pd.DataFrame, keep: bool, consume: bool = False) -> tuple[pd.DataFrame, int]:
     """Exact repeated lines count once.  With ``keep`` (--keep-duplicates), repeats inside one export
     stay (two identical lines may be two real purchases), but a line an earlier input already had is
-    still the same line seen twice through overlapping exports, and counts once."""
+    still the same line seen twice through overlapping exports, and counts once.  ``consume``: the
+    caller lets ``lines`` go; its columns are released as they are taken (see _take_rows)."""
     dup = _duplicated_lines(lines)
     count = int(dup.sum())
     if not count:
         return lines, count
     if not keep:
-        return _take_rows(lines, ~dup.to_numpy()), count
+        return _take_rows(lines, ~dup.to_numpy(), consume=consume), count
     first_file = lines.groupby(_DEDUP_COLUMNS, dropna=False, sort=False)["file"].transform("first")
     return lines[lines["file"].eq(first_file)].reset_index(drop=True), count
 
 
-def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+def _take_rows(frame: pd.DataFrame, keep: np.ndarray, consume: bool = False) -> pd.DataFrame:
     """``frame[keep]`` with a fresh RangeIndex; text columns that are empty, or hold one value (the file,
     the preset), are made anew at the new length instead of copied row by row (a third of the cost on a
     million lines), and text columns holding the very same Arrow data (the customer key made from the
-    customer id; the all-missing ones) are taken once.  The columns are not consolidated into 2-D blocks (a copy of every
-    number column: a quarter of a second on a million lines); each keeps its own array object."""
+    customer id; the all-missing ones) are taken once.  The columns are not consolidated into 2-D blocks
+    (a copy of every number column: a quarter of a second on a million lines); each keeps its own array
+    object.
+
+    With ``consume`` the caller lets ``frame`` go: it is emptied first and each column is released as
+    soon as it is taken, so the old and the new lines are not both held whole (a third of the peak
+    memory of a million-line run)."""
     n = int(keep.sum())
     names = list(frame.columns)
+    source = {name: frame[name] for name in names}
+    if consume:
+        for name in names:
+            del frame[name]
     same_as: dict[str, str] = {}  # column -> an earlier column with the same Arrow buffers
     seen: dict[tuple, str] = {}
     nulls: dict[pa.DataType, pa.Array] = {}  # one array of nulls for every all-missing column of a type
     for name in names:
-        arr = _arrow_data(frame[name])
+        arr = _arrow_data(source[name])
         if arr is not None and arr.null_count == len(arr) and arr.type not in nulls:
             nulls[arr.type] = pa.nulls(n, arr.type)
         elif arr is not None and arr.null_count < len(arr):
@@ -376,9 +386,10 @@ def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
                 same_as[name] = seen[at]
             else:
                 seen[at] = name
+    del arr  # (holds the last column)
 
     def take(name):
-        col = frame[name]
+        col = source.pop(name) if consume else source[name]
         arr = _arrow_data(col)
         if arr is not None and arr.null_count == len(arr):
             return pd.array(nulls[arr.type], dtype=col.dtype)
@@ -389,9 +400,10 @@ def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
 
     own = [name for name in names if name not in same_as]
     taken = dict(zip(own, run_all([functools.partial(take, name) for name in own],
-                                  parallel=len(frame) >= PARALLEL_ROWS)))
+                                  parallel=len(keep) >= PARALLEL_ROWS)))
     for name, first in same_as.items():
         taken[name] = taken[first].copy()  # a new array object over the same immutable Arrow data
+        source.pop(name, None)
     return pd.DataFrame({name: taken[name] for name in names}, index=pd.RangeIndex(n), copy=False)
 
 
