@@ -157,6 +157,20 @@ def _arrow_text(text: pd.Series):
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
 
 
+def _arrow_chunks(text: pd.Series) -> list | None:
+    """The arrow arrays behind a pandas str column, its chunks as they are (a file read in blocks has
+    several: combining them copies every value); None when it is not arrow-backed."""
+    if pa is None or getattr(text.dtype, "storage", None) != "pyarrow":
+        return None
+    try:
+        arr = text.array.__arrow_array__()
+    except (TypeError, AttributeError, pa.ArrowException):  # pragma: no cover - pandas internals changed
+        return None
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None  # pragma: no cover
+    return list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
+
+
 def _arrow_bytes(arr) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, bytes) of an arrow string array, as numpy views (no copy): value i is
     bytes[offsets[i]:offsets[i + 1]]."""
@@ -313,12 +327,15 @@ def map_contained(values: pd.Series, vocab: dict[str, list[str]], not_words: lis
 def isin_text(values: pd.Series, among) -> np.ndarray:
     """``values.isin(among).to_numpy()`` for a text column: arrow's hash lookup on an arrow-backed column
     (a tenth of pandas' time on a million ids); missing values are never in."""
-    arr = _arrow_text(values)
+    chunks = _arrow_chunks(values)
     among = [a for a in among if isinstance(a, str)]
-    if arr is None:
+    if chunks is None:
         return values.isin(among).to_numpy(dtype=bool)
-    return pc.is_in(arr, value_set=pa.array(among, arr.type), skip_nulls=True).to_numpy(
-        zero_copy_only=False).astype(bool, copy=False)
+    if not chunks:
+        return np.zeros(0, dtype=bool)
+    among = pa.array(among, chunks[0].type)
+    return np.concatenate([pc.is_in(c, value_set=among, skip_nulls=True).to_numpy(
+        zero_copy_only=False).astype(bool, copy=False) for c in chunks])
 
 
 def contains_any(values: pd.Series, words: list[str]) -> pd.Series:
@@ -339,19 +356,22 @@ def matches_words(values: pd.Series, words, strip: str = "") -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     if not words or not n:
         return out
-    arr = _arrow_text(values)
+    chunks = _arrow_chunks(values)
     candidates = None
-    if arr is not None:
-        offsets, chars = _arrow_bytes(arr)
-        length = np.diff(offsets)
-        filled = length >= min(len(w) for w in words)
-        if arr.null_count:
-            filled &= ~np.asarray(arr.is_null())
-        first = np.zeros(n, dtype=np.uint8)
-        first[filled] = chars[offsets[:-1][filled]]
+    if chunks is not None:
         lead = {ord(c) for w in words for c in (w[:1], w[:1].upper()) if c and ord(c) < 128}
-        maybe = (first >= 128) | np.isin(first, list(lead | {9, 10, 11, 12, 13, 28, 29, 30, 31, 32}))  # blanks
-        candidates = np.flatnonzero(filled & maybe)
+        lead = list(lead | {9, 10, 11, 12, 13, 28, 29, 30, 31, 32})  # and blanks
+        shortest = min(len(w) for w in words)
+        masks = []
+        for arr in chunks:  # chunk by chunk: no copy of the column
+            offsets, chars = _arrow_bytes(arr)
+            filled = np.diff(offsets) >= shortest
+            if arr.null_count:
+                filled &= ~np.asarray(arr.is_null())
+            first = np.zeros(len(arr), dtype=np.uint8)
+            first[filled] = chars[offsets[:-1][filled]]
+            masks.append(filled & ((first >= 128) | np.isin(first, lead)))
+        candidates = np.flatnonzero(np.concatenate(masks)) if masks else np.zeros(0, dtype=np.int64)
         if not len(candidates):
             return out
         values = values.iloc[candidates]
@@ -373,22 +393,27 @@ _BLANK_BYTES[128:] = True  # a UTF-8 byte may belong to a blank (no-break or ide
 def _is_trimmed(values: pd.Series) -> bool:
     """True when no value is empty or starts or ends with a blank (checked on the bytes, no copy): then
     trimming would only copy the column.  False when in doubt (not arrow-backed, non-ASCII ends)."""
-    arr = _arrow_text(values)
-    if arr is None:
+    chunks = _arrow_chunks(values)
+    if chunks is None:
         return False
-    if arr.buffers()[2] is None:
-        return arr.null_count == len(arr)
-    offsets, chars = _arrow_bytes(arr)
-    starts, ends = offsets[:-1], offsets[1:]
-    filled = ends > starts
-    if arr.null_count:
-        valid = ~np.asarray(arr.is_null())
-        if (valid & ~filled).any():
-            return False  # an empty string
-        starts, ends = starts[valid], ends[valid]
-    elif not filled.all():
-        return False
-    return not (_BLANK_BYTES[chars[starts]].any() or _BLANK_BYTES[chars[ends - 1]].any())
+    for arr in chunks:  # chunk by chunk: no copy of the column
+        if arr.buffers()[2] is None:
+            if arr.null_count == len(arr):
+                continue
+            return False
+        offsets, chars = _arrow_bytes(arr)
+        starts, ends = offsets[:-1], offsets[1:]
+        filled = ends > starts
+        if arr.null_count:
+            valid = ~np.asarray(arr.is_null())
+            if (valid & ~filled).any():
+                return False  # an empty string
+            starts, ends = starts[valid], ends[valid]
+        elif not filled.all():
+            return False
+        if _BLANK_BYTES[chars[starts]].any() or _BLANK_BYTES[chars[ends - 1]].any():
+            return False
+    return True
 
 
 def _trimmed(values: pd.Series) -> tuple[pd.Series, pd.Series]:
