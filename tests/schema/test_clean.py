@@ -11,8 +11,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tiercli.errors import ColumnError
-from tiercli.schema.clean import (clean_email, clean_text, contains_any, isin_text, map_vocab, matches_words,
-                                  parse_amounts, parse_dates, parse_flags)
+from tiercli.schema.clean import (
+    clean_email,
+    clean_text,
+    contains_any,
+    isin_text,
+    map_vocab,
+    matches_words,
+    parse_amounts,
+    parse_dates,
+    parse_flags,
+)
 from tiercli.schema.tables import ORDER_STATUS, SAMPLE_WORDS
 
 S = pd.Series
@@ -342,6 +351,8 @@ def test_iso_fast_path_reads_a_plain_export_and_leaves_the_rest_to_the_general_p
         series = S(odd, dtype="str")
         assert clean._iso_dates_fast(series, series.ne("")) is None, odd
         _assert_same(parse_dates(series, column="d"), _general(parse_dates, series, column="d"))
+        chunked = _in_chunks(odd, 1)  # one layout across the chunks too
+        assert clean._iso_dates_fast(chunked, chunked.ne("")) is None, odd
 
 
 def test_amount_fast_path_gives_up_on_what_to_numeric_reads_differently():
@@ -363,11 +374,13 @@ ISO_LAYOUTS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]
     st.datetimes(dt.datetime(1800, 1, 1), dt.datetime(2300, 12, 31)),
     st.none(), st.sampled_from(["", " ", "2021-02-29 00:00:00", "2021-13-01", "2021-01-01 24:00:00"]),
     st.from_regex(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?", fullmatch=True)), min_size=1, max_size=12),
-       st.sampled_from(ISO_LAYOUTS), st.sampled_from(["UTC", "Asia/Shanghai"]))
-def test_parse_dates_fast_path_matches_the_general_parser(values, fmt, tz):
+       st.sampled_from(ISO_LAYOUTS), st.sampled_from(["UTC", "Asia/Shanghai"]), st.integers(1, 5))
+def test_parse_dates_fast_path_matches_the_general_parser(values, fmt, tz, size):
     texts = [v.strftime(fmt) if isinstance(v, dt.datetime) else v for v in values]
     series = S(texts, dtype="str")
-    _assert_same(parse_dates(series, column="d", tz=tz), _general(parse_dates, series, column="d", tz=tz))
+    general = _general(parse_dates, series, column="d", tz=tz)
+    _assert_same(parse_dates(series, column="d", tz=tz), general)
+    _assert_same(parse_dates(_in_chunks(texts, size), column="d", tz=tz), general)  # a file read in blocks
 
 
 @settings(max_examples=300, deadline=None)

@@ -190,37 +190,44 @@ def _iso_dates_fast(text: pd.Series, present: pd.Series) -> pd.Series | None:
     """All present values in one fixed ISO layout without offset (``YYYY-MM-DD HH:MM:SS`` or
     ``YYYY-MM-DD``), valid and inside the accepted range -> the parsed column; anything else -> None
     (the general parser decides, value by value)."""
-    arr = _arrow_text(text)
-    if arr is None:
+    chunks = _arrow_chunks(text)
+    if chunks is None:
         return None
     keep = present.to_numpy(dtype=bool)
     if not keep.any():
         return None
-    sub = arr.filter(pa.array(keep)) if not keep.all() else arr
-    if sub.null_count:
-        return None
-    n = len(sub)
-    offsets, data = _arrow_bytes(sub)
-    width = int(offsets[1] - offsets[0])
-    layout = _ISO_FIXED.get(width)
-    if layout is None or not (np.diff(offsets) == width).all():
-        return None
-    chars = data[offsets[0]:offsets[-1]].reshape(n, width)
-    digits = [i for i in range(width) if i not in layout]
-    if ((chars[:, digits] - np.uint8(48)) > 9).any():
-        return None
-    for i, allowed in layout.items():
-        col = chars[:, i]
-        ok = col == allowed[0]
-        for b in allowed[1:]:
-            ok |= col == b
-        if not ok.all():
+    parts, start, width = [], 0, None
+    for arr in chunks:  # chunk by chunk: no copy of the column; one layout for all of them
+        here = keep[start:start + len(arr)]
+        start += len(arr)
+        sub = arr.filter(pa.array(here)) if not here.all() else arr
+        if not len(sub):
+            continue
+        if sub.null_count:
             return None
-    try:
-        seconds = pc.cast(sub, pa.timestamp("s"))  # rejects 2009-02-30, 24:00:00, :60 as pandas does
-    except pa.ArrowException:
-        return None
-    secs = seconds.to_numpy().view("int64")
+        n = len(sub)
+        offsets, data = _arrow_bytes(sub)
+        width = int(offsets[1] - offsets[0]) if width is None else width
+        layout = _ISO_FIXED.get(width)
+        if layout is None or not (np.diff(offsets) == width).all():
+            return None
+        chars = data[offsets[0]:offsets[-1]].reshape(n, width)
+        digits = [i for i in range(width) if i not in layout]
+        if ((chars[:, digits] - np.uint8(48)) > 9).any():
+            return None
+        for i, allowed in layout.items():
+            col = chars[:, i]
+            ok = col == allowed[0]
+            for b in allowed[1:]:
+                ok |= col == b
+            if not ok.all():
+                return None
+        try:
+            seconds = pc.cast(sub, pa.timestamp("s"))  # rejects 2009-02-30, 24:00:00, :60 as pandas does
+        except pa.ArrowException:
+            return None
+        parts.append(seconds.to_numpy().view("int64"))
+    secs = np.concatenate(parts)
     if not ((secs >= _FIRST_S) & (secs < _LAST_S)).all():
         return None
     ns = np.full(len(keep), np.datetime64("NaT"), dtype="datetime64[ns]")

@@ -448,13 +448,17 @@ def _duplicated_lines(lines: pd.DataFrame) -> pd.Series:
 
 
 def _text_codes(col: pd.Series) -> np.ndarray | None:
-    """int64 codes of an Arrow-backed text column, equal for equal texts (missing: -1); None for others."""
-    if not (isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow"):
+    """int64 codes of an Arrow-backed text column, equal for equal texts (missing: -1); None for others.
+    The chunks are encoded as they are (arrow gives them one dictionary), not combined first (a copy)."""
+    arr = _arrow_data(col)
+    if arr is None:
         return None
-    enc = pc.dictionary_encode(pa.array(col.array))
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.combine_chunks()
-    return pc.fill_null(enc.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+    enc = pc.dictionary_encode(arr)
+    chunks = enc.chunks
+    if any(not c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:]):  # (not seen; to be safe)
+        chunks = [enc.combine_chunks()]
+    return np.concatenate([pc.fill_null(c.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+                           for c in chunks]) if chunks else np.zeros(0, dtype=np.int64)
 
 
 def fold_orders(lines: pd.DataFrame) -> pd.DataFrame:
