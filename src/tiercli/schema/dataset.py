@@ -375,6 +375,7 @@ def _take_rows(frame: pd.DataFrame, keep: np.ndarray, consume: bool = False) -> 
     same_as: dict[str, str] = {}  # column -> an earlier column with the same Arrow buffers
     seen: dict[tuple, str] = {}
     nulls: dict[pa.DataType, pa.Array] = {}  # one array of nulls for every all-missing column of a type
+    arr = None
     for name in names:
         arr = _arrow_data(source[name])
         if arr is not None and arr.null_count == len(arr) and arr.type not in nulls:
@@ -456,7 +457,7 @@ def _text_codes(col: pd.Series) -> np.ndarray | None:
     enc = pc.dictionary_encode(arr)
     chunks = enc.chunks
     if any(not c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:]):  # (not seen; to be safe)
-        chunks = [enc.combine_chunks()]
+        chunks = [pc.dictionary_encode(arr.combine_chunks())]
     return np.concatenate([pc.fill_null(c.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
                            for c in chunks]) if chunks else np.zeros(0, dtype=np.int64)
 
