@@ -11,7 +11,9 @@ Columns ``InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, C
 43 countries, Dec 2009 - Dec 2011): orders of ~20 lines, heavy-tailed buyers, ~90% of customers in the
 United Kingdom, C-prefixed credit notes with negative quantities (~2% of lines), ~20% of lines from guest
 orders without a CustomerID, ~1% exact duplicate lines, a few descriptions with commas, stock codes
-such as ``85123A`` and ``POST``.
+such as ``85123A`` and ``POST``.  Stock codes, descriptions, prices and how often each product sells come
+from the real file's catalogue (``../shared/data/online_retail.csv.gz``, issue 15) when it is there, so
+text lengths and repeats match a real export; else from a small made-up vocabulary.
 
 ``--format xlsx`` writes TWO sheets split by year (``Year 2009-2010``, ``Year 2010-2011``) with
 XlsxWriter in constant_memory mode, typed like the real workbook: numeric invoice numbers, stock
@@ -62,8 +64,34 @@ _QTY = np.array([1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 25, 36, 48, 72, 96, 100, 
 _QTY_P = np.array([14, 10, 6, 5, 9, 3, 4, 20, 3, 2, 8, 3, 2, 3, 1, 1, 1, 1], dtype=float)
 
 
+REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "online_retail.csv.gz"
+
+
+def _real_products(path: Path = REAL):
+    """The real file's catalogue (issue 15): every stock code with its most frequent description, its median
+    positive price and its share of the lines, so generated text (lengths, repeats, specials such as POST,
+    M, BANK CHARGES) is distributed as in the real export.  None when the file is not there."""
+    if not path.exists():
+        return None
+    import pandas as pd
+
+    df = pd.read_csv(path, usecols=["StockCode", "Description", "UnitPrice"],
+                     dtype={"StockCode": str, "Description": str}, keep_default_na=False, na_values=[""])
+    df = df[df["Description"].notna() & (df["UnitPrice"] > 0)]
+    g = df.groupby("StockCode", sort=True)
+    desc = g["Description"].agg(lambda s: s.value_counts().index[0])
+    price = g["UnitPrice"].median().round(2)
+    pop = g.size().astype(float)
+    codes = desc.index.to_numpy(dtype=object)
+    return codes, desc.to_numpy(dtype=object), price.to_numpy(dtype=float), (pop / pop.sum()).to_numpy()
+
+
 def _products(rng: np.random.Generator, n: int):
-    """Stock codes, descriptions, prices and popularity of ``n`` products (plus a few specials)."""
+    """Stock codes, descriptions, prices and popularity of ``n`` products (plus a few specials); the real
+    file's catalogue instead when it is available."""
+    real = _real_products()
+    if real is not None:
+        return real
     numbers = rng.choice(np.arange(10002, 90000), n, replace=False)
     suffix = np.where(rng.random(n) < 0.3, rng.choice(list("ABCDEFGLPS"), n), "")
     codes = np.char.add(numbers.astype(str), suffix.astype(str)).astype(object)

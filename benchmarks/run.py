@@ -53,6 +53,12 @@ TARGETS = {
     "writer_vs_bare": ("tagged workbook / bare XlsxWriter", "<=", 1.2),
     "big_peak_gb": ("big CSV->CSV peak memory, GB", "<", 8.0),
     "big_linearity": ("big time / (size ratio x 1M time)", "<=", 1.0),
+    # issue 15: the real two-year export (benchmarks/real.py), against what a user would otherwise run
+    "real_csv_vs_pandas_rfm": ("real 2y: CSV->CSV all segmenters / plain-pandas RFM", "<=", 1.5),
+    "real_rfm_vs_pandas_rfm": ("real 2y: --segmenters rfm / plain-pandas RFM", "<=", 1.2),
+    "real_xlsx_csv_vs_fastexcel": ("real 2y: 2-sheet XLSX->CSV / fastexcel read", "<=", 1.3),
+    "real_xlsx_xlsx_vs_fastexcel": ("real 2y: XLSX->XLSX (default run) / fastexcel read", "<=", 1.5),
+    "real_csv_peak_vs_pandas_rfm": ("real 2y: CSV->CSV peak memory / plain-pandas RFM's", "<=", 1.0),
 }
 
 
@@ -146,7 +152,7 @@ def machine() -> dict:
 
 
 def ensure_data(py: str, data_dir: Path, lines: int, customers: int, fmt: str, seed: int) -> tuple[Path, float | None]:
-    path = data_dir / f"orders-{lines}-{customers}-s{seed}.{fmt}"
+    path = data_dir / f"orders-{lines}-{customers}-s{seed}-rt.{fmt}"  # rt: the real catalogue's text (issue 15)
     if path.exists() and path.stat().st_size > 0:
         return path, None
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -186,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
                     "score, floor, peer, writer, big, score_csv_csv, ...")
     ap.add_argument("--smoke", action="store_true", help="20k lines, 1 repeat, no warm-up, no peers, no 10M")
     ap.add_argument("--no-big", action="store_true", help="skip the 10M-line case")
+    ap.add_argument("--no-real", action="store_true",
+                    help="skip the real exports (benchmarks/real.py: UCI Online Retail, one and two years)")
     ap.add_argument("--big-lines", type=int, default=10_000_000)
     ap.add_argument("--writer-customers", type=int, default=100_000)
     ap.add_argument("--writer-lines", type=int, default=1_000_000)
@@ -199,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     if args.smoke:
-        args.lines, args.repeat, args.warmup, args.no_big = 20_000, 1, 0, True
+        args.lines, args.repeat, args.warmup, args.no_big, args.no_real = 20_000, 1, 0, True, True
         args.customers = min(args.customers, 1_000)
         args.writer_customers, args.writer_lines = 2_000, 20_000
     out_json = args.json or HERE / "results" / ("smoke.json" if args.smoke else "latest.json")
@@ -254,6 +262,30 @@ def main(argv: list[str] | None = None) -> int:
         add("score_xlsx_csv", "score", [*tiercli_cmd, "score", str(xlsx_path), "-o", str(out / "outx.csv"), "-q"],
             "tiercli score, 2-sheet XLSX in -> CSV out")
     tasks = str(HERE / "tasks.py")
+    if not args.no_real and any(wanted(f"real_{k}", "real") for k in ("score", "floor", "peer")):
+        # the real exports, derived into --data-dir by tiercli's Python (pandas, xlsxwriter)
+        subprocess.run([tpy, str(HERE / "real.py"), "--data-dir", str(data_dir)], check=True)
+        r1, r2, r2x = (data_dir / n for n in ("retail-1y.csv", "retail-2y.csv", "retail-2y.xlsx"))
+        for tag, path in (("1y", r1), ("2y", r2)):
+            add(f"real{tag}_score_csv_csv", "real", [*tiercli_cmd, "score", str(path), "-o",
+                                                     str(out / f"real{tag}.csv"), "-q"],
+                f"real {tag}: tiercli score, CSV -> CSV, all segmenters")
+            add(f"real{tag}_score_csv_csv_rfm", "real", [*tiercli_cmd, "score", str(path), "--segmenters", "rfm",
+                                                         "-o", str(out / f"real{tag}-rfm.csv"), "-q"],
+                f"real {tag}: tiercli score --segmenters rfm, CSV -> CSV")
+            if python_has(bpy, "pandas"):
+                add(f"real{tag}_peer_pandas_rfm", "real", [bpy, tasks, "pandas_rfm", str(path),
+                                                           str(out / f"real{tag}-pandas.csv")],
+                    f"real {tag}: plain-pandas RFM (pyarrow read, filter, groupby, qcut, to_csv)")
+        add("real2y_score_xlsx_csv", "real", [*tiercli_cmd, "score", str(r2x), "-o", str(out / "real2yx.csv"), "-q"],
+            "real 2y: tiercli score, 2-sheet XLSX -> CSV")
+        add("real2y_score_xlsx_xlsx", "real", [*tiercli_cmd, "score", str(r2x), "-q"],
+            "real 2y: tiercli score, 2-sheet XLSX -> XLSX (the default run)")
+        if python_has(bpy, "fastexcel"):
+            add("real2y_floor_fastexcel", "real", [bpy, tasks, "fastexcel", str(r2x)],
+                "real 2y: fastexcel Arrow read of both sheets")
+        else:
+            skipped["real2y_floor_fastexcel"] = "fastexcel not in the benchmark venv"
     floors = [("floor_duckdb_csv", ["duckdb", str(csv_path)], "duckdb", "DuckDB per-customer aggregates, all cores"),
               ("floor_duckdb_csv_1thread", ["duckdb", str(csv_path), "--threads", "1"], "duckdb",
                "DuckDB per-customer aggregates, 1 thread")]
@@ -363,6 +395,18 @@ def main(argv: list[str] | None = None) -> int:
         ratios["pymc_vs_tiercli"] = med("peer_pymc_rfm") / med("score_csv_csv")
     if med("score_csv_csv_rfm") and med("peer_pymc_rfm"):
         ratios["pymc_vs_tiercli_rfm"] = med("peer_pymc_rfm") / med("score_csv_csv_rfm")
+    def peak(name: str) -> float | None:
+        c = by.get(name)
+        return max(c.rss_kb) / 1024 if c and c.rss_kb else None
+
+    for key, a, b in (("real_csv_vs_pandas_rfm", "real2y_score_csv_csv", "real2y_peer_pandas_rfm"),
+                      ("real_rfm_vs_pandas_rfm", "real2y_score_csv_csv_rfm", "real2y_peer_pandas_rfm"),
+                      ("real_xlsx_csv_vs_fastexcel", "real2y_score_xlsx_csv", "real2y_floor_fastexcel"),
+                      ("real_xlsx_xlsx_vs_fastexcel", "real2y_score_xlsx_xlsx", "real2y_floor_fastexcel")):
+        if med(a) and med(b):
+            ratios[key] = med(a) / med(b)
+    if peak("real2y_score_csv_csv") and peak("real2y_peer_pandas_rfm"):
+        ratios["real_csv_peak_vs_pandas_rfm"] = peak("real2y_score_csv_csv") / peak("real2y_peer_pandas_rfm")
     if writer_result:
         ratios["writer_vs_bare"] = writer_result["tagged_median_s"] / writer_result["bare_median_s"]
     if by.get("big_score_csv_csv") and by["big_score_csv_csv"].times:
@@ -396,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, why in skipped.items():
         print(f"{name:26s} skipped: {why}")
     print()
-    print("targets (issue 8), ratios of medians from this run:")
+    print("targets (issues 8 and 15), ratios of medians from this run:")
     for key, t in targets.items():
         v = t["value"]
         state = "n/a" if t["met"] is None else ("MET" if t["met"] else "NOT MET")

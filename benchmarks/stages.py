@@ -44,6 +44,7 @@ def main() -> int:
     from tiercli.io.read import read_file
     from tiercli.io.write import write_csv, write_workbook
     from tiercli.schema import dataset as ds
+    from tiercli.schema.mapping import canonicalize
     from tiercli.schema.presets import detect, load_presets
     from tiercli.scoring import score, workbook_sheets
     from tiercli.segmenters import base
@@ -58,7 +59,7 @@ def main() -> int:
     frames = []
     for raw in raws:
         m = detect(list(raw.frame.columns), presets, label=raw.label)
-        frame, _ = ds.canonicalize(raw, m, config)
+        frame, _ = canonicalize(raw, m, config)
         frames.append(frame)
     mark("detect + canonicalize (parse)")
     lines = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

@@ -49,7 +49,7 @@ def fastexcel_floor(path: str) -> None:
 def _transactions(path: str):
     import pandas as pd
 
-    df = pd.read_csv(path, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str},
+    df = pd.read_csv(path, engine="pyarrow", dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str},
                      parse_dates=["InvoiceDate"])
     df = df[df["CustomerID"].notna() & ~df["InvoiceNo"].str.startswith("C")]
     return df.assign(value=df["Quantity"] * df["UnitPrice"])

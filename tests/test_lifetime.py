@@ -273,6 +273,25 @@ def test_refuses_when_fit_diverges_and_penalizer_rescues():
         lt.fit_bgnbd(x, np.full(200, 39.0), np.full(200, 39.0))
 
 
+def test_quasi_newton_hands_over_a_stalled_search_at_once():
+    # A plateau whose reported gradient never vanishes: each line search halves until the step no longer
+    # moves x (x + step * d == x) and f_new == f passes the Armijo test.  Such a step changes nothing, so
+    # the search must hand over at once (it used to repeat it for all 400 iterations, ~14,000 evaluations).
+    calls = []
+
+    def plateau(z):
+        calls.append(z)
+        return 1.0, np.ones_like(z)
+
+    x, tight = lt._quasi_newton(plateau, np.full(3, 1e6), bound=1e9)
+    assert not tight and np.array_equal(x, np.full(3, 1e6))
+    assert len(calls) < 60
+    # and whatever the search does, it stops after max_evals evaluations
+    calls.clear()
+    x, tight = lt._quasi_newton(plateau, np.full(3, 1e6), bound=1e9, max_evals=10)
+    assert not tight and len(calls) == 10
+
+
 def test_penalizer_shrinks_params(summary, bg, gg):
     cols = (summary["frequency"], summary["recency"], summary["T"])
     pen = lt.fit_bgnbd(*cols, penalizer=0.1)

@@ -5,13 +5,23 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tiercli.errors import ColumnError
-from tiercli.schema.clean import (clean_email, clean_text, contains_any, map_vocab, matches_words, parse_amounts,
-                                  parse_dates, parse_flags)
+from tiercli.schema.clean import (
+    clean_email,
+    clean_text,
+    contains_any,
+    isin_text,
+    map_vocab,
+    matches_words,
+    parse_amounts,
+    parse_dates,
+    parse_flags,
+)
 from tiercli.schema.tables import ORDER_STATUS, SAMPLE_WORDS
 
 S = pd.Series
@@ -341,6 +351,8 @@ def test_iso_fast_path_reads_a_plain_export_and_leaves_the_rest_to_the_general_p
         series = S(odd, dtype="str")
         assert clean._iso_dates_fast(series, series.ne("")) is None, odd
         _assert_same(parse_dates(series, column="d"), _general(parse_dates, series, column="d"))
+        chunked = _in_chunks(odd, 1)  # one layout across the chunks too
+        assert clean._iso_dates_fast(chunked, chunked.ne("")) is None, odd
 
 
 def test_amount_fast_path_gives_up_on_what_to_numeric_reads_differently():
@@ -362,11 +374,13 @@ ISO_LAYOUTS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]
     st.datetimes(dt.datetime(1800, 1, 1), dt.datetime(2300, 12, 31)),
     st.none(), st.sampled_from(["", " ", "2021-02-29 00:00:00", "2021-13-01", "2021-01-01 24:00:00"]),
     st.from_regex(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?", fullmatch=True)), min_size=1, max_size=12),
-       st.sampled_from(ISO_LAYOUTS), st.sampled_from(["UTC", "Asia/Shanghai"]))
-def test_parse_dates_fast_path_matches_the_general_parser(values, fmt, tz):
+       st.sampled_from(ISO_LAYOUTS), st.sampled_from(["UTC", "Asia/Shanghai"]), st.integers(1, 5))
+def test_parse_dates_fast_path_matches_the_general_parser(values, fmt, tz, size):
     texts = [v.strftime(fmt) if isinstance(v, dt.datetime) else v for v in values]
     series = S(texts, dtype="str")
-    _assert_same(parse_dates(series, column="d", tz=tz), _general(parse_dates, series, column="d", tz=tz))
+    general = _general(parse_dates, series, column="d", tz=tz)
+    _assert_same(parse_dates(series, column="d", tz=tz), general)
+    _assert_same(parse_dates(_in_chunks(texts, size), column="d", tz=tz), general)  # a file read in blocks
 
 
 @settings(max_examples=300, deadline=None)
@@ -388,24 +402,38 @@ _CELLS = st.one_of(st.none(), st.sampled_from(["Total", " TOTAL: ", "合计：",
                    st.text(alphabet="tTOoaAlL 合计:：\t\n\x1c\x85\u3000é", max_size=8))
 
 
-@given(st.lists(_CELLS, max_size=60))
-@settings(max_examples=300)
-def test_matches_words_equals_the_plain_expression(cells):
-    values = pd.Series(cells, dtype="str")
-    expected = values.str.strip().str.rstrip(":：").str.lower().isin(_WORDS).to_numpy(dtype=bool)
-    assert (matches_words(values, _WORDS, strip=":：") == expected).all()
-    plain = values.str.strip().str.lower().isin(_WORDS).to_numpy(dtype=bool)
-    assert (matches_words(values, _WORDS) == plain).all()
-    assert (matches_words(values.astype(object), _WORDS) == plain).all()  # not arrow-backed: the plain path
+def _in_chunks(cells: list, size: int) -> pd.Series:
+    """A str column whose Arrow data is in chunks of ``size`` values (an empty chunk first), as a file read
+    in blocks gives it."""
+    parts = [pa.array([], pa.large_string())] + [pa.array(cells[i:i + size], pa.large_string())
+                                                  for i in range(0, len(cells), size)]
+    values = pd.Series(pd.array(pa.chunked_array(parts, pa.large_string()), dtype="str"))
+    assert values.array.__arrow_array__().num_chunks == len(parts)
+    return values
 
 
-@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab \t\n\u3000\xa0合", max_size=5)), max_size=40))
+@given(st.lists(_CELLS, max_size=60), st.integers(1, 7))
 @settings(max_examples=300)
-def test_clean_text_skips_no_trim_it_needs(cells):
+def test_matches_words_equals_the_plain_expression(cells, size):
+    for values in (pd.Series(cells, dtype="str"), _in_chunks(cells, size)):
+        expected = values.str.strip().str.rstrip(":：").str.lower().isin(_WORDS).to_numpy(dtype=bool)
+        assert (matches_words(values, _WORDS, strip=":：") == expected).all()
+        plain = values.str.strip().str.lower().isin(_WORDS).to_numpy(dtype=bool)
+        assert (matches_words(values, _WORDS) == plain).all()
+        assert (matches_words(values.astype(object), _WORDS) == plain).all()  # not arrow-backed: the plain path
+        among = ["Total", "", " TOTAL: ", "t"]
+        assert (isin_text(values, among) == values.isin(among).to_numpy(dtype=bool)).all()
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab \t\n\u3000\xa0合", max_size=5)), max_size=40),
+       st.integers(1, 7))
+@settings(max_examples=300)
+def test_clean_text_skips_no_trim_it_needs(cells, size):
     """clean_text leaves a column as it is only when trimming would change nothing."""
-    values = pd.Series(cells, dtype="str")
-    expected = values.str.strip()
+    expected = pd.Series(cells, dtype="str").str.strip()
     expected = expected.where(expected != "")
+    pd.testing.assert_series_equal(clean_text(_in_chunks(cells, size)), expected)
+    values = pd.Series(cells, dtype="str")
     pd.testing.assert_series_equal(clean_text(values), expected)
     numbers, bad = parse_amounts(values.where(values.isna(), "12"))
     assert not bad.any() and numbers.dropna().eq(12).all()

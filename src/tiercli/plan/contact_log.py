@@ -221,7 +221,7 @@ def read_contact_log(path: str | os.PathLike, config) -> pd.DataFrame:
     write are left out (they are no send); their line numbers are in ``frame.attrs["cut_lines"]``.
     """
     from ..io.read import read_file
-    from ..schema.dataset import canonicalize
+    from ..schema.mapping import canonicalize
     from ..schema.presets import detect, load_presets
 
     path = Path(path)

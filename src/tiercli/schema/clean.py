@@ -157,6 +157,20 @@ def _arrow_text(text: pd.Series):
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
 
 
+def _arrow_chunks(text: pd.Series) -> list | None:
+    """The arrow arrays behind a pandas str column, its chunks as they are (a file read in blocks has
+    several: combining them copies every value); None when it is not arrow-backed."""
+    if pa is None or getattr(text.dtype, "storage", None) != "pyarrow":
+        return None
+    try:
+        arr = text.array.__arrow_array__()
+    except (TypeError, AttributeError, pa.ArrowException):  # pragma: no cover - pandas internals changed
+        return None
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None  # pragma: no cover
+    return list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
+
+
 def _arrow_bytes(arr) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, bytes) of an arrow string array, as numpy views (no copy): value i is
     bytes[offsets[i]:offsets[i + 1]]."""
@@ -176,37 +190,44 @@ def _iso_dates_fast(text: pd.Series, present: pd.Series) -> pd.Series | None:
     """All present values in one fixed ISO layout without offset (``YYYY-MM-DD HH:MM:SS`` or
     ``YYYY-MM-DD``), valid and inside the accepted range -> the parsed column; anything else -> None
     (the general parser decides, value by value)."""
-    arr = _arrow_text(text)
-    if arr is None:
+    chunks = _arrow_chunks(text)
+    if chunks is None:
         return None
     keep = present.to_numpy(dtype=bool)
     if not keep.any():
         return None
-    sub = arr.filter(pa.array(keep)) if not keep.all() else arr
-    if sub.null_count:
-        return None
-    n = len(sub)
-    offsets, data = _arrow_bytes(sub)
-    width = int(offsets[1] - offsets[0])
-    layout = _ISO_FIXED.get(width)
-    if layout is None or not (np.diff(offsets) == width).all():
-        return None
-    chars = data[offsets[0]:offsets[-1]].reshape(n, width)
-    digits = [i for i in range(width) if i not in layout]
-    if ((chars[:, digits] - np.uint8(48)) > 9).any():
-        return None
-    for i, allowed in layout.items():
-        col = chars[:, i]
-        ok = col == allowed[0]
-        for b in allowed[1:]:
-            ok |= col == b
-        if not ok.all():
+    parts, start, width = [], 0, None
+    for arr in chunks:  # chunk by chunk: no copy of the column; one layout for all of them
+        here = keep[start:start + len(arr)]
+        start += len(arr)
+        sub = arr.filter(pa.array(here)) if not here.all() else arr
+        if not len(sub):
+            continue
+        if sub.null_count:
             return None
-    try:
-        seconds = pc.cast(sub, pa.timestamp("s"))  # rejects 2009-02-30, 24:00:00, :60 as pandas does
-    except pa.ArrowException:
-        return None
-    secs = seconds.to_numpy().view("int64")
+        n = len(sub)
+        offsets, data = _arrow_bytes(sub)
+        width = int(offsets[1] - offsets[0]) if width is None else width
+        layout = _ISO_FIXED.get(width)
+        if layout is None or not (np.diff(offsets) == width).all():
+            return None
+        chars = data[offsets[0]:offsets[-1]].reshape(n, width)
+        digits = [i for i in range(width) if i not in layout]
+        if ((chars[:, digits] - np.uint8(48)) > 9).any():
+            return None
+        for i, allowed in layout.items():
+            col = chars[:, i]
+            ok = col == allowed[0]
+            for b in allowed[1:]:
+                ok |= col == b
+            if not ok.all():
+                return None
+        try:
+            seconds = pc.cast(sub, pa.timestamp("s"))  # rejects 2009-02-30, 24:00:00, :60 as pandas does
+        except pa.ArrowException:
+            return None
+        parts.append(seconds.to_numpy().view("int64"))
+    secs = np.concatenate(parts)
     if not ((secs >= _FIRST_S) & (secs < _LAST_S)).all():
         return None
     ns = np.full(len(keep), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -313,12 +334,15 @@ def map_contained(values: pd.Series, vocab: dict[str, list[str]], not_words: lis
 def isin_text(values: pd.Series, among) -> np.ndarray:
     """``values.isin(among).to_numpy()`` for a text column: arrow's hash lookup on an arrow-backed column
     (a tenth of pandas' time on a million ids); missing values are never in."""
-    arr = _arrow_text(values)
+    chunks = _arrow_chunks(values)
     among = [a for a in among if isinstance(a, str)]
-    if arr is None:
+    if chunks is None:
         return values.isin(among).to_numpy(dtype=bool)
-    return pc.is_in(arr, value_set=pa.array(among, arr.type), skip_nulls=True).to_numpy(
-        zero_copy_only=False).astype(bool, copy=False)
+    if not chunks:
+        return np.zeros(0, dtype=bool)
+    among = pa.array(among, chunks[0].type)
+    return np.concatenate([pc.is_in(c, value_set=among, skip_nulls=True).to_numpy(
+        zero_copy_only=False).astype(bool, copy=False) for c in chunks])
 
 
 def contains_any(values: pd.Series, words: list[str]) -> pd.Series:
@@ -339,19 +363,22 @@ def matches_words(values: pd.Series, words, strip: str = "") -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     if not words or not n:
         return out
-    arr = _arrow_text(values)
+    chunks = _arrow_chunks(values)
     candidates = None
-    if arr is not None:
-        offsets, chars = _arrow_bytes(arr)
-        length = np.diff(offsets)
-        filled = length >= min(len(w) for w in words)
-        if arr.null_count:
-            filled &= ~np.asarray(arr.is_null())
-        first = np.zeros(n, dtype=np.uint8)
-        first[filled] = chars[offsets[:-1][filled]]
+    if chunks is not None:
         lead = {ord(c) for w in words for c in (w[:1], w[:1].upper()) if c and ord(c) < 128}
-        maybe = (first >= 128) | np.isin(first, list(lead | {9, 10, 11, 12, 13, 28, 29, 30, 31, 32}))  # blanks
-        candidates = np.flatnonzero(filled & maybe)
+        lead = list(lead | {9, 10, 11, 12, 13, 28, 29, 30, 31, 32})  # and blanks
+        shortest = min(len(w) for w in words)
+        masks = []
+        for arr in chunks:  # chunk by chunk: no copy of the column
+            offsets, chars = _arrow_bytes(arr)
+            filled = np.diff(offsets) >= shortest
+            if arr.null_count:
+                filled &= ~np.asarray(arr.is_null())
+            first = np.zeros(len(arr), dtype=np.uint8)
+            first[filled] = chars[offsets[:-1][filled]]
+            masks.append(filled & ((first >= 128) | np.isin(first, lead)))
+        candidates = np.flatnonzero(np.concatenate(masks)) if masks else np.zeros(0, dtype=np.int64)
         if not len(candidates):
             return out
         values = values.iloc[candidates]
@@ -373,22 +400,27 @@ _BLANK_BYTES[128:] = True  # a UTF-8 byte may belong to a blank (no-break or ide
 def _is_trimmed(values: pd.Series) -> bool:
     """True when no value is empty or starts or ends with a blank (checked on the bytes, no copy): then
     trimming would only copy the column.  False when in doubt (not arrow-backed, non-ASCII ends)."""
-    arr = _arrow_text(values)
-    if arr is None:
+    chunks = _arrow_chunks(values)
+    if chunks is None:
         return False
-    if arr.buffers()[2] is None:
-        return arr.null_count == len(arr)
-    offsets, chars = _arrow_bytes(arr)
-    starts, ends = offsets[:-1], offsets[1:]
-    filled = ends > starts
-    if arr.null_count:
-        valid = ~np.asarray(arr.is_null())
-        if (valid & ~filled).any():
-            return False  # an empty string
-        starts, ends = starts[valid], ends[valid]
-    elif not filled.all():
-        return False
-    return not (_BLANK_BYTES[chars[starts]].any() or _BLANK_BYTES[chars[ends - 1]].any())
+    for arr in chunks:  # chunk by chunk: no copy of the column
+        if arr.buffers()[2] is None:
+            if arr.null_count == len(arr):
+                continue
+            return False
+        offsets, chars = _arrow_bytes(arr)
+        starts, ends = offsets[:-1], offsets[1:]
+        filled = ends > starts
+        if arr.null_count:
+            valid = ~np.asarray(arr.is_null())
+            if (valid & ~filled).any():
+                return False  # an empty string
+            starts, ends = starts[valid], ends[valid]
+        elif not filled.all():
+            return False
+        if _BLANK_BYTES[chars[starts]].any() or _BLANK_BYTES[chars[ends - 1]].any():
+            return False
+    return True
 
 
 def _trimmed(values: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -1,0 +1,74 @@
+"""The fast paths of duplicate removal on a big export: the same lines as pandas' own expressions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from tiercli.schema import dataset as ds
+
+
+def _text(values: list, chunk: int) -> pd.Series:
+    """A str column whose Arrow data is in chunks, as a CSV read in blocks gives it."""
+    t = pa.large_string()
+    parts = [pa.array(values[i:i + chunk], t) for i in range(0, len(values), chunk)]
+    return pd.Series(pd.array(pa.chunked_array(parts, t), dtype="str"))
+
+
+def _lines(m: int = 16_000, repeats: int = 8_000, seed: int = 5) -> pd.DataFrame:
+    """m distinct-ish lines and ``repeats`` exact repeats of some of them, shuffled; text in chunks."""
+    rng = np.random.default_rng(seed)
+    row = rng.permutation(np.concatenate([np.arange(m), rng.integers(0, m, repeats)]))
+    n = len(row)
+    order = rng.integers(0, 900, m)[row]
+    price = rng.choice([0.0, -0.0, 1.25, 2.5, np.nan], m)[row]
+    product = rng.integers(0, 30, m)[row]
+    customer = _text([None if o % 89 == 0 else f"C{o % 300}" for o in order], 5_000)
+    return pd.DataFrame({
+        "file": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=["a.csv"]),
+        "line": np.arange(2, n + 2),
+        "order_id": _text([None if o % 97 == 0 else f"{o:06d}" for o in order], 7_000),
+        "customer": customer,
+        "customer_id": customer,  # the very same Arrow data, as canonicalize makes it
+        "email": _text([None] * n, 6_000),
+        "name": _text([None] * n, 6_000),
+        "date": pd.to_datetime(rng.integers(0, 40, m)[row], unit="D", origin="2010-01-01"),
+        "status": _text(["paid"] * n, 8_000),
+        "product": _text([f"P{p}" if p else None for p in product], 4_000),
+        "sku": _text([f"S{p % 7}" for p in product], 9_000),
+        "quantity": rng.integers(-2, 4, m)[row].astype(float),
+        "unit_price": price,
+        "line_value": price * 2,
+        "order_total": np.full(n, np.nan),
+        "country": _text([["GB", "FR", None][o % 3] for o in order], 3_000),
+        "is_sample": np.zeros(n, dtype=bool),
+    })
+
+
+def test_duplicated_lines_is_pandas_duplicated():
+    lines = _lines()
+    assert lines["order_id"].array.__arrow_array__().num_chunks > 1
+    expected = lines.duplicated(subset=ds._DEDUP_COLUMNS, keep="first")
+    assert 5_000 < expected.sum() < 12_000  # the repeats, and a few lines equal by chance
+    pd.testing.assert_series_equal(ds._duplicated_lines(lines), expected, check_names=False)
+
+
+@pytest.mark.parametrize("consume", [False, True])
+def test_take_rows_is_a_boolean_filter(consume):
+    lines = _lines()
+    keep = ~lines.duplicated(subset=ds._DEDUP_COLUMNS, keep="first").to_numpy()
+    expected = lines[keep].reset_index(drop=True)
+    given = lines.copy(deep=True) if consume else lines
+    taken = ds._take_rows(given, keep, consume=consume)
+    pd.testing.assert_frame_equal(taken, expected, check_exact=True)
+    if consume:
+        assert given.shape[1] == 0  # the caller's frame was let go
+    else:
+        pd.testing.assert_frame_equal(lines, _lines())  # left as it was
+    # columns sharing data stay independent: setting one leaves the other
+    taken.loc[0, "customer"] = "someone else"
+    assert taken.loc[0, "customer_id"] == expected.loc[0, "customer_id"]
+    taken.loc[0, "email"] = "x@example.com"
+    assert pd.isna(taken.loc[0, "name"])
