@@ -458,11 +458,11 @@ def segmenters(fmt, lang):
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="tiercli.toml to read.")
 def show_config(config_path):
     """List every setting with its value, where the value came from, and what it does."""
-    from .config import DEFAULTS, find_config, load_config
+    from .config import all_settings, find_config, load_config
 
     cfg = load_config(find_config(config_path, []))
     set_language(cfg["lang"])
-    for s in DEFAULTS:
+    for s in all_settings():
         click.echo(f"{s.name} = {cfg[s.name]!r}  [{cfg.source[s.name]}]  {_(s.help)}")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
 
@@ -33,6 +33,16 @@ def value_basis(customers: pd.DataFrame, config: Config) -> tuple[pd.Series, str
 @register
 class ABC(Segmenter):
     name = "abc"
+    # its settings ([abc] in tiercli.toml, TIERCLI_ABC_* in the environment)
+    options = (
+        Setting("a_share", 0.60, "A: repeat customers inside this top share of value ..."),
+        Setting("b_share", 0.80, "... B: the next repeat customers inside this top share."),
+        Setting("min_orders", 2, "A and B need orders on at least this many days (one-time customers are C, "
+                "seed 003)."),
+        Setting("key_max_share", 0.30, "A + B together at most this share of buyers (the key customers a sales "
+                "team serves personally)."),
+        Setting("window_days", 0, "Value window in days before the as-of date; 0 = all history."),
+    )
     title = "ABC value"
     title_zh = "ABC 价值分层"
     reads = ("frequency", "purchase_days", "monetary", "profit")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
 
@@ -52,6 +52,10 @@ def event_profile(events: pd.DataFrame, key: str) -> pd.DataFrame:
 @register
 class AIPL(Segmenter):
     name = "aipl"
+    # its settings ([aipl] in tiercli.toml, TIERCLI_AIPL_* in the environment)
+    options = (
+        Setting("repeat_orders", 2, "loyalty: at least this many paid non-sample orders (or a review or share)."),
+    )
     title = "AIPL stage"
     title_zh = "AIPL 人群链路"
     requires = ("events",)

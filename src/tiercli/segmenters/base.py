@@ -20,13 +20,13 @@ takes the ``currency`` setting and no rates).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
 from typing import ClassVar
 
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..i18n import N_, _
 
 # the canonical tables as a skip reason names them
@@ -48,6 +48,9 @@ class Segmenter:
     # other segmenters that must run first
     after: ClassVar[tuple[str, ...]] = ()
     outputs: ClassVar[tuple[str, ...]]
+    # its settings, named without the prefix (``Setting("bins", 5, "help")`` is ``rfm.bins`` in the ``rfm``
+    # segmenter): ``[rfm]`` in tiercli.toml, ``TIERCLI_RFM_BINS`` in the environment, listed by ``tiercli config``
+    options: ClassVar[tuple[Setting, ...]] = ()
     # label code -> (English, Chinese), in display order
     labels: ClassVar[dict[str, tuple[str, str]]] = {}
     # labels of other code columns it outputs (e.g. rfm_tier)
@@ -132,6 +135,11 @@ def registry() -> dict[str, type[Segmenter]]:
     """All segmenters, built-in first then plugins, in a stable order."""
     _load()
     return dict(_REGISTRY)
+
+
+def segmenter_settings() -> tuple[Setting, ...]:
+    """Every registered segmenter's settings under their full names (``rfm.bins``), in the registry's order."""
+    return tuple(replace(s, name=cls.name + "." + s.name) for cls in registry().values() for s in cls.options)
 
 
 def plugin_warnings() -> list[str]:

@@ -22,7 +22,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..errors import InputError
 from ..i18n import _, format_rows
 from ..lifetime import (
@@ -109,6 +109,16 @@ HORIZON_DAYS = 90  # the horizon of churn_p_buy_90d and churn_expected_90d
 @register
 class Churn(Segmenter):
     name = "churn"
+    # its settings ([churn] in tiercli.toml, TIERCLI_CHURN_* in the environment)
+    options = (
+        Setting("unit_days", 7, "Time unit of the purchase model in days (7 = weeks, as the BG/NBD papers)."),
+        Setting("penalizer", 0.0, "L2 penalizer of the BG/NBD fit; try 0.001 when it does not converge."),
+        Setting("min_repeat_buyers", 10, "Fit the purchase model only with at least this many repeat buyers "
+                "(else churn and clv are skipped with the reason)."),
+        Setting("active_ratio", 1.5, "active: chance of an order in the next 90 days at least this multiple of "
+                "the average buyer's ..."),
+        Setting("lost_ratio", 0.5, "... likely_lost: below this multiple of it; at_risk in between."),
+    )
     title = "Churn risk"
     title_zh = "流失风险"
     reads = ("frequency", "purchase_days", "first_order", "last_order", "tenure_days", "recency_days",

@@ -32,7 +32,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..errors import ConfigError
 from ..i18n import _, format_rows, language, pick, tr
 from .base import Segmenter, SegmenterSkipped, register
@@ -206,6 +206,13 @@ def name_groups(found: dict[int, dict[str, tuple[str, float, str]]]) -> dict[int
 @register
 class Cluster(Segmenter):
     name = "cluster"
+    # its settings ([cluster] in tiercli.toml, TIERCLI_CLUSTER_* in the environment)
+    options = (
+        Setting("enabled", False, "Run cluster in the default run too (it always runs when named in "
+                "--segmenters); off by default because loading scikit-learn adds about a second."),
+        Setting("min_k", 2, "Fewest groups cluster tries ..."),
+        Setting("max_k", 8, "... and most; the number with the best silhouette between them is used."),
+    )
     title = "Behaviour groups"
     title_zh = "聚类分群"
     reads = ("recency_days", "frequency", "monetary", "aov", "units", "tenure_days", "median_gap_days",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
 
@@ -28,6 +28,10 @@ def stage_masks(customers: pd.DataFrame, repeat_orders: int) -> dict[str, pd.Ser
 @register
 class DealStage(Segmenter):
     name = "deal_stage"
+    # its settings ([deal_stage] in tiercli.toml, TIERCLI_DEAL_STAGE_* in the environment)
+    options = (
+        Setting("repeat_orders", 2, "repeat: at least this many paid non-sample orders (deal: fewer, at least one)."),
+    )
     title = "Deal stage"
     title_zh = "客户成交阶段"
     requires = ("orders|inquiries",)

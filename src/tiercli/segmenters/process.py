@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..i18n import N_, _, counted, format_rows
 from .base import Segmenter, register
 
@@ -25,6 +25,13 @@ def _days(values: pd.Series) -> pd.Series:
 @register
 class Process(Segmenter):
     name = "process"
+    # its settings ([process] in tiercli.toml, TIERCLI_PROCESS_* in the environment)
+    options = (
+        Setting("silent_days", 90, "not_closed: a negotiated open inquiry with no contact for more than this many days."),
+        Setting("after_sales_days", 90, "after_sales: an open case, or one resolved within this many days."),
+        Setting("following_days", 180, "following: a paid order not yet received, placed within this many days "
+                "(0 = any age)."),
+    )
     title = "Transaction process"
     title_zh = "客户交易过程"
     requires = ("orders|inquiries|after_sales",)

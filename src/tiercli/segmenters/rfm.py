@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..errors import ConfigError
 from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
@@ -80,6 +80,10 @@ _CODE_BY_RFM = {cell: code for code, cells in SEGMENT_MAP.items() for cell in ce
 @register
 class RFM(Segmenter):
     name = "rfm"
+    # its settings ([rfm] in tiercli.toml, TIERCLI_RFM_* in the environment)
+    options = (
+        Setting("bins", 5, "Quantile bins for R, F and M scores (3..10)."),
+    )
     title = "RFM segments"
     title_zh = "RFM 分层"
     reads = ("recency_days", "frequency", "monetary")

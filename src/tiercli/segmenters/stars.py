@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..errors import ConfigError
 from ..i18n import _, counted, format_rows
 from ..schema.clean import contains_any
@@ -78,6 +78,19 @@ BIG_B_WORDS = ["大b", "big b", "big_b", "大客户", "key account"]
 @register
 class Stars(Segmenter):
     name = "stars"
+    # its settings ([stars] in tiercli.toml, TIERCLI_STARS_* in the environment)
+    options = (
+        Setting("three_star_days", 7, "3 stars: an inquiry customer expected to order within this many days ..."),
+        Setting("two_star_days", 30, "... 2 stars within this many days ..."),
+        Setting("one_star_days", 90, "... 1 star within this many days; later is 0 stars."),
+        Setting("hot_contact_days", 14, "Inferred stars: a last contact within this many days is hot ..."),
+        Setting("warm_contact_days", 30, "... within this many days warm."),
+        Setting("silent_days", 90, "0 stars: no contact for more than this many days (inquiry and sample customers)."),
+        Setting("sample_big_quantile", 0.75, "Sample 3 stars: sample value or requested quantity in this top quantile "
+                "of sample customers."),
+        Setting("sample_small_quantile", 0.5, "Sample 1 star: sample units and value at or below this quantile."),
+        Setting("sample_tiny_quantile", 0.25, "Sample 0 stars: sample value at or below this quantile, and silent."),
+    )
     title = "Star rating"
     title_zh = "询盘/样单客户星级"
     requires = ("inquiries|orders",)
