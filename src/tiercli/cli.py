@@ -437,9 +437,8 @@ def diff(old, new, output, fmt, lang):
 @click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
 def segmenters(fmt, lang):
     """List the segmenters: name, title, required inputs, outputs and where each comes from."""
-    from .labels import segmenter_title
     from .report import make_console, render_segmenters
-    from .segmenters.base import plugin_warnings, registry
+    from .segmenters.base import plugin_warnings, registry, segmenter_title
 
     lang = lang or language()
     rows = [{"name": c.name, "title": segmenter_title(c.name, lang) if fmt == "table" else c.title,

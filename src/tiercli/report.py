@@ -17,9 +17,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .i18n import N_, _, using
-from .labels import header, segmenter_title
 from .schema.dataset import Dataset, FileReport
 from .scoring import MOVE_WORDS, ScoreResult, abc_benchmark, summaries, title_of
+from .segmenters.base import header, segmenter_title
 
 
 def _speaking(render):
@@ -104,7 +104,7 @@ def render_inspect(console: Console, files: list[FileReport], summary: dict, pro
 @_speaking
 def render_migrations(console: Console, since: str, summary, lang: str = "en", top: int = 5) -> None:
     """Per segmenter: how many moved up, down, in and out, and the biggest moves (e.g. vip → dormant)."""
-    from .labels import label
+    from .segmenters.base import label
 
     if summary is None or len(summary) == 0:
         console.print(_("Moves ({since}): none").format(since=since))
@@ -240,7 +240,7 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
         risky = at_risk_valuable(result, 5)
         risky = risky[[c for c in risky.columns if risky[c].notna().any() and (risky[c].astype("str") != "").any()]]
         if "churn" in risky:
-            from .labels import label
+            from .segmenters.base import label
 
             risky = risky.assign(churn=risky["churn"].map(lambda v: label("churn", v, lang)))
         if len(risky):

@@ -19,10 +19,10 @@ from . import __version__, countries
 from .config import Config, find_config, load_config
 from .features import build_customers, resolve_as_of
 from .i18n import N_, _, tr, using
-from .labels import code_labels, header, label, label_columns, segmenter_title
 from .schema.dataset import Dataset, load_dataset
 from .segmenters import base
 from .segmenters.abc import BENCHMARK
+from .segmenters.base import code_labels, header, label, label_columns, segmenter_title
 
 # Customer columns in every output, before the segmenters' own (stable names: see README "Output columns").
 BASE_COLUMNS = ["customer_id", "name", "email", "country", "country_code", "company", "accepts_marketing",
@@ -394,9 +394,7 @@ def summaries(result: ScoreResult, lang: str = "en") -> dict[str, pd.DataFrame]:
 
 
 def title_of(column: str, lang: str) -> str:
-    from .labels import COLUMNS
-
-    if column in COLUMNS and column not in base.registry():
+    if column in base.all_headers() and column not in base.registry():
         return header(column, lang)
     return segmenter_title(column, lang)
 

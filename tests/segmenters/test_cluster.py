@@ -12,9 +12,8 @@ import pytest
 
 from tiercli.config import load_config
 from tiercli.errors import ConfigError, InputError
-from tiercli.labels import label
 from tiercli.segmenters import base
-from tiercli.segmenters.base import SegmenterSkipped
+from tiercli.segmenters.base import SegmenterSkipped, label
 from tiercli.segmenters.cluster import SLOTS, Cluster, _name, features, profiles, scaled
 
 CONFIG = load_config(None, env={})

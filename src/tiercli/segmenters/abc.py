@@ -47,6 +47,14 @@ class ABC(Segmenter):
     title_zh = "ABC 价值分层"
     reads = ("frequency", "purchase_days", "monetary", "profit")
     outputs = ("abc", "abc_value", "abc_rank", "abc_cum_share", "abc_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "abc": ("ABC class", "ABC分类"),
+        "abc_value": ("ABC value", "ABC价值"),
+        "abc_rank": ("Value rank", "价值排名"),
+        "abc_cum_share": ("Cumulative value share", "累计价值占比"),
+        "abc_reason": ("ABC reason", "ABC依据"),
+    }
     ranks = {"abc": ("A", "B", "C")}
     predicts = "spend"
     labels = {

@@ -61,6 +61,12 @@ class AIPL(Segmenter):
     requires = ("events",)
     reads = ("event_stage", "event_top", "event_source", "inquiries", "paid_orders", "frequency")
     outputs = ("aipl", "aipl_source", "aipl_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "aipl": ("AIPL stage", "AIPL人群"),
+        "aipl_source": ("Visit source", "访问来源"),
+        "aipl_reason": ("AIPL reason", "AIPL依据"),
+    }
     labels = {
         "awareness": ("A · Awareness", "A 认知人群"),
         "interest": ("I · Interest", "I 兴趣人群"),

@@ -26,6 +26,7 @@ from typing import ClassVar
 
 import pandas as pd
 
+from .. import labels as _general
 from ..config import Config, Setting
 from ..i18n import N_, _
 
@@ -48,6 +49,8 @@ class Segmenter:
     # other segmenters that must run first
     after: ClassVar[tuple[str, ...]] = ()
     outputs: ClassVar[tuple[str, ...]]
+    # its output columns' headers: column -> (English, Chinese)
+    headers: ClassVar[dict[str, tuple[str, str]]] = {}
     # its settings, named without the prefix (``Setting("bins", 5, "help")`` is ``rfm.bins`` in the ``rfm``
     # segmenter): ``[rfm]`` in tiercli.toml, ``TIERCLI_RFM_BINS`` in the environment, listed by ``tiercli config``
     options: ClassVar[tuple[Setting, ...]] = ()
@@ -102,6 +105,10 @@ def register(cls: type[Segmenter]) -> type[Segmenter]:
     if cls.name not in cls.outputs:
         raise TypeError(_("segmenter {name}: its outputs must include its label column {name}").format(
                             name=repr(cls.name)))
+    strays = [c for c in cls.headers if c not in cls.outputs]
+    if strays:
+        raise TypeError(_("segmenter {name}: headers for columns it does not output: {extra}").format(
+                            name=repr(cls.name), extra=strays))
     _REGISTRY[cls.name] = cls
     return cls
 
@@ -140,6 +147,57 @@ def registry() -> dict[str, type[Segmenter]]:
 def segmenter_settings() -> tuple[Setting, ...]:
     """Every registered segmenter's settings under their full names (``rfm.bins``), in the registry's order."""
     return tuple(replace(s, name=cls.name + "." + s.name) for cls in registry().values() for s in cls.options)
+
+
+def all_headers() -> dict[str, tuple[str, str]]:
+    """Column -> (English, Chinese): every registered segmenter's columns, then the general ones."""
+    out: dict[str, tuple[str, str]] = {}
+    for cls in registry().values():
+        out.update(cls.headers)
+    out.update(_general.COLUMNS)
+    return out
+
+
+def header(column: str, lang: str) -> str:
+    """A column's header in ``lang``; unknown columns keep their name."""
+    pair = _general.COLUMNS.get(column)
+    if pair is None:
+        pair = next((cls.headers[column] for cls in registry().values() if column in cls.headers), None)
+    return column if pair is None else _general.in_language(pair, lang)
+
+
+def code_labels(column: str) -> dict[str, tuple[str, str]]:
+    """Codes -> (English, Chinese) for a label column of any registered segmenter."""
+    for cls in registry().values():
+        if column == cls.name:
+            return dict(cls.labels)
+        if column in cls.extra_labels:
+            return dict(cls.extra_labels[column])
+    return {}
+
+
+def label(column: str, code, lang: str) -> str:
+    """One code as words in ``lang`` (the code itself when unknown)."""
+    if code is None or (isinstance(code, float) and code != code):
+        return ""
+    pair = code_labels(column).get(str(code))
+    return str(code) if pair is None else _general.in_language(pair, lang)
+
+
+def label_columns() -> list[str]:
+    """Every registered segmenter's label columns (its own, then its extra ones)."""
+    cols = []
+    for cls in registry().values():
+        cols.append(cls.name)
+        cols.extend(cls.extra_labels)
+    return cols
+
+
+def segmenter_title(name: str, lang: str) -> str:
+    cls = registry().get(name)
+    if cls is None:
+        return name
+    return (cls.title_zh or cls.title) if lang == "zh" else cls.title
 
 
 def plugin_warnings() -> list[str]:

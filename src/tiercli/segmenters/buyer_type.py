@@ -39,6 +39,11 @@ class BuyerType(Segmenter):
     title_zh = "买家类型"
     reads = ("median_units", "median_order_value", "annual_value", "business_type")
     outputs = ("buyer_type", "buyer_type_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "buyer_type": ("Buyer type", "买家类型"),
+        "buyer_type_reason": ("Buyer type reason", "买家类型依据"),
+    }
     labels = {
         "big_b": ("Big B", "大B"),
         "small_b": ("Small B", "小B"),

@@ -124,6 +124,14 @@ class Churn(Segmenter):
     reads = ("frequency", "purchase_days", "first_order", "last_order", "tenure_days", "recency_days",
              "median_gap_days")
     outputs = ("churn", "churn_p_buy_90d", "churn_p_alive", "churn_expected_90d", "churn_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "churn": ("Churn risk", "流失风险"),
+        "churn_p_buy_90d": ("Chance of an order, 90 days", "未来90天下单概率"),
+        "churn_p_alive": ("P(still active)", "仍活跃概率"),
+        "churn_expected_90d": ("Expected purchases, 90 days", "未来90天预计购买次数"),
+        "churn_reason": ("Churn reason", "流失依据"),
+    }
     ranks = {"churn": ("active", "at_risk", "likely_lost")}
     scores = ("churn_p_buy_90d", "churn_expected_90d", "churn_p_alive")
     labels = {

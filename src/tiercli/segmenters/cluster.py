@@ -218,6 +218,11 @@ class Cluster(Segmenter):
     reads = ("recency_days", "frequency", "monetary", "aov", "units", "tenure_days", "median_gap_days",
              "sample_orders", "inquiries")
     outputs = ("cluster", "cluster_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "cluster": ("Behaviour group", "聚类分群"),
+        "cluster_reason": ("Group reason", "分群依据"),
+    }
     labels = _all_names()
     differs = ("cluster",)  # what tiercli backtest holds it to: the groups' next periods differ
     # k-means needs scikit-learn (about 1 s to import): not in the default run unless this setting is on
@@ -255,7 +260,7 @@ class Cluster(Segmenter):
         label = group.map(code)
 
         lang = language()
-        from ..labels import header
+        from .base import header
 
         size = label.value_counts()
         reason = pd.Series("", index=label.index, dtype="str")
@@ -335,7 +340,7 @@ def profiles(customers: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 def profile_header(column: str, lang: str) -> str:
     """A profile column's header: the feature's, or for sample orders and inquiries the share with any."""
-    from ..labels import header
+    from .base import header
 
     if column in OPTIONAL:
         return tr("{feature}: share with any", lang).format(feature=header(column, lang))
@@ -346,7 +351,7 @@ def profile_sheets(result, lang: str = "en") -> list:
     """The workbook's group profiles: medians beside the whole book, and a chart of each group's medians as
     an index (all buyers = 100)."""
     from ..io.write import Chart, Sheet
-    from ..labels import header
+    from .base import header
 
     frame = profiles(result.customers, lang)
     if not len(frame):

@@ -49,6 +49,13 @@ class CLV(Segmenter):
     title_zh = "客户终身价值"
     reads = ("frequency", "purchase_days", "first_order", "last_order", "tenure_days", "monetary")
     outputs = ("clv", "clv_12m", "clv_expected_spend", "clv_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "clv": ("Lifetime value class", "终身价值分组"),
+        "clv_12m": ("Lifetime value, 12 months", "12个月终身价值"),
+        "clv_expected_spend": ("Expected spend per purchase", "预计每次消费"),
+        "clv_reason": ("Lifetime value reason", "终身价值依据"),
+    }
     ranks = {"clv": ("very_high", "high", "medium", "low", "very_low")}
     predicts = "spend"
     scores = ("clv_12m",)

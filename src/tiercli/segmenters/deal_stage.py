@@ -37,6 +37,11 @@ class DealStage(Segmenter):
     requires = ("orders|inquiries",)
     reads = ("frequency", "paid_orders", "sample_orders", "inquiries", "last_inquiry", "event_count")
     outputs = ("deal_stage", "deal_stage_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "deal_stage": ("Deal stage", "成交阶段"),
+        "deal_stage_reason": ("Deal stage reason", "成交阶段依据"),
+    }
     labels = {
         "potential": ("Potential", "潜在客户"),
         "inquiry": ("Inquiry", "询盘客户"),

@@ -32,6 +32,11 @@ class Lifecycle(Segmenter):
     reads = ("frequency", "purchase_days", "tenure_days", "recency_days", "median_gap_days", "aov_last3",
              "aov_before_last3")
     outputs = ("lifecycle", "lifecycle_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "lifecycle": ("Lifecycle", "生命周期"),
+        "lifecycle_reason": ("Lifecycle reason", "生命周期依据"),
+    }
     pairs = {"lifecycle": (("mature", "declining"), ("growing", "declining"), ("new", "one_time"))}
     labels = {
         "new": ("New", "新客户"),

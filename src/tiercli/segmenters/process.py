@@ -38,6 +38,11 @@ class Process(Segmenter):
     reads = ("open_cases", "case_resolved_days", "orders_in_progress", "progress_state", "progress_days",
              "negotiation_days", "lost_negotiation", "quoted", "sample_requested", "factory_audit")
     outputs = ("process", "process_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "process": ("Transaction process", "交易过程"),
+        "process_reason": ("Process reason", "交易过程依据"),
+    }
     labels = {
         "negotiating": ("Negotiating", "洽谈中"),
         "not_closed": ("Not closed", "未成交"),

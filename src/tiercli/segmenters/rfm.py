@@ -88,6 +88,16 @@ class RFM(Segmenter):
     title_zh = "RFM 分层"
     reads = ("recency_days", "frequency", "monetary")
     outputs = ("rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm", "rfm_tier", "rfm_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "rfm_r": ("R score", "R分"),
+        "rfm_f": ("F score", "F分"),
+        "rfm_m": ("M score", "M分"),
+        "rfm_score": ("RFM score", "RFM分"),
+        "rfm": ("RFM segment", "RFM分群"),
+        "rfm_tier": ("RFM tier", "RFM分级"),
+        "rfm_reason": ("RFM reason", "RFM依据"),
+    }
     labels = {
         "champions": ("Champions", "冠军客户"),
         "loyal": ("Loyal", "忠诚客户"),

@@ -98,6 +98,13 @@ class Stars(Segmenter):
              "contact_days", "inquiry_days", "quoted", "replied", "sample_requested", "factory_audit",
              "sample_value", "sample_units", "sample_days", "requested_quantity", "business_type")
     outputs = ("stars", "stars_group", "stars_expected_days", "stars_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "stars": ("Stars", "星级"),
+        "stars_group": ("Star group", "星级分组"),
+        "stars_expected_days": ("Days to expected order", "距预计下单天数"),
+        "stars_reason": ("Stars reason", "星级依据"),
+    }
     labels = {
         "3": ("3★", "3星客户"),
         "2": ("2★", "2星客户"),

@@ -29,6 +29,13 @@ class Tier(Segmenter):
     reads = ("frequency", "revenue", "profit", "aov", "blacklisted")
     after = ("abc",)
     outputs = ("tier", "tier_upgrade", "tier_score", "tier_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "tier": ("Tier", "客户分级"),
+        "tier_upgrade": ("Upgrade potential", "有升级潜力"),
+        "tier_score": ("Tier score", "贡献度评分"),
+        "tier_reason": ("Tier reason", "分级依据"),
+    }
     ranks = {"tier": ("key", "ordinary", "small")}
     predicts = "spend"
     scores = ("tier_score",)

@@ -1,6 +1,6 @@
-"""Each segmenter declares its own settings (``Segmenter.options``); config gathers them from the registry,
-so a plugin's ``[section]`` in tiercli.toml, its TIERCLI_* variable and ``tiercli config`` work as a
-built-in's do."""
+"""Each segmenter declares its own settings (``Segmenter.options``) and its columns' headers
+(``Segmenter.headers``); config and the headers gather them from the registry, so a plugin's ``[section]``
+in tiercli.toml, its TIERCLI_* variable, ``tiercli config`` and its headers work as a built-in's do."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ import pytest
 
 from tiercli.config import DEFAULTS, Setting, all_settings, load_config
 from tiercli.errors import ConfigError
+from tiercli.labels import COLUMNS
 from tiercli.segmenters import base
-from tiercli.segmenters.base import Segmenter, registry
+from tiercli.segmenters.base import Segmenter, all_headers, header, registry
 
 
 class Spenders(Segmenter):
     name = "spenders"
     title = "Big spenders"
     outputs = ("spenders",)
+    headers = {"spenders": ("Big spender", "大买家")}
     options = (Setting("min_value", 100.0, "Big spender: net value at least this."),
                Setting("label_all", False, "Label every customer."))
 
@@ -69,3 +71,28 @@ def test_tiercli_config_lists_a_plugin_setting(plugin, run_cli):
     assert result.exit_code == 0
     assert "spenders.min_value = 100.0  [default]  Big spender: net value at least this." in result.stdout
     assert "rfm.bins = 5  [default]" in result.stdout
+
+
+def test_every_segmenter_output_has_its_own_header_and_none_is_left_in_the_general_table():
+    for cls in registry().values():
+        assert set(cls.headers) == set(cls.outputs), cls.name
+        assert not set(cls.headers) & set(COLUMNS), cls.name
+    assert header("rfm_tier", "zh") == "RFM分级" and header("customer_id", "en") == "Customer ID"
+    assert header("no_such_column", "zh") == "no_such_column"
+
+
+def test_a_plugin_header_is_used_in_both_languages(plugin):
+    assert header("spenders", "en") == "Big spender" and header("spenders", "zh") == "大买家"
+    assert all_headers()["spenders"] == ("Big spender", "大买家")
+
+
+def test_a_header_for_a_column_not_output_is_refused():
+    class Stray(Segmenter):
+        name = "stray"
+        title = "Stray"
+        outputs = ("stray",)
+        headers = {"stray_score": ("Score", "分")}
+
+    with pytest.raises(TypeError, match="stray_score"):
+        base.register(Stray)
+    assert "stray" not in registry()
