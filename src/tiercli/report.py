@@ -18,7 +18,8 @@ from rich.text import Text
 
 from .i18n import N_, _, using
 from .schema.dataset import Dataset, FileReport
-from .scoring import MOVE_WORDS, ScoreResult, abc_benchmark, summaries, title_of
+from .scoring import MOVE_WORDS, ScoreResult, summaries, title_of
+from .segmenters.abc import abc_benchmark
 from .segmenters.base import header, segmenter_title
 
 
@@ -131,7 +132,9 @@ def _pct(x) -> str:
 
 def _render_b2b(console: Console, result: ScoreResult, name: str, lang: str, cur: str) -> None:
     """The deal-stage pipeline, the AIPL funnel with the I crowd by source, and stars by group."""
-    from .scoring import funnel, interest_sources, pipeline, stars_table
+    from .segmenters.aipl import funnel, interest_sources
+    from .segmenters.deal_stage import pipeline
+    from .segmenters.stars import stars_table
 
     def table(title: str, columns: list[str]) -> Table:
         t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
@@ -235,7 +238,7 @@ def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wro
     if "cluster" in result.segmenter_names:
         _render_profiles(console, result, lang)
     if "churn" in result.segmenter_names:
-        from .scoring import at_risk_valuable
+        from .segmenters.churn import at_risk_valuable
 
         risky = at_risk_valuable(result, 5)
         risky = risky[[c for c in risky.columns if risky[c].notna().any() and (risky[c].astype("str") != "").any()]]

@@ -9,12 +9,17 @@ made 72.7% of the next 91 days' spend; on CDNOW cut 1997-09-30, 16.0% / 56% and 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ..config import Config, Setting
 from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
+
+if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
+    from ..scoring import ScoreResult
 
 # seed 003: A customers are 5-10% of customers and make 55-80% of profit
 BENCHMARK = {"customers": (0.05, 0.10), "value": (0.55, 0.80)}
@@ -120,3 +125,32 @@ class ABC(Segmenter):
             "abc_cum_share": cum_share.reindex(customers.index).round(4),
             "abc_reason": reason.reindex(customers.index).fillna(_("no paid non-sample order (inquiry or sample)")),
         }, index=customers.index)
+
+
+# ---------------------------------------------------------------- its summary tables (of a scored result)
+
+def pareto(result: ScoreResult, points: int = 20) -> pd.DataFrame:
+    """The ABC Pareto curve: cumulative value share of the top 5%, 10%, ... of deal customers."""
+    v = result.customers["abc_value"].dropna().clip(lower=0).sort_values(ascending=False).to_numpy()
+    if len(v) == 0 or v.sum() <= 0:
+        return pd.DataFrame(columns=["customer_pct", "value_share", "cum_value_share"])
+    cut = np.ceil(np.linspace(1 / points, 1, points) * len(v)).astype(int)
+    cum = np.cumsum(v)[cut - 1] / v.sum()
+    # the category is a label ("top 5%") so every spreadsheet program shows it the same way on the chart
+    tops = [_("top {share}").format(share=f"{round(p * 100):d}%") for p in np.linspace(1 / points, 1, points)]
+    return pd.DataFrame({"customer_pct": tops, "value_share": np.diff(cum, prepend=0.0), "cum_value_share": cum})
+
+
+def abc_benchmark(result: ScoreResult) -> dict:
+    """A customers' share of customers and of value, against seed 003's 5-10% making 55-80%."""
+    c = result.customers
+    deal = c["frequency"] > 0
+    a = c["abc"].eq("A") & deal
+    total = c.loc[deal, "abc_value"].clip(lower=0).sum()
+    cust_share = float(a.sum() / deal.sum()) if deal.sum() else 0.0
+    value_share = float(c.loc[a, "abc_value"].clip(lower=0).sum() / total) if total else 0.0
+    lo_c, hi_c = BENCHMARK["customers"]
+    lo_v, hi_v = BENCHMARK["value"]
+    return {"customers_share": cust_share, "value_share": value_share,
+            "within": lo_c <= cust_share <= hi_c and lo_v <= value_share <= hi_v,
+            "benchmark": BENCHMARK}

@@ -2,17 +2,22 @@
 
 Visitor events give A, I and L (review, share); orders give P (a paid order) and L (repeat purchases);
 an inquiry is an interaction, so an inquirer is at least I.  Visitors without a customer key are not
-customer rows: ``scoring.funnel`` counts them into the funnel totals with ``event_profile``.
+customer rows: ``funnel`` (below) counts them into the funnel totals with ``event_profile``.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..config import Config, Setting
-from ..i18n import _, counted, format_rows
-from .base import Segmenter, register
+from ..i18n import _, counted, format_rows, tr
+from .base import Segmenter, label, register
+
+if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
+    from ..scoring import ScoreResult
 
 STAGES = ["awareness", "interest", "purchase", "loyalty"]
 RANK = {s: i for i, s in enumerate(STAGES)}
@@ -106,3 +111,66 @@ class AIPL(Segmenter):
             _("no visit, inquiry or order seen")), index=idx)
         return pd.DataFrame({"aipl": stage.astype("str"), "aipl_source": via,
                              "aipl_reason": reason.astype("str")}, index=idx)
+
+
+# ---------------------------------------------------------------- its summary tables (of a scored result)
+
+def anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
+    """Visitors never seen with a customer key (up to the as-of date): their highest AIPL stage and source.
+
+    Computed once per result: the funnel and the source split, in the terminal and the workbook, all use it.
+    """
+    if result._anonymous is None:
+        result._anonymous = _anonymous_visitors(result)
+    return result._anonymous
+
+
+def _anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
+    ev = result.dataset.events
+    if not len(ev):
+        return event_profile(ev, "visitor_id")
+    ev = ev[~(ev["date"] >= result.as_of + pd.Timedelta(days=1))]
+    known = set(ev.loc[ev["customer"].notna(), "visitor_id"].dropna())
+    return event_profile(ev[ev["customer"].isna() & ~ev["visitor_id"].isin(known)], "visitor_id")
+
+
+def funnel(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+    """The AIPL funnel: per stage (highest reached) customers and anonymous visitors, how many reached it or a
+    later one, and the stage-to-stage conversion (reached / reached at the stage before)."""
+    cols = ["code", "label", "customers", "visitors", "total", "reached", "conversion"]
+    c = result.customers
+    if "aipl" not in c:
+        return pd.DataFrame(columns=cols)
+    known = c["aipl"].value_counts().reindex(STAGES, fill_value=0).astype("int64")
+    anon = anonymous_visitors(result)["event_stage"].value_counts().reindex(STAGES, fill_value=0).astype("int64")
+    total = known + anon
+    reached = total[::-1].cumsum()[::-1]
+    return pd.DataFrame({
+        "code": STAGES, "label": [label("aipl", x, lang) for x in STAGES], "customers": known.to_numpy(),
+        "visitors": anon.to_numpy(), "total": total.to_numpy(), "reached": reached.to_numpy(),
+        "conversion": (reached / reached.shift(1).where(reached.shift(1) > 0)).to_numpy(),
+    })[cols]
+
+
+def interest_sources(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+    """The I crowd (highest stage interest), customers and anonymous visitors, split by source tag, so that
+    discount-sensitive and content-driven visitors can be pushed differently (seed 003)."""
+    cols = ["source", "customers", "visitors", "total", "crowd_share"]
+    c = result.customers
+    if "aipl" not in c:
+        return pd.DataFrame(columns=cols)
+    none = tr("(no source)", lang)
+    inquiry_only = tr("(inquiry, no visit)", lang)
+    crowd = c[c["aipl"].eq("interest")]
+    untagged = pd.Series(np.where(crowd["event_count"] > 0, none, inquiry_only), index=crowd.index)
+    known = crowd["aipl_source"].fillna(untagged).value_counts()
+    anon = anonymous_visitors(result)
+    visitors = anon.loc[anon["event_stage"].eq("interest"), "event_source"].fillna(none).value_counts()
+    frame = pd.DataFrame({"customers": known, "visitors": visitors}).fillna(0).astype("int64")
+    if not len(frame):
+        return pd.DataFrame(columns=cols)
+    frame["total"] = frame["customers"] + frame["visitors"]
+    frame["crowd_share"] = frame["total"] / frame["total"].sum()
+    frame.index.name = "source"
+    frame = frame.reset_index().sort_values(["total", "source"], ascending=[False, True], kind="stable")
+    return frame[cols].reset_index(drop=True)

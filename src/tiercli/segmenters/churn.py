@@ -18,6 +18,7 @@ factor of four in how often anyone reorders.
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,9 @@ from ..lifetime import (
     probability_of_purchase,
 )
 from .base import Segmenter, SegmenterSkipped, register
+
+if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
+    from ..scoring import ScoreResult
 
 
 def rft(customers: pd.DataFrame, unit_days: float) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
@@ -194,3 +198,25 @@ class Churn(Segmenter):
         out.loc[buyers, "churn_expected_90d"] = np.round(ahead, 3)
         out.loc[buyers, "churn_reason"] = reason
         return out
+
+
+# ---------------------------------------------------------------- its summary tables (of a scored result)
+
+def order_chance_distribution(result: ScoreResult) -> pd.DataFrame:
+    """Buyers per tenth of the chance of an order in the next 90 days (0-10% ... 90-100%), for the churn chart."""
+    p = result.customers["churn_p_buy_90d"].dropna()
+    edges = np.linspace(0, 1, 11)
+    counts = np.histogram(p.clip(0, 1), bins=edges)[0]
+    return pd.DataFrame({"p_buy_band": [f"{int(a * 100)}–{int(b * 100)}%" for a, b in zip(edges[:-1], edges[1:])],
+                         "customers": counts})
+
+
+def at_risk_valuable(result: ScoreResult, n: int = 20) -> pd.DataFrame:
+    """The customers most worth winning back: at risk or likely lost, highest lifetime (else past) value first."""
+    c = result.customers
+    risky = c[c["churn"].isin(["at_risk", "likely_lost"]) & (c["monetary"] > 0)]
+    worth = "clv_12m" if "clv_12m" in c and c["clv_12m"].notna().any() else "monetary"
+    cols = [x for x in ("name", "email", "country", "churn", "churn_p_buy_90d", worth, "monetary", "recency_days",
+                        "frequency") if x in c]
+    cols = list(dict.fromkeys(cols))
+    return risky.sort_values([worth, "churn_p_buy_90d"], ascending=[False, True]).head(n)[cols].reset_index()

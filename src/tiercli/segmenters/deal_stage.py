@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ..config import Config, Setting
 from ..i18n import _, counted, format_rows
-from .base import Segmenter, register
+from .base import Segmenter, code_labels, label, register
+
+if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
+    from ..scoring import ScoreResult
 
 
 def stage_masks(customers: pd.DataFrame, repeat_orders: int) -> dict[str, pd.Series]:
@@ -74,3 +79,24 @@ class DealStage(Segmenter):
             _("no inquiry or paid order")), index=idx)
         return pd.DataFrame({"deal_stage": stage.astype("str"), "deal_stage_reason": reason.astype("str")},
                             index=idx)
+
+
+# ---------------------------------------------------------------- its summary tables (of a scored result)
+
+def pipeline(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+    """The deal-stage pipeline: customers at each stage, how many reached it or a later one, the
+    conversion from the stage before (reached / reached before) and revenue."""
+    cols = ["code", "label", "customers", "share", "reached", "conversion", "revenue"]
+    c = result.customers
+    if "deal_stage" not in c or not len(c):
+        return pd.DataFrame(columns=cols)
+    codes = list(code_labels("deal_stage"))
+    counts = c["deal_stage"].value_counts().reindex(codes, fill_value=0).astype("int64")
+    reached = counts[::-1].cumsum()[::-1]
+    frame = pd.DataFrame({
+        "code": codes, "label": [label("deal_stage", x, lang) for x in codes], "customers": counts.to_numpy(),
+        "share": (counts / counts.sum()).to_numpy(), "reached": reached.to_numpy(),
+        "conversion": (reached / reached.shift(1)).to_numpy(),
+        "revenue": c.groupby("deal_stage")["revenue"].sum().reindex(codes, fill_value=0.0).round(2).to_numpy(),
+    })
+    return frame[cols]

@@ -9,6 +9,8 @@ quantity, declared big B, and silence.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -16,8 +18,11 @@ from ..config import Config, Setting
 from ..errors import ConfigError
 from ..i18n import _, counted, format_rows
 from ..schema.clean import contains_any
-from .base import Segmenter, SegmenterSkipped, register
+from .base import Segmenter, SegmenterSkipped, code_labels, label, register
 from .deal_stage import stage_masks
+
+if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
+    from ..scoring import ScoreResult
 
 # ---------------------------------------------------------------- purchase timelines
 
@@ -223,3 +228,21 @@ class Stars(Segmenter):
              rows(_("small sample: {units}, value {money}"))],
             rows(_("average sample: {units}, value {money}"))), index=idx)
         return star, reason
+
+
+# ---------------------------------------------------------------- its summary tables (of a scored result)
+
+def stars_table(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+    """Customers per star rating, inquiry and sample customers apart."""
+    cols = ["code", "label", "inquiry_customers", "sample_customers", "customers"]
+    c = result.customers
+    if "stars" not in c:
+        return pd.DataFrame(columns=cols)
+    codes = list(code_labels("stars"))
+    grid = pd.crosstab(c["stars"], c["stars_group"]).reindex(index=codes, columns=["inquiry", "sample"],
+                                                             fill_value=0).astype("int64")
+    return pd.DataFrame({
+        "code": codes, "label": [label("stars", x, lang) for x in codes],
+        "inquiry_customers": grid["inquiry"].to_numpy(), "sample_customers": grid["sample"].to_numpy(),
+        "customers": (grid["inquiry"] + grid["sample"]).to_numpy(),
+    })[cols]
