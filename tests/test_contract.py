@@ -53,7 +53,7 @@ def available() -> set[str]:
 
 def prepared(name: str, customers: pd.DataFrame, available: set[str]) -> tuple[type[Segmenter], pd.DataFrame]:
     """The segmenter class and ``customers`` with its dependencies applied (skip when the data lacks its input)."""
-    chosen = base.plan([name], available)
+    chosen = base.select([name], available)
     if name in chosen.skipped:
         pytest.skip(f"{name}: {chosen.skipped[name]} (not in examples/alibaba)")
     *deps, cls = chosen.run
@@ -98,7 +98,7 @@ def test_declaration(name):
         assert col in cls.outputs
     for dep in cls.after:
         assert dep in registry()
-    assert {t for r in cls.requires for t in r.split("|")} <= set(KINDS)  # "a|b": any of them (base.plan)
+    assert {t for r in cls.requires for t in r.split("|")} <= set(KINDS)  # "a|b": any of them (base.select)
     # what tiercli backtest holds it to: only its own label columns, codes and score columns
     codes = {name: set(cls.labels), **{c: set(v) for c, v in cls.extra_labels.items()}}
     assert cls.predicts in ("buying", "spend")
@@ -185,7 +185,7 @@ def test_result_does_not_depend_on_row_order(name, features, available):
 # ---------------------------------------------------------------- plan()
 
 def test_plan_skips_a_segmenter_whose_table_is_absent_with_a_note():
-    chosen = base.plan(None, set(), CONFIG.with_overrides({"cluster.enabled": True}))
+    chosen = base.select(None, set(), CONFIG.with_overrides({"cluster.enabled": True}))
     assert chosen.run == []
     for name, cls in registry().items():
         assert chosen.skipped[name].startswith("needs ")
@@ -202,20 +202,20 @@ def test_plan_notes_a_missing_table_of_a_new_segmenter(monkeypatch):
         labels = {"x": ("X", "X")}
 
     monkeypatch.setattr(base, "_REGISTRY", {**registry(), "needs_events": NeedsEvents})
-    chosen = base.plan(None, {"orders"})
+    chosen = base.select(None, {"orders"})
     assert chosen.skipped["needs_events"] == "needs events data"
     assert set(chosen.skipped) == {"needs_events", "aipl"}  # the built-in that needs events, too
     assert "needs_events" not in [c.name for c in chosen.run]
     assert "rfm" in [c.name for c in chosen.run]
-    with_events = base.plan(["needs_events"], {"orders", "events"})
+    with_events = base.select(["needs_events"], {"orders", "events"})
     assert [c.name for c in with_events.run] == ["rfm", "needs_events"]
 
 
 def test_plan_pulls_dependencies_and_refuses_unknown_names():
-    chosen = base.plan(["tier"], {"orders"})
+    chosen = base.select(["tier"], {"orders"})
     assert [c.name for c in chosen.run] == ["abc", "tier"]
     with pytest.raises(ConfigError, match="unknown segmenter nope"):
-        base.plan(["rfm", "nope"], {"orders"})
+        base.select(["rfm", "nope"], {"orders"})
 
 
 # ---------------------------------------------------------------- plugins

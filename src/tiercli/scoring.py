@@ -106,7 +106,7 @@ def score_dataset(dataset: Dataset, config: Config, as_of: pd.Timestamp, *, segm
     if blacklist is not None:
         customers = apply_blacklist(customers, blacklist)
     available = {k for k in ("orders", "inquiries", "events", "after_sales", "customers") if dataset.has(k)}
-    chosen = base.plan(segmenters, available, config)
+    chosen = base.select(segmenters, available, config)
     if progress:
         progress("segmenting")
     notes = list(base.plugin_warnings())

@@ -177,12 +177,12 @@ def test_profiles_put_each_group_beside_the_whole_book():
 
 
 def test_opt_in_keeps_it_out_of_the_default_run_unless_enabled():
-    names = [c.name for c in base.plan(None, {"orders"}, CONFIG).run]
+    names = [c.name for c in base.select(None, {"orders"}, CONFIG).run]
     assert "cluster" not in names and "rfm" in names
     on = CONFIG.with_overrides({"cluster.enabled": True})
-    assert "cluster" in [c.name for c in base.plan(None, {"orders"}, on).run]
-    assert [c.name for c in base.plan(["cluster"], {"orders"}, CONFIG).run] == ["cluster"]
-    assert base.plan(None, set(), on).skipped["cluster"] == "needs orders data"
+    assert "cluster" in [c.name for c in base.select(None, {"orders"}, on).run]
+    assert [c.name for c in base.select(["cluster"], {"orders"}, CONFIG).run] == ["cluster"]
+    assert base.select(None, set(), on).skipped["cluster"] == "needs orders data"
 
 
 # ---------------------------------------------------------------- what tiercli backtest holds it to

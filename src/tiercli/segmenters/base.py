@@ -206,14 +206,14 @@ def plugin_warnings() -> list[str]:
 
 
 @dataclass
-class Plan:
+class Selection:
     """Which segmenters run, in dependency order, and why the others do not."""
 
     run: list[type[Segmenter]] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def plan(names: list[str] | None, available: set[str], config: Config | None = None) -> Plan:
+def select(names: list[str] | None, available: set[str], config: Config | None = None) -> Selection:
     """Choose and order segmenters.  ``names=None`` means all whose inputs exist, less the opt-in ones whose
     setting (``opt_in``) is off in ``config`` (without a config: left out).
 
@@ -239,7 +239,7 @@ def plan(names: list[str] | None, available: set[str], config: Config | None = N
             i += 1
     else:
         wanted = [n for n, cls in reg.items() if not cls.opt_in or (config is not None and config.get(cls.opt_in))]
-    result = Plan()
+    result = Selection()
     done: set[str] = set()
     pending = [reg[n] for n in wanted]
     while pending:
