@@ -15,6 +15,7 @@ from .config import Config
 from .errors import InputError
 from .i18n import _
 from .schema.dataset import Dataset
+from .signals import event_profile, timeline_days
 
 ID = "customer_id"
 _ORDER_DTYPES = {"date": "datetime64[ns]", "paid": "bool", "is_sample": "bool", "value": "float64",
@@ -230,9 +231,6 @@ def _b2b_signals(dataset: Dataset, as_of: pd.Timestamp, index: pd.Index) -> pd.D
     - orders: paid orders not yet received (inspection, booking, in transit), the latest one's state and age;
       units of paid sample orders and days since the last.
     """
-    from .segmenters.aipl import event_profile
-    from .segmenters.stars import timeline_days
-
     end = as_of + pd.Timedelta(days=1)
 
     def days_since(when: pd.Series) -> pd.Series:

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from tiercli.cli import cli
 from tiercli.scoring import stars_table
 from tiercli.segmenters.base import SegmenterSkipped
-from tiercli.segmenters.stars import Stars, timeline_days
+from tiercli.segmenters.stars import Stars
+from tiercli.signals import timeline_days
 
 from ._b2b import CONFIG, exports, frame, inquiry, order, run
 

@@ -14,44 +14,11 @@ import pandas as pd
 
 from ..config import Config, Setting
 from ..i18n import _, counted, format_rows, tr
+from ..signals import RANK, STAGES, event_profile
 from .base import Segmenter, label, register
 
 if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
     from ..scoring import ScoreResult
-
-STAGES = ["awareness", "interest", "purchase", "loyalty"]
-RANK = {s: i for i, s in enumerate(STAGES)}
-
-
-def event_profile(events: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Per ``key`` (customer or visitor id): number of events, highest AIPL stage, the event word that
-    showed it (the latest at that stage) and the source tag that brought them there (the commonest among
-    their events at that stage, ties to the latest).  Rows without a key are left out."""
-    cols = ["event_count", "event_stage", "event_top", "event_source"]
-    ev = events[events[key].notna()] if len(events) else events
-    if not len(ev):
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "event_count" else "str") for c in cols},
-                            index=pd.Index([], dtype="str", name=key))
-    ev = ev[[key, "date", "event", "stage", "source"]].assign(rank=ev["stage"].map(RANK).fillna(0).astype("int64"))
-    top = ev[ev["rank"].eq(ev.groupby(key)["rank"].transform("max"))]
-    src = top[top["source"].notna()].groupby([key, "source"], as_index=False).agg(
-        n=("rank", "size"), last=("date", "max"))
-    src = src.sort_values([key, "n", "last", "source"], ascending=[True, False, False, True]).drop_duplicates(key)
-    # the event word shown is the latest at the top stage from that source (any source when untagged)
-    chosen = top[key].map(src.set_index(key)["source"])
-    top = top[chosen.isna() | top["source"].eq(chosen).fillna(False)]
-    latest = top.sort_values([key, "date", "event"], na_position="first").groupby(key).last()
-    out = pd.DataFrame({
-        "event_count": ev.groupby(key).size(),
-        "event_stage": pd.Series(np.array(STAGES, dtype=object)[latest["rank"].to_numpy()], index=latest.index),
-        "event_top": latest["event"],
-    })
-    out["event_source"] = src.set_index(key)["source"].reindex(out.index)
-    for c in cols[1:]:
-        out[c] = out[c].astype("str")
-    out.index = out.index.astype("str")
-    out.index.name = key
-    return out[cols]
 
 
 @register
