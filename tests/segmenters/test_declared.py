@@ -96,3 +96,31 @@ def test_a_header_for_a_column_not_output_is_refused():
     with pytest.raises(TypeError, match="stray_score"):
         base.register(Stray)
     assert "stray" not in registry()
+
+
+def test_a_plugin_setting_reaches_tiercli_config_and_score_from_toml_and_environment(plugin, run_cli, monkeypatch):
+    """End to end: tiercli.toml in the working folder sets one of the plugin's settings, a TIERCLI_* variable
+    the other; ``tiercli config`` shows both values with where they came from, ``tiercli score`` uses them."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    toml = Path.cwd() / "tiercli.toml"
+    toml.write_text("[spenders]\nmin_value = 1e12\n", encoding="utf-8")
+    monkeypatch.setenv("TIERCLI_SPENDERS_LABEL_ALL", "yes")
+    shown = run_cli("config")
+    assert shown.exit_code == 0, shown.stderr
+    assert f"spenders.min_value = 1000000000000.0  [{toml}]  Big spender: net value at least this." in shown.stdout
+    assert "spenders.label_all = True  [TIERCLI_SPENDERS_LABEL_ALL]  Label every customer." in shown.stdout
+
+    shopify = Path(__file__).resolve().parents[2] / "examples" / "shopify"
+    out = Path.cwd() / "out.csv"
+    scored = run_cli("score", shopify, "-o", out, "-q", "--no-history", "--segmenters", "rfm,spenders")
+    assert scored.exit_code == 0, scored.stderr
+    rows = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert len(rows) and set(rows["spenders"]) == {"other"}  # nobody spends 10^12: the toml's value was used
+
+    toml.write_text("[spenders]\nmin_value = 0\n", encoding="utf-8")
+    assert run_cli("score", shopify, "-o", out, "-q", "--no-history", "--segmenters", "spenders").exit_code == 0
+    rows = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert "big" in set(rows["spenders"])
