@@ -11,15 +11,15 @@ import os
 import re
 
 import pandas as pd
-from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .draw import bar as _bar
+from .draw import table_box as _box
 from .i18n import N_, _, using
 from .schema.dataset import Dataset, FileReport
-from .scoring import MOVE_WORDS, ScoreResult, summaries, title_of
-from .segmenters.abc import abc_benchmark
+from .scoring import MOVE_WORDS, ScoreResult, title_of
 from .segmenters.base import header, segmenter_title
 
 
@@ -53,16 +53,6 @@ def make_console(stream=None, *, quiet: bool = False) -> Console:
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 110  # logs and pipes: wide enough that label names do not wrap
     return console
-
-
-def _box(console: Console):
-    return box.SIMPLE_HEAD if console.is_terminal else box.ASCII2
-
-
-def _bar(share: float, width: int = 20) -> str:
-    full = share * width
-    n = int(full)
-    return "█" * n + ("▌" if full - n >= 0.5 else "")
 
 
 # what a file holds and the dataset's totals, as ``inspect`` names them
@@ -123,137 +113,18 @@ def render_migrations(console: Console, since: str, summary, lang: str = "en", t
     console.print(t)
 
 
-_B2B_TABLES = ("deal_stage", "aipl", "stars", "stars_group")
-
-
-def _pct(x) -> str:
-    return "" if x is None or x != x else f"{x:.1%}"
-
-
-def _render_b2b(console: Console, result: ScoreResult, name: str, lang: str, cur: str) -> None:
-    """The deal-stage pipeline, the AIPL funnel with the I crowd by source, and stars by group."""
-    from .segmenters.aipl import funnel, interest_sources
-    from .segmenters.deal_stage import pipeline
-    from .segmenters.stars import stars_table
-
-    def table(title: str, columns: list[str]) -> Table:
-        t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
-        for i, col in enumerate(columns):
-            t.add_column(col, justify="left" if i == 0 else "right", no_wrap=not col)
-        return t
-
-    if name == "deal_stage":
-        frame = pipeline(result, lang)
-        t = table(_("{title} pipeline").format(title=segmenter_title(name, lang)),
-                  [header(c, lang) for c in ("label", "customers")] + ["%", header("reached", lang),
-                   header("conversion", lang), header("revenue", lang) + (f" ({cur})" if cur else ""), ""])
-        for r in frame.itertuples(index=False):
-            t.add_row(str(r.label), f"{r.customers:,}", f"{r.share:.1%}", f"{r.reached:,}", _pct(r.conversion),
-                      f"{r.revenue:,.0f}", Text(_bar(r.share), style="green"))
-        console.print(t)
-    elif name == "aipl":
-        frame = funnel(result, lang)
-        top = frame["reached"].iloc[0] if len(frame) else 0
-        t = table(_("AIPL funnel"),
-                  [header(c, lang) for c in ("label", "customers", "visitors", "total", "reached", "conversion")]
-                  + [""])
-        for r in frame.itertuples(index=False):
-            t.add_row(str(r.label), f"{r.customers:,}", f"{r.visitors:,}", f"{r.total:,}", f"{r.reached:,}",
-                      _pct(r.conversion), Text(_bar(r.reached / top if top else 0.0), style="green"))
-        console.print(t)
-        sources = interest_sources(result, lang)
-        if len(sources):
-            t = table(_("I crowd by source"),
-                      [header(c, lang) for c in ("source", "customers", "visitors", "total")] + ["%", ""])
-            for r in sources.itertuples(index=False):
-                t.add_row(str(r.source), f"{r.customers:,}", f"{r.visitors:,}", f"{r.total:,}", f"{r.crowd_share:.1%}",
-                          Text(_bar(r.crowd_share), style="green"))
-            console.print(t)
-    elif name == "stars":
-        frame = stars_table(result, lang)
-        t = table(segmenter_title(name, lang),
-                  [header(c, lang) for c in ("label", "inquiry_customers", "sample_customers", "customers")])
-        for r in frame.itertuples(index=False):
-            t.add_row(str(r.label), f"{r.inquiry_customers:,}", f"{r.sample_customers:,}", f"{r.customers:,}")
-        console.print(t)
-
-
-def _render_profiles(console: Console, result: ScoreResult, lang: str) -> None:
-    """cluster's groups: size and the median of each feature, beside all buyers (in render_score's language)."""
-    from .segmenters.cluster import FEATURES, OPTIONAL, number, profile_header, profiles
-
-    frame = profiles(result.customers, lang)
-    if not len(frame):
-        return
-    cols = [c for c in frame.columns if c in FEATURES]
-    # features down, groups across: nine features fit a log line, a group's long name fits a header
-    t = Table(title=_("Group profiles (medians)"), box=_box(console), title_justify="left",
-              title_style="bold cyan")
-    t.add_column("", no_wrap=True)
-    for name in frame["label"]:
-        t.add_column(str(name), justify="right", overflow="fold")  # a Chinese name has no spaces to wrap at
-    t.add_row(header("customers", lang), *(f"{n:,}" for n in frame["customers"]))
-    for c in cols:
-        t.add_row(profile_header(c, lang), *(f"{v:.0%}" if c in OPTIONAL else number(v) for v in frame[c]))
-    console.print(t)
-
-
 @_speaking
 def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wrote: list[str] = (),
                  fallback_note: str | None = None, migrations=None) -> None:
     """The summary after ``score``: one table per segmenter, the ABC check, problems, skipped, outputs."""
     ds: Dataset = result.dataset
     n = len(result.customers)
-    cur = ds.currency or ""
     console.print(Text(_("{n} customers · as of {date} · {files} file(s)").format(
         n=f"{n:,}", date=result.as_of.date().isoformat(), files=len(ds.files)), style="bold"))
-    tables = summaries(result, lang)
-    for name, frame in tables.items():
-        if name in _B2B_TABLES:  # deal_stage, aipl, stars: their pipeline, funnel and star tables instead
-            _render_b2b(console, result, name, lang, cur)
-            continue
-        title = segmenter_title(name, lang) if name in result.segmenter_names else header(name, lang)
-        t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
-        t.add_column(header("label", lang))
-        t.add_column(header("customers", lang), justify="right")
-        t.add_column("%", justify="right")
-        t.add_column(header("revenue", lang) + (f" ({cur})" if cur else ""), justify="right")
-        t.add_column("%", justify="right")
-        t.add_column("", no_wrap=True)
-        for row in frame.itertuples(index=False):
-            t.add_row(str(row.label), f"{row.customers:,}", f"{row.share:.1%}", f"{row.revenue:,.0f}",
-                      f"{row.revenue_share:.1%}", Text(_bar(row.revenue_share), style="green"))
-        console.print(t)
-    if "abc" in result.segmenter_names:
-        b = abc_benchmark(result)
-        lo_c, hi_c = b["benchmark"]["customers"]
-        lo_v, hi_v = b["benchmark"]["value"]
-        check = (_("ABC check: A = {customers} of deal customers making {value} of value (within the seed's "
-                   "benchmark of {lo_c}–{hi_c} making {lo_v}–{hi_v})") if b["within"] else
-                 _("ABC check: A = {customers} of deal customers making {value} of value (outside the seed's "
-                   "benchmark of {lo_c}–{hi_c} making {lo_v}–{hi_v})"))
-        console.print(check.format(customers=f"{b['customers_share']:.1%}", value=f"{b['value_share']:.1%}",
-                                   lo_c=f"{lo_c:.0%}", hi_c=f"{hi_c:.0%}", lo_v=f"{lo_v:.0%}", hi_v=f"{hi_v:.0%}"),
-                      soft_wrap=True)
-    if "cluster" in result.segmenter_names:
-        _render_profiles(console, result, lang)
-    if "churn" in result.segmenter_names:
-        from .segmenters.churn import at_risk_valuable
-
-        risky = at_risk_valuable(result, 5)
-        risky = risky[[c for c in risky.columns if risky[c].notna().any() and (risky[c].astype("str") != "").any()]]
-        if "churn" in risky:
-            from .segmenters.base import label
-
-            risky = risky.assign(churn=risky["churn"].map(lambda v: label("churn", v, lang)))
-        if len(risky):
-            t = Table(title=_("At risk and worth winning back"),
-                      box=_box(console), title_justify="left", title_style="bold cyan")
-            for col in risky.columns:
-                t.add_column(header(col, lang), justify="right" if risky[col].dtype.kind in "fiu" else "left")
-            for row in risky.itertuples(index=False):
-                t.add_row(*(f"{v:,.2f}" if isinstance(v, float) else ("" if v is None else str(v)) for v in row))
-            console.print(t)
+    for cls in result.ran:  # each segmenter's tables, then what each prints after them all
+        cls.render(console, result, lang)
+    for cls in result.ran:
+        cls.render_details(console, result, lang)
     if migrations is not None:
         render_migrations(console, _("since {date}").format(date=migrations[0].date().isoformat()), migrations[1],
                           lang=lang)

@@ -20,12 +20,7 @@ from .features import build_customers, resolve_as_of
 from .i18n import N_, _, tr, using
 from .schema.dataset import Dataset, load_dataset
 from .segmenters import base
-from .segmenters.abc import pareto
-from .segmenters.aipl import funnel, interest_sources
-from .segmenters.base import code_labels, header, label, label_columns, segmenter_title
-from .segmenters.churn import at_risk_valuable, order_chance_distribution
-from .segmenters.deal_stage import pipeline
-from .segmenters.stars import stars_table
+from .segmenters.base import header, label, label_columns, segmenter_title
 
 # Customer columns in every output, before the segmenters' own (stable names: see README "Output columns").
 BASE_COLUMNS = ["customer_id", "name", "email", "country", "country_code", "company", "accepts_marketing",
@@ -131,75 +126,6 @@ def apply_blacklist(customers: pd.DataFrame, path: str | Path) -> pd.DataFrame:
     return out
 
 
-def segment_summary(result: ScoreResult, column: str, lang: str = "en") -> pd.DataFrame:
-    """Per label: customers, share, revenue, share of revenue, average days since the last order."""
-    c = result.customers
-    labels = c[column].astype("str")
-    has = labels.notna() & (labels != "")
-    codes = list(code_labels(column))
-    seen = [x for x in labels[has].unique().tolist() if x not in codes]
-    g = c[has].groupby(labels[has])
-    frame = pd.DataFrame({
-        "customers": g.size(),
-        "revenue": g["revenue"].sum(),
-        "avg_recency": g["recency_days"].mean(),
-    }).reindex(codes + sorted(seen))
-    frame = frame[frame["customers"].fillna(0) > 0]
-    total, total_rev = frame["customers"].sum(), frame["revenue"].sum()
-    frame["customers"] = frame["customers"].astype("int64")
-    frame["share"] = frame["customers"] / total if total else 0.0
-    frame["revenue_share"] = frame["revenue"] / total_rev if total_rev else 0.0
-    frame["revenue"] = frame["revenue"].round(2)
-    frame["avg_recency"] = frame["avg_recency"].round(1)
-    frame.index.name = "code"
-    frame = frame.reset_index()
-    frame.insert(1, "label", [label(column, x, lang) for x in frame["code"]])
-    return frame[["code", "label", "customers", "share", "revenue", "revenue_share", "avg_recency"]]
-
-
-# ---------------------------------------------------------------- the B2B follow-up summaries (seed 003)
-
-def b2b_sheets(result: ScoreResult, lang: str = "en") -> list:
-    """Workbook sheets of the deal-stage pipeline, the AIPL funnel, the I crowd by source and stars by group."""
-    from .io.write import Chart, Sheet
-
-    when = result.as_of.date().isoformat()
-    h = {c: header(c, lang) for c in ("label", "customers", "share", "reached", "conversion", "revenue", "visitors",
-                                      "total", "source", "crowd_share", "inquiry_customers", "sample_customers")}
-    pct = {h["share"]: "0.0%", h["conversion"]: "0.0%", h["crowd_share"]: "0.0%", h["revenue"]: "#,##0.00"}
-    sheets = []
-
-    def add(name: str, frame: pd.DataFrame, title: str, charts: tuple) -> None:
-        if len(frame):
-            shown = frame.drop(columns=[c for c in ("code",) if c in frame]).rename(columns=lambda c: header(c, lang))
-            sheets.append(Sheet(name=name, frame=shown, charts=charts, formats=pct, title=f"{title} — {when}"))
-
-    names = result.segmenter_names
-    if "deal_stage" in names:
-        t = tr("Deal pipeline", lang)
-        add(t, pipeline(result, lang), t, (
-            Chart(kind="column", title=t, categories=h["label"], values=(h["customers"],)),
-            Chart(kind="pareto", title=f"{h['reached']} · {h['conversion']}", categories=h["label"],
-                  values=(h["reached"], h["conversion"]))))
-    if "aipl" in names:
-        t = tr("AIPL funnel", lang)
-        add(t, funnel(result, lang), t, (
-            Chart(kind="column", title=t, categories=h["label"], values=(h["customers"], h["visitors"])),
-            Chart(kind="pareto", title=f"{h['reached']} · {h['conversion']}", categories=h["label"],
-                  values=(h["reached"], h["conversion"]))))
-        t = tr("Interest by source", lang)
-        add(t, interest_sources(result, lang), t, (
-            Chart(kind="pie", title=t, categories=h["source"], values=(h["total"],)),
-            Chart(kind="bar", title=t, categories=h["source"], values=(h["customers"], h["visitors"]))))
-    if "stars" in names:
-        t = tr("Stars by group", lang)
-        add(t, stars_table(result, lang), t, (
-            Chart(kind="column", title=t, categories=h["label"],
-                  values=(h["inquiry_customers"], h["sample_customers"])),
-            Chart(kind="pie", title=t, categories=h["label"], values=(h["customers"],))))
-    return sheets
-
-
 def run_info(result: ScoreResult) -> pd.DataFrame:
     """What a workbook's Run sheet records: inputs, as-of date, thresholds used, version (in the language of
     the context; settings keep their names, which is how tiercli.toml spells them)."""
@@ -243,9 +169,7 @@ def summaries(result: ScoreResult, lang: str = "en") -> dict[str, pd.DataFrame]:
     """Segmenter name -> its summary table (label columns with display words in ``lang``)."""
     out = {}
     for cls in result.ran:
-        out[cls.name] = segment_summary(result, cls.name, lang)
-        for extra in cls.extra_labels:
-            out[extra] = segment_summary(result, extra, lang)
+        out.update(cls.summaries(result, lang))
     return out
 
 
@@ -284,34 +208,8 @@ def _workbook_sheets(result: ScoreResult, lang: str, migrations) -> list:
                        values=(header("revenue", lang),))
         sheets.append(Sheet(name=title[:31], frame=shown, charts=(chart, chart2), formats=pct,
                             title=f"{title} — {result.as_of.date().isoformat()}"))
-    if "abc" in result.segmenter_names:
-        curve = pareto(result).rename(columns=lambda c: header(c, lang))
-        if len(curve):
-            fmt = {c: "0.0%" for c in curve.columns[1:]}
-            sheets.append(Sheet(
-                name=_("ABC Pareto"), frame=curve, formats=fmt,
-                charts=(Chart(kind="pareto", title=_("ABC Pareto"), categories=header("customer_pct", lang),
-                              values=(header("value_share", lang), header("cum_value_share", lang))),),
-                title=_("Value share by top share of deal customers")))
-    sheets.extend(b2b_sheets(result, lang))
-    if "cluster" in result.segmenter_names:
-        from .segmenters.cluster import profile_sheets
-
-        sheets.extend(profile_sheets(result, lang))
-    if "churn" in result.segmenter_names:
-        dist = order_chance_distribution(result).rename(columns=lambda c: header(c, lang))
-        t = _("Order chance")
-        sheets.append(Sheet(name=t, frame=dist,
-                            charts=(Chart(kind="column", title=t, categories=header("p_buy_band", lang),
-                                          values=(header("customers", lang),)),),
-                            title=_("Buyers by chance of an order in the next 90 days")))
-        risky = at_risk_valuable(result, 50)
-        if "country" in risky:
-            risky["country"] = countries.display(risky["country"], lang)
-        risky = risky.rename(columns=lambda c: header(c, lang))
-        sheets.append(Sheet(name=_("Win back"), frame=risky, formats={
-            header("churn_p_buy_90d", lang): "0%"},
-            title=_("At-risk customers worth the most")))
+    for cls in result.ran:  # what each segmenter adds: curves, funnels, profiles, lists to act on
+        sheets.extend(cls.sheets(result, lang))
     if migrations is not None:
         when, moves, _detail = migrations
         sheets.append(Sheet(name=_("Migrations"), frame=migration_words(moves, lang),

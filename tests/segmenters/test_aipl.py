@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tiercli.scoring import funnel, interest_sources
 from tiercli.segmenters import base
-from tiercli.segmenters.aipl import AIPL
+from tiercli.segmenters.aipl import AIPL, funnel, interest_sources
 
 from ._b2b import CONFIG, event, exports, frame, inquiry, order, run
 

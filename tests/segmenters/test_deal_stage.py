@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tiercli.scoring import pipeline
 from tiercli.segmenters import base
-from tiercli.segmenters.deal_stage import DealStage
+from tiercli.segmenters.deal_stage import DealStage, pipeline
 
 from ._b2b import CONFIG, event, exports, frame, inquiry, order, run
 

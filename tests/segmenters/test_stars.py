@@ -9,9 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from tiercli.cli import cli
-from tiercli.scoring import stars_table
 from tiercli.segmenters.base import SegmenterSkipped
-from tiercli.segmenters.stars import Stars
+from tiercli.segmenters.stars import Stars, stars_table
 from tiercli.signals import timeline_days
 
 from ._b2b import CONFIG, exports, frame, inquiry, order, run

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..config import Config, Setting
 from ..i18n import _, counted, format_rows
-from .base import Segmenter, register
+from .base import Segmenter, header, register
 
 if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
     from ..scoring import ScoreResult
@@ -125,6 +125,33 @@ class ABC(Segmenter):
             "abc_cum_share": cum_share.reindex(customers.index).round(4),
             "abc_reason": reason.reindex(customers.index).fillna(_("no paid non-sample order (inquiry or sample)")),
         }, index=customers.index)
+
+    @classmethod
+    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+        """The Pareto curve: value share of the top 5%, 10%, ... of deal customers."""
+        from ..io.write import Chart, Sheet
+
+        curve = pareto(result).rename(columns=lambda c: header(c, lang))
+        if not len(curve):
+            return []
+        return [Sheet(name=_("ABC Pareto"), frame=curve, formats={c: "0.0%" for c in curve.columns[1:]},
+                      charts=(Chart(kind="pareto", title=_("ABC Pareto"), categories=header("customer_pct", lang),
+                                    values=(header("value_share", lang), header("cum_value_share", lang))),),
+                      title=_("Value share by top share of deal customers"))]
+
+    @classmethod
+    def render_details(cls, console, result: ScoreResult, lang: str = "en") -> None:
+        """The ABC check: A's share of deal customers and of value against seed 003's benchmark."""
+        b = abc_benchmark(result)
+        lo_c, hi_c = b["benchmark"]["customers"]
+        lo_v, hi_v = b["benchmark"]["value"]
+        check = (_("ABC check: A = {customers} of deal customers making {value} of value (within the seed's "
+                   "benchmark of {lo_c}–{hi_c} making {lo_v}–{hi_v})") if b["within"] else
+                 _("ABC check: A = {customers} of deal customers making {value} of value (outside the seed's "
+                   "benchmark of {lo_c}–{hi_c} making {lo_v}–{hi_v})"))
+        console.print(check.format(customers=f"{b['customers_share']:.1%}", value=f"{b['value_share']:.1%}",
+                                   lo_c=f"{lo_c:.0%}", hi_c=f"{hi_c:.0%}", lo_v=f"{lo_v:.0%}", hi_v=f"{hi_v:.0%}"),
+                      soft_wrap=True)
 
 
 # ---------------------------------------------------------------- its summary tables (of a scored result)

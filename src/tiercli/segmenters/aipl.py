@@ -15,7 +15,7 @@ import pandas as pd
 from ..config import Config, Setting
 from ..i18n import _, counted, format_rows, tr
 from ..signals import RANK, STAGES, event_profile
-from .base import Segmenter, label, register
+from .base import Segmenter, header, label, register, table_sheet
 
 if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
     from ..scoring import ScoreResult
@@ -78,6 +78,46 @@ class AIPL(Segmenter):
             _("no visit, inquiry or order seen")), index=idx)
         return pd.DataFrame({"aipl": stage.astype("str"), "aipl_source": via,
                              "aipl_reason": reason.astype("str")}, index=idx)
+
+    @classmethod
+    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+        """The funnel (customers and anonymous visitors at each stage) and the I crowd by source."""
+        from ..io.write import Chart
+
+        h = {c: header(c, lang) for c in ("label", "customers", "reached", "conversion", "visitors", "total",
+                                          "source")}
+        t = tr("AIPL funnel", lang)
+        out = table_sheet(result, t, funnel(result, lang), lang=lang, charts=(
+            Chart(kind="column", title=t, categories=h["label"], values=(h["customers"], h["visitors"])),
+            Chart(kind="pareto", title=f"{h['reached']} · {h['conversion']}", categories=h["label"],
+                  values=(h["reached"], h["conversion"]))))
+        t = tr("Interest by source", lang)
+        return out + table_sheet(result, t, interest_sources(result, lang), lang=lang, charts=(
+            Chart(kind="pie", title=t, categories=h["source"], values=(h["total"],)),
+            Chart(kind="bar", title=t, categories=h["source"], values=(h["customers"], h["visitors"]))))
+
+    @classmethod
+    def render(cls, console, result: ScoreResult, lang: str = "en") -> None:
+        """The funnel instead of the label table, then the I crowd by source."""
+        from ..draw import green_bar, pct, titled_table
+
+        frame = funnel(result, lang)
+        top = frame["reached"].iloc[0] if len(frame) else 0
+        t = titled_table(console, _("AIPL funnel"),
+                         [header(c, lang) for c in ("label", "customers", "visitors", "total", "reached",
+                                                    "conversion")] + [""])
+        for r in frame.itertuples(index=False):
+            t.add_row(str(r.label), f"{r.customers:,}", f"{r.visitors:,}", f"{r.total:,}", f"{r.reached:,}",
+                      pct(r.conversion), green_bar(r.reached / top if top else 0.0))
+        console.print(t)
+        sources = interest_sources(result, lang)
+        if len(sources):
+            t = titled_table(console, _("I crowd by source"),
+                             [header(c, lang) for c in ("source", "customers", "visitors", "total")] + ["%", ""])
+            for r in sources.itertuples(index=False):
+                t.add_row(str(r.source), f"{r.customers:,}", f"{r.visitors:,}", f"{r.total:,}",
+                          f"{r.crowd_share:.1%}", green_bar(r.crowd_share))
+            console.print(t)
 
 
 # ---------------------------------------------------------------- its summary tables (of a scored result)

@@ -86,6 +86,36 @@ class Segmenter:
         """The thresholds this segmenter used (its section of the config)."""
         return config.section(cls.name)
 
+    # What it shows of a scored run (``result``: scoring.ScoreResult).  The workbook and the terminal summary
+    # gather these from every segmenter that ran, in the run's order; a plugin overrides them as a built-in does.
+
+    @classmethod
+    def summaries(cls, result, lang: str = "en") -> dict[str, pd.DataFrame]:
+        """Its label columns' summaries (``segment_summary``: per label customers, share, revenue): one
+        workbook sheet each, and by default its tables in the terminal."""
+        return {column: segment_summary(result, column, lang) for column in (cls.name, *cls.extra_labels)}
+
+    @classmethod
+    def sheets(cls, result, lang: str = "en") -> list:
+        """The workbook sheets (``io.write.Sheet``) it adds after every segmenter's summary sheets: a curve, a
+        funnel, a list to act on.  None by default."""
+        return []
+
+    @classmethod
+    def render(cls, console, result, lang: str = "en") -> None:
+        """Its tables in the summary ``score`` prints (a rich Console; the run's language is set): by default
+        one table per summary, label by label with customers, revenue and their shares."""
+        from ..draw import label_table
+
+        for column, frame in cls.summaries(result, lang).items():
+            title = segmenter_title(column, lang) if column == cls.name else header(column, lang)
+            label_table(console, title, frame, lambda c: header(c, lang), result.dataset.currency or "")
+
+    @classmethod
+    def render_details(cls, console, result, lang: str = "en") -> None:
+        """What it prints after every segmenter's tables (a check against a benchmark, profiles, a short
+        list).  Nothing by default."""
+
 
 class SegmenterSkipped(Exception):
     """Raised by a segmenter whose model cannot be fitted on this data: skipped with the message, unless
@@ -198,6 +228,50 @@ def segmenter_title(name: str, lang: str) -> str:
     if cls is None:
         return name
     return (cls.title_zh or cls.title) if lang == "zh" else cls.title
+
+
+def segment_summary(result, column: str, lang: str = "en") -> pd.DataFrame:
+    """Per label of ``column``: customers, share, revenue, share of revenue, average days since the last order."""
+    c = result.customers
+    labels = c[column].astype("str")
+    has = labels.notna() & (labels != "")
+    codes = list(code_labels(column))
+    seen = [x for x in labels[has].unique().tolist() if x not in codes]
+    g = c[has].groupby(labels[has])
+    frame = pd.DataFrame({
+        "customers": g.size(),
+        "revenue": g["revenue"].sum(),
+        "avg_recency": g["recency_days"].mean(),
+    }).reindex(codes + sorted(seen))
+    frame = frame[frame["customers"].fillna(0) > 0]
+    total, total_rev = frame["customers"].sum(), frame["revenue"].sum()
+    frame["customers"] = frame["customers"].astype("int64")
+    frame["share"] = frame["customers"] / total if total else 0.0
+    frame["revenue_share"] = frame["revenue"] / total_rev if total_rev else 0.0
+    frame["revenue"] = frame["revenue"].round(2)
+    frame["avg_recency"] = frame["avg_recency"].round(1)
+    frame.index.name = "code"
+    frame = frame.reset_index()
+    frame.insert(1, "label", [label(column, x, lang) for x in frame["code"]])
+    return frame[["code", "label", "customers", "share", "revenue", "revenue_share", "avg_recency"]]
+
+
+# the number formats of a summary table's columns in a workbook sheet
+TABLE_FORMATS = {"share": "0.0%", "conversion": "0.0%", "crowd_share": "0.0%", "revenue": "#,##0.00"}
+
+
+def table_sheet(result, name: str, frame: pd.DataFrame, *, lang: str = "en", charts: tuple = (),
+                title: str | None = None) -> list:
+    """A summary table as a workbook sheet (a one-item list; none for an empty table): the ``code`` column
+    left out, headers in ``lang``, shares as percentages, revenue as money, titled "TITLE — as-of date"."""
+    from ..io.write import Sheet
+
+    if not len(frame):
+        return []
+    shown = frame.drop(columns=[c for c in ("code",) if c in frame]).rename(columns=lambda c: header(c, lang))
+    formats = {header(c, lang): f for c, f in TABLE_FORMATS.items()}
+    return [Sheet(name=name, frame=shown, charts=charts, formats=formats,
+                  title=f"{title or name} — {result.as_of.date().isoformat()}")]
 
 
 def plugin_warnings() -> list[str]:

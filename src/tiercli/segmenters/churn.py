@@ -34,7 +34,7 @@ from ..lifetime import (
     p_alive,
     probability_of_purchase,
 )
-from .base import Segmenter, SegmenterSkipped, register
+from .base import Segmenter, SegmenterSkipped, header, label, register
 
 if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
     from ..scoring import ScoreResult
@@ -198,6 +198,43 @@ class Churn(Segmenter):
         out.loc[buyers, "churn_expected_90d"] = np.round(ahead, 3)
         out.loc[buyers, "churn_reason"] = reason
         return out
+
+    @classmethod
+    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+        """Buyers by their chance of an order, and the at-risk customers worth the most."""
+        from .. import countries
+        from ..io.write import Chart, Sheet
+
+        dist = order_chance_distribution(result).rename(columns=lambda c: header(c, lang))
+        t = _("Order chance")
+        risky = at_risk_valuable(result, 50)
+        if "country" in risky:
+            risky["country"] = countries.display(risky["country"], lang)
+        risky = risky.rename(columns=lambda c: header(c, lang))
+        return [Sheet(name=t, frame=dist,
+                      charts=(Chart(kind="column", title=t, categories=header("p_buy_band", lang),
+                                    values=(header("customers", lang),)),),
+                      title=_("Buyers by chance of an order in the next 90 days")),
+                Sheet(name=_("Win back"), frame=risky, formats={header("churn_p_buy_90d", lang): "0%"},
+                      title=_("At-risk customers worth the most"))]
+
+    @classmethod
+    def render_details(cls, console, result: ScoreResult, lang: str = "en") -> None:
+        """The five at-risk customers worth the most (the columns with anything in them)."""
+        from ..draw import titled_table
+
+        risky = at_risk_valuable(result, 5)
+        risky = risky[[c for c in risky.columns if risky[c].notna().any() and (risky[c].astype("str") != "").any()]]
+        if "churn" in risky:
+            risky = risky.assign(churn=risky["churn"].map(lambda v: label("churn", v, lang)))
+        if not len(risky):
+            return
+        t = titled_table(console, _("At risk and worth winning back"))
+        for col in risky.columns:
+            t.add_column(header(col, lang), justify="right" if risky[col].dtype.kind in "fiu" else "left")
+        for row in risky.itertuples(index=False):
+            t.add_row(*(f"{v:,.2f}" if isinstance(v, float) else ("" if v is None else str(v)) for v in row))
+        console.print(t)
 
 
 # ---------------------------------------------------------------- its summary tables (of a scored result)

@@ -300,6 +300,31 @@ class Cluster(Segmenter):
         out.loc[label.index, "cluster_reason"] = reason
         return out
 
+    @classmethod
+    def sheets(cls, result, lang: str = "en") -> list:
+        """The groups' profiles: medians beside all buyers', and a chart of them as an index."""
+        return profile_sheets(result, lang)
+
+    @classmethod
+    def render_details(cls, console, result, lang: str = "en") -> None:
+        """The groups' profiles: size and the median of each feature, beside all buyers."""
+        from ..draw import titled_table
+        from .base import header
+
+        frame = profiles(result.customers, lang)
+        if not len(frame):
+            return
+        cols = [c for c in frame.columns if c in FEATURES]
+        # features down, groups across: nine features fit a log line, a group's long name fits a header
+        t = titled_table(console, _("Group profiles (medians)"))
+        t.add_column("", no_wrap=True)
+        for name in frame["label"]:
+            t.add_column(str(name), justify="right", overflow="fold")  # a Chinese name has no spaces to wrap at
+        t.add_row(header("customers", lang), *(f"{n:,}" for n in frame["customers"]))
+        for c in cols:
+            t.add_row(profile_header(c, lang), *(f"{v:.0%}" if c in OPTIONAL else number(v) for v in frame[c]))
+        console.print(t)
+
 
 def number(v: float) -> str:
     """A median as a seller reads it: whole numbers with thousands separators, small ones with one decimal."""

@@ -8,8 +8,16 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config, Setting
-from ..i18n import _, counted, format_rows
-from .base import Segmenter, code_labels, label, register
+from ..i18n import _, counted, format_rows, tr
+from .base import (
+    Segmenter,
+    code_labels,
+    header,
+    label,
+    register,
+    segmenter_title,
+    table_sheet,
+)
 
 if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
     from ..scoring import ScoreResult
@@ -79,6 +87,32 @@ class DealStage(Segmenter):
             _("no inquiry or paid order")), index=idx)
         return pd.DataFrame({"deal_stage": stage.astype("str"), "deal_stage_reason": reason.astype("str")},
                             index=idx)
+
+    @classmethod
+    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+        """The pipeline: customers at each stage, and how many reached it with the conversion."""
+        from ..io.write import Chart
+
+        h = {c: header(c, lang) for c in ("label", "customers", "reached", "conversion")}
+        t = tr("Deal pipeline", lang)
+        return table_sheet(result, t, pipeline(result, lang), lang=lang, charts=(
+            Chart(kind="column", title=t, categories=h["label"], values=(h["customers"],)),
+            Chart(kind="pareto", title=f"{h['reached']} · {h['conversion']}", categories=h["label"],
+                  values=(h["reached"], h["conversion"]))))
+
+    @classmethod
+    def render(cls, console, result: ScoreResult, lang: str = "en") -> None:
+        """The pipeline instead of the label table."""
+        from ..draw import green_bar, pct, titled_table
+
+        cur = result.dataset.currency or ""
+        t = titled_table(console, _("{title} pipeline").format(title=segmenter_title(cls.name, lang)),
+                         [header(c, lang) for c in ("label", "customers")] + ["%", header("reached", lang),
+                          header("conversion", lang), header("revenue", lang) + (f" ({cur})" if cur else ""), ""])
+        for r in pipeline(result, lang).itertuples(index=False):
+            t.add_row(str(r.label), f"{r.customers:,}", f"{r.share:.1%}", f"{r.reached:,}", pct(r.conversion),
+                      f"{r.revenue:,.0f}", green_bar(r.share))
+        console.print(t)
 
 
 # ---------------------------------------------------------------- its summary tables (of a scored result)

@@ -16,9 +16,18 @@ import pandas as pd
 
 from ..config import Config, Setting
 from ..errors import ConfigError
-from ..i18n import _, counted, format_rows
+from ..i18n import _, counted, format_rows, tr
 from ..schema.clean import contains_any
-from .base import Segmenter, SegmenterSkipped, code_labels, label, register
+from .base import (
+    Segmenter,
+    SegmenterSkipped,
+    code_labels,
+    header,
+    label,
+    register,
+    segmenter_title,
+    table_sheet,
+)
 from .deal_stage import stage_masks
 
 if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
@@ -95,6 +104,29 @@ class Stars(Segmenter):
         expected = customers["expected_order_days"].astype("Int64").where(inquiry | sample)
         return pd.DataFrame({"stars": star.astype("str"), "stars_group": group.astype("str"),
                              "stars_expected_days": expected, "stars_reason": reason.astype("str")}, index=idx)
+
+    @classmethod
+    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+        """Stars by group: inquiry and sample customers at each star."""
+        from ..io.write import Chart
+
+        h = {c: header(c, lang) for c in ("label", "customers", "inquiry_customers", "sample_customers")}
+        t = tr("Stars by group", lang)
+        return table_sheet(result, t, stars_table(result, lang), lang=lang, charts=(
+            Chart(kind="column", title=t, categories=h["label"],
+                  values=(h["inquiry_customers"], h["sample_customers"])),
+            Chart(kind="pie", title=t, categories=h["label"], values=(h["customers"],))))
+
+    @classmethod
+    def render(cls, console, result: ScoreResult, lang: str = "en") -> None:
+        """Stars by group instead of the two label tables."""
+        from ..draw import titled_table
+
+        t = titled_table(console, segmenter_title(cls.name, lang),
+                         [header(c, lang) for c in ("label", "inquiry_customers", "sample_customers", "customers")])
+        for r in stars_table(result, lang).itertuples(index=False):
+            t.add_row(str(r.label), f"{r.inquiry_customers:,}", f"{r.sample_customers:,}", f"{r.customers:,}")
+        console.print(t)
 
     @staticmethod
     def _inquiry_stars(c: pd.DataFrame, s: dict) -> tuple[pd.Series, pd.Series]:
