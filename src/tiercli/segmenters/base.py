@@ -261,15 +261,16 @@ TABLE_FORMATS = {"share": "0.0%", "conversion": "0.0%", "crowd_share": "0.0%", "
 
 
 def table_sheet(result, name: str, frame: pd.DataFrame, *, lang: str = "en", charts: tuple = (),
-                title: str | None = None) -> list:
+                title: str | None = None, formats: dict[str, str] | None = None) -> list:
     """A summary table as a workbook sheet (a one-item list; none for an empty table): the ``code`` column
-    left out, headers in ``lang``, shares as percentages, revenue as money, titled "TITLE — as-of date"."""
+    left out, headers in ``lang``, shares as percentages, revenue as money (``formats``: more number formats,
+    column -> Excel format), titled "TITLE — as-of date"."""
     from ..io.write import Sheet
 
     if not len(frame):
         return []
     shown = frame.drop(columns=[c for c in ("code",) if c in frame]).rename(columns=lambda c: header(c, lang))
-    formats = {header(c, lang): f for c, f in TABLE_FORMATS.items()}
+    formats = {header(c, lang): f for c, f in {**TABLE_FORMATS, **(formats or {})}.items()}
     return [Sheet(name=name, frame=shown, charts=charts, formats=formats,
                   title=f"{title or name} — {result.as_of.date().isoformat()}")]
 
