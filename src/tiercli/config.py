@@ -20,7 +20,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import ConfigError
 from .i18n import _, language
@@ -87,13 +87,22 @@ DEFAULTS: tuple[Setting, ...] = (
 
 
 
-def all_settings() -> tuple[Setting, ...]:
-    """Every setting: the general ones above, then each registered segmenter's (built-ins and plugins alike)
-    under its name, in the registry's order."""
-    # the registry is where the segmenters' settings live (imported here, late: segmenters import config)
-    from .segmenters.base import segmenter_settings
+# Where the settings beyond the general ones come from: functions returning more Settings, added by what
+# declares them.  config sits below the segmenters (they import Setting and Config from here) and does not know
+# them; the package root (tiercli/__init__.py) adds the segmenter registry's settings as the one source.
+_SOURCES: list[Callable[[], tuple[Setting, ...]]] = []
 
-    return DEFAULTS + segmenter_settings()
+
+def add_settings_source(source: Callable[[], tuple[Setting, ...]]) -> None:
+    """Add a function that returns more settings (full names, ``rfm.bins``); called on every lookup."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def all_settings() -> tuple[Setting, ...]:
+    """Every setting: the general ones above, then each source's (the segmenters', built-ins and plugins
+    alike, under their names, in the registry's order)."""
+    return DEFAULTS + tuple(s for source in _SOURCES for s in source())
 
 
 def _by_name() -> dict[str, Setting]:

@@ -251,7 +251,6 @@ class Cluster(Segmenter):
 
         pct = feats.rank(pct=True)  # each feature as a percentile among all buyers (ties share one)
         used = list(x.columns)
-        book_med = feats[used].median()
         has = feats[[c for c in OPTIONAL if c in used]].gt(0)
         found = {g: traits(pct.loc[group == g, used].median(), feats.loc[group == g, used].median(),
                            has[group == g].mean(), has.mean()) for g in range(k) if (group == g).any()}
@@ -259,9 +258,31 @@ class Cluster(Segmenter):
         code = {g: _name({s_: v[0] for s_, v in t.items()})[0] for g, t in chosen.items()}
         label = group.map(code)
 
-        lang = language()
+        reason = self._reasons(feats, used, group, label, chosen, code, has)
+        size = label.value_counts()
+        merged = [c for c in size.index if sum(1 for v in code.values() if v == c) > 1]
+        tried = ", ".join(f"k={kk} {v:.3f}" for kk, v in scores.items())
+        self.notes = [_("cluster: k-means on {features} (log scale, standardised) of {buyers} buyers; silhouette "
+                        "{tried}; k = {k} chosen").format(features=", ".join(used), buyers=len(feats), tried=tried,
+                                                         k=k)]
+        if merged:
+            self.notes.append(_("cluster: groups read alike on every trait and share a name: {names}").format(
+                names=", ".join(merged)))
+        if top < hi:
+            self.notes.append(_("cluster: only {distinct} different buyers, so at most {top} groups were tried "
+                                "(cluster.max_k = {hi})").format(distinct=distinct, top=top, hi=hi))
+        out.loc[label.index, "cluster"] = label
+        out.loc[label.index, "cluster_reason"] = reason
+        return out
+
+    def _reasons(self, feats: pd.DataFrame, used: list[str], group: pd.Series, label: pd.Series, chosen: dict,
+                 code: dict, has: pd.DataFrame) -> pd.Series:
+        """Each buyer's reason: the group's name and size, then the traits that set it apart, each with the
+        buyer's own figure, the group's median and the whole book's."""
         from .base import header
 
+        lang = language()
+        book_med = feats[used].median()
         size = label.value_counts()
         reason = pd.Series("", index=label.index, dtype="str")
         for g, t in chosen.items():
@@ -285,20 +306,7 @@ class Cluster(Segmenter):
             else:
                 text = text + ": " + _("close to the whole book on every feature")
             reason.loc[rows] = text
-        merged = [c for c in size.index if sum(1 for v in code.values() if v == c) > 1]
-        tried = ", ".join(f"k={kk} {v:.3f}" for kk, v in scores.items())
-        self.notes = [_("cluster: k-means on {features} (log scale, standardised) of {buyers} buyers; silhouette "
-                        "{tried}; k = {k} chosen").format(features=", ".join(used), buyers=len(feats), tried=tried,
-                                                         k=k)]
-        if merged:
-            self.notes.append(_("cluster: groups read alike on every trait and share a name: {names}").format(
-                names=", ".join(merged)))
-        if top < hi:
-            self.notes.append(_("cluster: only {distinct} different buyers, so at most {top} groups were tried "
-                                "(cluster.max_k = {hi})").format(distinct=distinct, top=top, hi=hi))
-        out.loc[label.index, "cluster"] = label
-        out.loc[label.index, "cluster_reason"] = reason
-        return out
+        return reason
 
     @classmethod
     def sheets(cls, result, lang: str = "en") -> list:
