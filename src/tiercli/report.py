@@ -148,21 +148,48 @@ def _tail(console: Console, skipped: dict, notes, wrote) -> None:
 @_speaking
 def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] = (), quiet_tables: bool = False) -> None:
     """``tiercli backtest``: the verdicts first (what a seller reads), then per label what its customers did."""
-    from .backtest import (
-        _words,
-        calibration_rows,
-        calibration_words,
-        ranking_words,
-        verdicts,
-    )
+    from .backtest import calibration_rows, calibration_words, ranking_words, verdicts
 
-    cur = bt.result.dataset.currency or ""
     console.print(Text(_("Backtest: labels as of {cut} ({buyers} buyers), against what they did in the next {days} "
                          "days (to {end})").format(cut=bt.cut.date(), buyers=f"{bt.buyers:,}", days=bt.holdout_days,
                                                    end=bt.end.date()), style="bold"))
     for ok, line in verdicts(bt, lang):
         mark, style = {True: ("✓ ", "green"), False: ("✗ ", "red"), None: ("· ", "")}[ok]
         console.print(Text(mark + line, style=style), soft_wrap=True)
+    _backtest_classes(console, bt, lang)
+    if len(bt.ranking):
+        _small_table(console, _("Who buys again (AUC; 0.5 is a coin)"),
+                     ranking_words(bt.ranking, lang), {"measure": None, "what": None, "auc": ".3f"}, lang)
+    if len(bt.spend) > 1:  # the baseline alone compares nothing
+        _small_table(console, _("Next period's spend, ranked by value figures"), ranking_words(bt.spend, lang),
+                     {"measure": None, "spearman": ".3f", "top20_spend_share": ".1%"}, lang)
+    if bt.calibration is not None:
+        _small_table(console, _("BG/NBD repeat purchase days, predicted vs actual ({period})").format(
+                     period=calibration_words(bt, lang)),
+                     calibration_rows(bt, lang),
+                     {"repeat_days": None, "customers": ",", "actual": ".3f", "predicted": ".3f"}, lang)
+    elif bt.calibration_note:
+        console.print(_("skipped {name}: {why}").format(name=_("calibration"), why=bt.calibration_note),
+                      soft_wrap=True)
+    _tail(console, bt.result.skipped, bt.result.notes, wrote)
+
+
+def _small_table(console: Console, title: str, frame, formats: dict, lang: str) -> None:
+    """A titled table of ``frame``'s columns in ``formats`` (column -> format; text columns left-aligned)."""
+    t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
+    for name, fmt in formats.items():
+        t.add_column(header(name, lang), justify="left" if fmt is None else "right")
+    for row in frame.itertuples(index=False):
+        t.add_row(*("" if (v := getattr(row, name)) != v else str(v) if fmt is None else format(v, fmt)
+                    for name, fmt in formats.items()))
+    console.print(t)
+
+
+def _backtest_classes(console: Console, bt, lang: str) -> None:
+    """Per label column: what each class's customers did in the holdout (bought again, orders, spend)."""
+    from .backtest import _words
+
+    cur = bt.result.dataset.currency or ""
     heads = (header("customers", lang), "%", _("Bought again"), _("Orders each"), _("Spend each"), _("% of spend"))
     for col, frame in bt.classes.items():
         if len(frame) <= 2:  # one class and "all": nothing to compare
@@ -179,31 +206,6 @@ def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] 
                       "" if row.spend_share != row.spend_share else f"{row.spend_share:.1%}",
                       Text(_bar(row.repeat_rate), style="green"))
         console.print(t)
-    def small_table(title: str, frame, formats: dict) -> None:
-        """A titled table of ``frame``'s columns in ``formats`` (column -> format; text columns left-aligned)."""
-        t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
-        for name, fmt in formats.items():
-            t.add_column(header(name, lang), justify="left" if fmt is None else "right")
-        for row in frame.itertuples(index=False):
-            t.add_row(*("" if (v := getattr(row, name)) != v else str(v) if fmt is None else format(v, fmt)
-                        for name, fmt in formats.items()))
-        console.print(t)
-
-    if len(bt.ranking):
-        small_table(_("Who buys again (AUC; 0.5 is a coin)"),
-                    ranking_words(bt.ranking, lang), {"measure": None, "what": None, "auc": ".3f"})
-    if len(bt.spend) > 1:  # the baseline alone compares nothing
-        small_table(_("Next period's spend, ranked by value figures"), ranking_words(bt.spend, lang),
-                    {"measure": None, "spearman": ".3f", "top20_spend_share": ".1%"})
-    if bt.calibration is not None:
-        small_table(_("BG/NBD repeat purchase days, predicted vs actual ({period})").format(
-                    period=calibration_words(bt, lang)),
-                    calibration_rows(bt, lang),
-                    {"repeat_days": None, "customers": ",", "actual": ".3f", "predicted": ".3f"})
-    elif bt.calibration_note:
-        console.print(_("skipped {name}: {why}").format(name=_("calibration"), why=bt.calibration_note),
-                      soft_wrap=True)
-    _tail(console, bt.result.skipped, bt.result.notes, wrote)
 
 
 _SEGMENTER_COLUMNS = {"name": N_("name"), "title": N_("title"), "requires": N_("requires"), "outputs": N_("outputs"),
@@ -224,8 +226,6 @@ def render_segmenters(console: Console, rows: list[dict], lang: str = "en") -> N
 def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = (), recorded: tuple | None = None,
                 fallback_note: str | None = None, notes: list[str] = ()) -> None:
     """The summary after ``plan-emails``: quota used by tier and purpose, by week, who was left out and why."""
-    from .plan.words import PURPOSES, REASONS, TIERS, head, word
-
     used = len(plan.plan)
     total = used + plan.already_sent
     line = _("Email plan for {month} · quota {quota} · {used} emails planned").format(
@@ -234,49 +234,16 @@ def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = 
         line += _(" + {n} already sent (contact log)").format(n=plan.already_sent)
     line += _(" · {n} left").format(n=max(0, plan.quota - total))
     console.print(Text(line, style="bold"))
-    by_tier, by_purpose = plan.by_tier(), plan.by_purpose()
-    if len(by_tier):
-        for title, frame, key, table in ((_("Quota used by tier"), by_tier, "tier", TIERS),
-                                         (_("By purpose"), by_purpose, "purpose", PURPOSES)):
-            t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
-            t.add_column(head(key, lang))
-            t.add_column(head("emails", lang), justify="right")
-            t.add_column(head("customers", lang), justify="right")
-            t.add_column(head("share", lang), justify="right")
-            t.add_column("", no_wrap=True)
-            for row in frame.to_dict("records"):
-                share = row["emails"] / plan.quota if plan.quota else 0.0
-                t.add_row(word(table, row[key], lang), f"{int(row['emails']):,}", f"{int(row['customers']):,}",
-                          f"{share:.0%}", Text(_bar(share), style="green"))
-            console.print(t)
-        weeks = plan.by_week(lang)
-        console.print(_("by week: ") + " · ".join(
-            f"{d.strftime('%m-%d')} {n}" for d, n in zip(weeks["send_date"], weeks["emails"]) if pd.notna(d)))
-        for r in weeks[weeks["moved"].ne("")].itertuples():  # send days moved off a closure or a holiday
-            console.print("  " + _("week {week}, {date}: {moved}").format(
-                week=r.week, date=r.send_date.strftime("%m-%d") if pd.notna(r.send_date) else "-", moved=r.moved),
-                soft_wrap=True)
+    if len(plan.by_tier()):
+        _plan_quota(console, plan, lang)
+        _plan_weeks(console, plan, lang)
     else:
         console.print(_("no marketing email can be planned this month"))
-    counts = plan.excluded_counts()
-    if len(counts):
-        t = Table(title=_("Left out"), box=_box(console), title_justify="left",
-                  title_style="bold cyan")
-        t.add_column(head("reason", lang))
-        t.add_column(head("customers", lang), justify="right")
-        for r, n in counts.itertuples(index=False):
-            t.add_row(word(REASONS, r, lang), f"{n:,}")
-        console.print(t)
+    _plan_left_out(console, plan, lang)
     if len(plan.followups):
         console.print(_("{n} big B customers go to one-to-one follow-up (not in the quota)").format(
             n=len(plan.followups)), soft_wrap=True)
-    for kind, label in (("buying_peak", _("buying peaks: ")), ("platform_sale", _("platform sales: ")),
-                        ("seller_campaign", _("seller's campaigns: ")), ("seller_closure", _("seller closure: "))):
-        rows = plan.themes[plan.themes["kind"] == kind]
-        if len(rows):
-            console.print(label + ", ".join(
-                f"{h} {d.strftime('%m-%d')}" + ("" if e == d else "–" + e.strftime("%m-%d")) + (f" ({c})" if c else "")
-                for h, d, e, c in zip(rows["holiday"], rows["date"], rows["end"], rows["country"])), soft_wrap=True)
+    _plan_themes(console, plan)
     _tail(console, {}, list(plan.notes) + list(notes), wrote)
     if recorded is not None:
         added, path = recorded
@@ -285,6 +252,62 @@ def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = 
                       soft_wrap=True)
     if fallback_note:
         console.print(f"! {fallback_note}", soft_wrap=True)
+
+
+def _plan_quota(console: Console, plan, lang: str) -> None:
+    """The quota used by tier and by purpose: emails, customers, share of the quota."""
+    from .plan.words import PURPOSES, TIERS, head, word
+
+    for title, frame, key, table in ((_("Quota used by tier"), plan.by_tier(), "tier", TIERS),
+                                     (_("By purpose"), plan.by_purpose(), "purpose", PURPOSES)):
+        t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
+        t.add_column(head(key, lang))
+        t.add_column(head("emails", lang), justify="right")
+        t.add_column(head("customers", lang), justify="right")
+        t.add_column(head("share", lang), justify="right")
+        t.add_column("", no_wrap=True)
+        for row in frame.to_dict("records"):
+            share = row["emails"] / plan.quota if plan.quota else 0.0
+            t.add_row(word(table, row[key], lang), f"{int(row['emails']):,}", f"{int(row['customers']):,}",
+                      f"{share:.0%}", Text(_bar(share), style="green"))
+        console.print(t)
+
+
+def _plan_weeks(console: Console, plan, lang: str) -> None:
+    """Emails by send day, and the send days moved off a closure or a holiday."""
+    weeks = plan.by_week(lang)
+    console.print(_("by week: ") + " · ".join(
+        f"{d.strftime('%m-%d')} {n}" for d, n in zip(weeks["send_date"], weeks["emails"]) if pd.notna(d)))
+    for r in weeks[weeks["moved"].ne("")].itertuples():
+        console.print("  " + _("week {week}, {date}: {moved}").format(
+            week=r.week, date=r.send_date.strftime("%m-%d") if pd.notna(r.send_date) else "-", moved=r.moved),
+            soft_wrap=True)
+
+
+def _plan_left_out(console: Console, plan, lang: str) -> None:
+    """Customers left out of the month, by reason."""
+    from .plan.words import REASONS, head, word
+
+    counts = plan.excluded_counts()
+    if not len(counts):
+        return
+    t = Table(title=_("Left out"), box=_box(console), title_justify="left", title_style="bold cyan")
+    t.add_column(head("reason", lang))
+    t.add_column(head("customers", lang), justify="right")
+    for r, n in counts.itertuples(index=False):
+        t.add_row(word(REASONS, r, lang), f"{n:,}")
+    console.print(t)
+
+
+def _plan_themes(console: Console, plan) -> None:
+    """The month's buying peaks, platform sales, the seller's campaigns and closures, one line each."""
+    for kind, label in (("buying_peak", _("buying peaks: ")), ("platform_sale", _("platform sales: ")),
+                        ("seller_campaign", _("seller's campaigns: ")), ("seller_closure", _("seller closure: "))):
+        rows = plan.themes[plan.themes["kind"] == kind]
+        if len(rows):
+            console.print(label + ", ".join(
+                f"{h} {d.strftime('%m-%d')}" + ("" if e == d else "–" + e.strftime("%m-%d")) + (f" ({c})" if c else "")
+                for h, d, e, c in zip(rows["holiday"], rows["date"], rows["end"], rows["country"])), soft_wrap=True)
 
 
 @_speaking
