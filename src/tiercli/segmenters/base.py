@@ -299,21 +299,7 @@ def select(names: list[str] | None, available: set[str], config: Config | None =
     from ..errors import ConfigError
 
     reg = registry()
-    if names:
-        unknown = [n for n in names if n not in reg]
-        if unknown:
-            raise ConfigError(_("unknown segmenter {value}.").format(value=', '.join(unknown)),
-                              hint=_("Run 'tiercli segmenters' to list them: {value}.").format(value=', '.join(reg)))
-        wanted = list(dict.fromkeys(names))
-        # pull in what the chosen ones depend on
-        i = 0
-        while i < len(wanted):
-            for dep in reg[wanted[i]].after:
-                if dep not in wanted:
-                    wanted.append(dep)
-            i += 1
-    else:
-        wanted = [n for n, cls in reg.items() if not cls.opt_in or (config is not None and config.get(cls.opt_in))]
+    wanted = _wanted(names, reg, config)
     result = Selection()
     done: set[str] = set()
     pending = [reg[n] for n in wanted]
@@ -342,6 +328,25 @@ def select(names: list[str] | None, available: set[str], config: Config | None =
             raise ConfigError(_("segmenters depend on each other in a circle: {value}.").format(
                                   value=', '.join(c.name for c in pending)))
     return result
+
+
+def _wanted(names: list[str] | None, reg: dict[str, type[Segmenter]], config: Config | None) -> list[str]:
+    """The names asked for with what they run after (an unknown name is an error), or by default every
+    segmenter not opt-in or whose opt-in setting is on."""
+    from ..errors import ConfigError
+
+    if not names:
+        return [n for n, cls in reg.items() if not cls.opt_in or (config is not None and config.get(cls.opt_in))]
+    unknown = [n for n in names if n not in reg]
+    if unknown:
+        raise ConfigError(_("unknown segmenter {value}.").format(value=', '.join(unknown)),
+                          hint=_("Run 'tiercli segmenters' to list them: {value}.").format(value=', '.join(reg)))
+    wanted = list(dict.fromkeys(names))
+    i = 0
+    while i < len(wanted):  # pull in what the chosen ones depend on
+        wanted += [dep for dep in reg[wanted[i]].after if dep not in wanted]
+        i += 1
+    return wanted
 
 
 def run(customers: pd.DataFrame, config: Config, segmenters: list[type[Segmenter]], *,
