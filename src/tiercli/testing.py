@@ -106,7 +106,7 @@ def customers_for(cls: type[Segmenter], data: Iterable[str | Path] | None = None
                      if deps else [], skipped=skipped)
     if skipped:
         raise NotApplicable(f"{cls.name}: a segmenter it runs after was skipped: {skipped}")
-    return frame, config
+    return frame.copy(deep=True), config  # its own copy: a segmenter that changes its input spoils no other check
 
 
 def _segment(cls: type[Segmenter], frame: pd.DataFrame, config: Config) -> pd.DataFrame | None:
@@ -116,6 +116,20 @@ def _segment(cls: type[Segmenter], frame: pd.DataFrame, config: Config) -> pd.Da
     except SegmenterSkipped as why:
         assert str(why), f"{cls.name}: SegmenterSkipped says why"
         return None
+
+
+@functools.lru_cache(maxsize=256)
+def skipped_why(cls: type[Segmenter], data: tuple[str, ...] | None = None) -> str | None:
+    """Why ``cls`` skips itself on all of ``data``'s customers (SegmenterSkipped), None when it labels them;
+    NotApplicable when ``data`` lacks its tables.  Remembered per class and data: a pytest session asks once."""
+    frame, config = customers_for(cls, data)
+    return None if _segment(cls, frame, config) is not None else "skipped"
+
+
+def _fits(cls: type[Segmenter], data) -> None:
+    """NotApplicable unless ``cls`` labels ``data``'s customers (its model fits them)."""
+    if skipped_why(cls, _key(data)) is not None:
+        raise NotApplicable(f"{cls.name} skipped itself on this data")
 
 
 def _label_codes(cls: type[Segmenter]) -> dict[str, set[str]]:
@@ -157,12 +171,12 @@ def check_declaration(cls: type[Segmenter], data=None) -> None:
 def check_outputs(cls: type[Segmenter], data=None) -> None:
     """On a realistic frame: exactly its outputs, same index and order, its input untouched, the same result
     twice, only declared codes, someone labelled; through the engine the other columns stay as they were."""
+    _fits(cls, data)
     frame, config = customers_for(cls, data)
     before = frame.copy(deep=True)
     out = _segment(cls, frame, config)
     pd.testing.assert_frame_equal(frame, before, obj=f"{cls.name}: its input")
-    if out is None:
-        raise NotApplicable(f"{cls.name} skipped itself on this data")
+    assert out is not None, f"{cls.name}: skipped itself on data it labelled before"
     assert isinstance(out, pd.DataFrame) and out.columns.is_unique, f"{cls.name}: a frame, columns unique"
     assert set(out.columns) == set(cls.outputs), f"{cls.name}: outputs {sorted(out.columns)}, not its declared ones"
     assert out.index.equals(frame.index), f"{cls.name}: same index, same order"
@@ -202,11 +216,11 @@ def check_one_customer(cls: type[Segmenter], data=None) -> None:
 
 def check_row_order(cls: type[Segmenter], data=None) -> None:
     """Shuffled customers get the same labels."""
+    _fits(cls, data)
     frame, config = customers_for(cls, data)
     shuffled = frame.sample(frac=1.0, random_state=7)
     a, b = _segment(cls, frame, config), _segment(cls, shuffled, config)
-    if a is None or b is None:
-        raise NotApplicable(f"{cls.name} skipped itself on this data")
+    assert a is not None and b is not None, f"{cls.name}: skipped itself after a shuffle"
     assert b.index.equals(shuffled.index), f"{cls.name}: keeps a shuffled index"
     cols = list(_label_codes(cls))
     pd.testing.assert_frame_equal(b.loc[frame.index, cols], a[cols], obj=f"{cls.name}: labels after a shuffle")
@@ -219,9 +233,8 @@ def check_shows(cls: type[Segmenter], data=None) -> None:
     from .report import make_console
     from .scoring import ScoreResult
 
+    _fits(cls, data)
     frame, config = customers_for(cls, data)
-    if _segment(cls, frame, config) is None:
-        raise NotApplicable(f"{cls.name} skipped itself on this data")
     dataset, _customers, _available, _config, as_of = _loaded(_key(data))
     result = ScoreResult(dataset, base.run(frame, config, [cls]), as_of, config, [cls], {}, [])
     for lang in ("en", "zh"):
