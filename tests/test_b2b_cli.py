@@ -16,8 +16,11 @@ from click.testing import CliRunner
 
 from tiercli.cli import cli
 from tiercli.config import load_config
-from tiercli.scoring import funnel, pipeline, score, stars_table
+from tiercli.scoring import score
+from tiercli.segmenters.aipl import funnel
 from tiercli.segmenters.base import registry
+from tiercli.segmenters.deal_stage import pipeline
+from tiercli.segmenters.stars import stars_table
 
 ALIBABA = Path(__file__).resolve().parents[1] / "examples" / "alibaba"
 B2B = ["deal_stage", "process", "aipl", "stars"]

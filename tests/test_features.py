@@ -13,7 +13,9 @@ from tiercli.cli import cli
 from tiercli.config import load_config
 from tiercli.errors import InputError
 from tiercli.features import resolve_as_of
-from tiercli.scoring import pareto, score, segment_summary
+from tiercli.scoring import score
+from tiercli.segmenters.abc import pareto
+from tiercli.segmenters.base import segment_summary
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 RETAIL = SHARED / "online_retail.csv.gz"

@@ -18,9 +18,8 @@ from click.testing import CliRunner
 import tiercli
 from tiercli.cli import cli
 from tiercli.config import load_config
-from tiercli.labels import header
 from tiercli.scoring import score
-from tiercli.segmenters.base import registry
+from tiercli.segmenters.base import header, registry
 
 ROOT = Path(__file__).resolve().parents[1]
 ALIBABA = ROOT / "examples" / "alibaba"

@@ -11,6 +11,23 @@ from __future__ import annotations
 __version__ = "0.2.0"
 
 
+def _segmenter_settings():
+    """The registered segmenters' settings (``rfm.bins`` ...), imported when a config is first read."""
+    from .segmenters.base import segmenter_settings
+
+    return segmenter_settings()
+
+
+def _wire() -> None:
+    """The package root puts the rooms together: config (below the segmenters) learns their settings."""
+    from .config import add_settings_source
+
+    add_settings_source(_segmenter_settings)
+
+
+_wire()
+
+
 def score(paths, **options):
     """Tier the customers in ``paths`` (files or folders); returns a DataFrame indexed by customer_id.
 

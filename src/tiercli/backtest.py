@@ -288,7 +288,7 @@ def ranking_table(result: ScoreResult, out: pd.DataFrame) -> pd.DataFrame:
 
 def spend_table(result: ScoreResult, out: pd.DataFrame) -> pd.DataFrame:
     """How well value figures rank the holdout's spend, among past buyers, beside past net value."""
-    from .labels import header
+    from .segmenters.base import header
 
     cust = result.customers
     buyers = cust.index[cust["frequency"] > 0]
@@ -349,7 +349,7 @@ def verdicts(bt: Backtest, lang: str = "en") -> list[tuple[bool | None, str]]:
 
 def _namers(lang: str):
     """(name, title): a class and a label column as a verdict in ``lang`` names them."""
-    from .labels import header, label
+    from .segmenters.base import header, label
 
     zh = lang == "zh"
 
@@ -490,7 +490,7 @@ def _differ_verdict(bt: Backtest, col: str, name, title) -> tuple[bool | None, s
 
 def _words(frame: pd.DataFrame, column: str, lang: str) -> pd.DataFrame:
     """A class table with its codes as words in ``lang`` ("all" too)."""
-    from .labels import label
+    from .segmenters.base import label
 
     return frame.assign(label=frame["label"].map(
         lambda v: tr("all", lang) if v == "all" else label(column, v, lang)))
@@ -505,8 +505,8 @@ def backtest_sheets(bt: Backtest, lang: str = "en") -> list:
 
 def _backtest_sheets(bt: Backtest, lang: str) -> list:
     from .io.write import Chart, Sheet
-    from .labels import header
     from .scoring import run_info, title_of
+    from .segmenters.base import header
 
     h = {c: header(c, lang) for c in ("label", "customers", "share", "bought", "repeat_rate", "orders_per_customer",
                                       "spend", "spend_per_customer", "spend_share", "measure", "kind", "what", "auc",
@@ -557,7 +557,7 @@ _KINDS = {"baseline": N_("baseline"), "label": N_("label"), "score": N_("score")
 def ranking_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The ranking or spend table with its "measure", "what" and "kind" columns in ``lang`` (the codes in
     English: they are what the JSON and the settings name)."""
-    from .labels import header, label
+    from .segmenters.base import header, label
 
     if lang != "zh" or "what" not in frame:
         return frame

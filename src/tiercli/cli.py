@@ -437,9 +437,8 @@ def diff(old, new, output, fmt, lang):
 @click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and summaries.")
 def segmenters(fmt, lang):
     """List the segmenters: name, title, required inputs, outputs and where each comes from."""
-    from .labels import segmenter_title
     from .report import make_console, render_segmenters
-    from .segmenters.base import plugin_warnings, registry
+    from .segmenters.base import plugin_warnings, registry, segmenter_title
 
     lang = lang or language()
     rows = [{"name": c.name, "title": segmenter_title(c.name, lang) if fmt == "table" else c.title,
@@ -458,11 +457,11 @@ def segmenters(fmt, lang):
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="tiercli.toml to read.")
 def show_config(config_path):
     """List every setting with its value, where the value came from, and what it does."""
-    from .config import DEFAULTS, find_config, load_config
+    from .config import all_settings, find_config, load_config
 
     cfg = load_config(find_config(config_path, []))
     set_language(cfg["lang"])
-    for s in DEFAULTS:
+    for s in all_settings():
         click.echo(f"{s.name} = {cfg[s.name]!r}  [{cfg.source[s.name]}]  {_(s.help)}")
 
 

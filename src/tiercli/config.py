@@ -1,6 +1,7 @@
 """Settings: the defaults table < tiercli.toml < TIERCLI_* environment < command-line flags.
 
-Every threshold a segmenter uses is a named setting here, so the output can say
+Every threshold a segmenter uses is a named setting (declared by the segmenter itself, in its ``options``;
+the rest are here), so the output can say
 which values were in force and a seller can change any of them in tiercli.toml:
 
     [rfm]
@@ -19,7 +20,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import ConfigError
 from .i18n import _, language
@@ -32,6 +33,8 @@ class Setting:
     help: str
 
 
+# the settings that are no segmenter's (input, locking, limits, plan-emails, markets); each segmenter declares
+# its own (``Segmenter.options``, named ``<segmenter>.<option>``) and ``all_settings`` gathers them
 DEFAULTS: tuple[Setting, ...] = (
     # general
     Setting("lang", "en", "Language of labels, headers and summaries: en or zh."),
@@ -54,56 +57,6 @@ DEFAULTS: tuple[Setting, ...] = (
     Setting("limits.max_columns", 2000, "Refuse a sheet or CSV with more columns than this."),
     Setting("limits.max_cells", 30_000_000, "Refuse a sheet whose rows x columns (from A1 to its farthest cell) is "
             "over this: one stray cell at XFD1048576 would ask for 17 billion."),
-    # rfm
-    Setting("rfm.bins", 5, "Quantile bins for R, F and M scores (3..10)."),
-    # abc
-    Setting("abc.a_share", 0.60, "A: repeat customers inside this top share of value ..."),
-    Setting("abc.b_share", 0.80, "... B: the next repeat customers inside this top share."),
-    Setting("abc.min_orders", 2, "A and B need orders on at least this many days (one-time customers are C, "
-            "seed 003)."),
-    Setting("abc.key_max_share", 0.30, "A + B together at most this share of buyers (the key customers a sales "
-            "team serves personally)."),
-    Setting("abc.window_days", 0, "Value window in days before the as-of date; 0 = all history."),
-    # tier
-    Setting("tier.upgrade_days", 90, "Upgrade potential: spend in the last N days ..."),
-    Setting("tier.upgrade_growth", 1.5, "... above this multiple of the N days before."),
-    Setting("tier.upgrade_aov_quantile", 0.75, "Or average order value in this top quantile ..."),
-    Setting("tier.upgrade_max_orders", 2, "... with at most this many orders."),
-    Setting("tier.weight_revenue", 0.4, "tier_score weight of revenue."),
-    Setting("tier.weight_profit", 0.3, "tier_score weight of profit (revenue when cost is unknown)."),
-    Setting("tier.weight_frequency", 0.2, "tier_score weight of order count."),
-    Setting("tier.weight_repurchase", 0.1, "tier_score weight of repeat orders."),
-    # lifecycle
-    Setting("lifecycle.new_days", 90, "new: one order, the first within this many days."),
-    Setting("lifecycle.growing_days", 365, "growing: two or more orders, the first within this many days."),
-    Setting("lifecycle.gap_factor", 2.0, "declining: days since the last order above this multiple of the median gap."),
-    Setting("lifecycle.window_days", 90, "declining: compare spend in the last N days ..."),
-    Setting("lifecycle.spend_drop", 0.5, "... with the N days before; declining below this share."),
-    Setting("lifecycle.aov_drop", 0.6, "declining: AOV of the last three orders below this share of the earlier AOV."),
-    # buyer_type
-    Setting("buyer_type.b2b_units", 50, "B2B when the median units per order is above this ..."),
-    Setting("buyer_type.b2b_value", 500, "... or the median order value is above this (in b2b_value_currency)."),
-    Setting("buyer_type.b2b_value_currency", "USD", "Currency of b2b_value, converted to the orders' currency with "
-            "--rates; with no rate (or orders naming no currency) only the units rule applies, in a note. Empty = "
-            "the orders' own currency, never converted."),
-    Setting("buyer_type.big_b_share", 0.20, "big_b: annual value in this top share of B2B customers."),
-    # churn (BG/NBD) and clv (gamma-gamma)
-    Setting("churn.unit_days", 7, "Time unit of the purchase model in days (7 = weeks, as the BG/NBD papers)."),
-    Setting("churn.penalizer", 0.0, "L2 penalizer of the BG/NBD fit; try 0.001 when it does not converge."),
-    Setting("churn.min_repeat_buyers", 10, "Fit the purchase model only with at least this many repeat buyers "
-            "(else churn and clv are skipped with the reason)."),
-    Setting("churn.active_ratio", 1.5, "active: chance of an order in the next 90 days at least this multiple of "
-            "the average buyer's ..."),
-    Setting("churn.lost_ratio", 0.5, "... likely_lost: below this multiple of it; at_risk in between."),
-    Setting("clv.months", 12, "clv_12m: months of future value."),
-    Setting("clv.discount_monthly", 0.01, "Monthly discount rate of future value."),
-    Setting("clv.penalizer", 0.0, "L2 penalizer of the gamma-gamma fit."),
-    Setting("clv.max_correlation", 0.3, "Refuse the spend model when |corr(frequency, spend)| is above this."),
-    # cluster (k-means groups; not in the default run unless enabled: it imports scikit-learn)
-    Setting("cluster.enabled", False, "Run cluster in the default run too (it always runs when named in "
-            "--segmenters); off by default because loading scikit-learn adds about a second."),
-    Setting("cluster.min_k", 2, "Fewest groups cluster tries ..."),
-    Setting("cluster.max_k", 8, "... and most; the number with the best silhouette between them is used."),
     # plan (plan-emails); coupon levels per tier are the [coupons] table
     Setting("plan.cooldown_days", 14, "Never email one customer twice within this many days (contact log included)."),
     Setting("plan.cap_key", 2, "Most marketing emails a month to a key customer."),
@@ -130,26 +83,31 @@ DEFAULTS: tuple[Setting, ...] = (
             "there (one buyer's large order is not a market) ..."),
     Setting("markets.min_customer_share", 0.01, "... and at least this share of the month's buying customers "
             "(5 of 1,000 is not a market either); 1 and 0 rank every country."),
-    # deal_stage, process, aipl, stars (seed 003: inquiries, samples, follow-ups, visitors)
-    Setting("deal_stage.repeat_orders", 2, "repeat: at least this many paid non-sample orders (deal: fewer, at least one)."),
-    Setting("process.silent_days", 90, "not_closed: a negotiated open inquiry with no contact for more than this many days."),
-    Setting("process.after_sales_days", 90, "after_sales: an open case, or one resolved within this many days."),
-    Setting("process.following_days", 180, "following: a paid order not yet received, placed within this many days "
-            "(0 = any age)."),
-    Setting("aipl.repeat_orders", 2, "loyalty: at least this many paid non-sample orders (or a review or share)."),
-    Setting("stars.three_star_days", 7, "3 stars: an inquiry customer expected to order within this many days ..."),
-    Setting("stars.two_star_days", 30, "... 2 stars within this many days ..."),
-    Setting("stars.one_star_days", 90, "... 1 star within this many days; later is 0 stars."),
-    Setting("stars.hot_contact_days", 14, "Inferred stars: a last contact within this many days is hot ..."),
-    Setting("stars.warm_contact_days", 30, "... within this many days warm."),
-    Setting("stars.silent_days", 90, "0 stars: no contact for more than this many days (inquiry and sample customers)."),
-    Setting("stars.sample_big_quantile", 0.75, "Sample 3 stars: sample value or requested quantity in this top quantile "
-            "of sample customers."),
-    Setting("stars.sample_small_quantile", 0.5, "Sample 1 star: sample units and value at or below this quantile."),
-    Setting("stars.sample_tiny_quantile", 0.25, "Sample 0 stars: sample value at or below this quantile, and silent."),
 )
 
-_BY_NAME = {s.name: s for s in DEFAULTS}
+
+
+# Where the settings beyond the general ones come from: functions returning more Settings, added by what
+# declares them.  config sits below the segmenters (they import Setting and Config from here) and does not know
+# them; the package root (tiercli/__init__.py) adds the segmenter registry's settings as the one source.
+_SOURCES: list[Callable[[], tuple[Setting, ...]]] = []
+
+
+def add_settings_source(source: Callable[[], tuple[Setting, ...]]) -> None:
+    """Add a function that returns more settings (full names, ``rfm.bins``); called on every lookup."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def all_settings() -> tuple[Setting, ...]:
+    """Every setting: the general ones above, then each source's (the segmenters', built-ins and plugins
+    alike, under their names, in the registry's order)."""
+    return DEFAULTS + tuple(s for source in _SOURCES for s in source())
+
+
+def _by_name() -> dict[str, Setting]:
+    return {s.name: s for s in all_settings()}
+
 # settings that no longer exist -> what replaced them (a tiercli.toml naming one gets this, not "unknown")
 RETIRED = {
     "plan.peak_lead_days": "each campaign-calendar entry has its own lead_days now: 'tiercli calendar' lists them, "
@@ -200,14 +158,14 @@ def _coerce(setting: Setting, value: Any, where: str) -> Any:
         ) from None
 
 
-def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
+def _flatten(table: dict, known: dict[str, Setting], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and name in _BY_NAME:
+        if isinstance(value, dict) and name in known:
             out[name] = value
         elif isinstance(value, dict):
-            out.update(_flatten(value, f"{name}."))
+            out.update(_flatten(value, known, f"{name}."))
         else:
             out[name] = value
     return out
@@ -236,12 +194,13 @@ class Config:
     def with_overrides(self, overrides: dict[str, Any], where: str = "flag") -> "Config":
         """A copy with ``overrides`` (dotted names; None values ignored) applied."""
         values, source = dict(self.values), dict(self.source)
+        known = _by_name()
         for name, value in overrides.items():
             if value is None:
                 continue
-            if name not in _BY_NAME:
+            if name not in known:
                 raise ConfigError(_("unknown setting {name}.").format(name=repr(name)))
-            values[name] = _coerce(_BY_NAME[name], value, where)
+            values[name] = _coerce(known[name], value, where)
             source[name] = where
         return Config(values, source, dict(self.tables), self.path)
 
@@ -287,8 +246,10 @@ def toml_error(path, exc: Exception) -> str:
 
 def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> Config:
     """Defaults, then the toml file at ``path`` (if any), then TIERCLI_* variables."""
-    values = {s.name: s.default for s in DEFAULTS}
-    source = {s.name: "default" for s in DEFAULTS}
+    settings = all_settings()
+    known = {s.name: s for s in settings}
+    values = {s.name: s.default for s in settings}
+    source = {s.name: "default" for s in settings}
     tables: dict[str, Any] = {}
     if path is not None:
         try:
@@ -300,20 +261,20 @@ def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> 
         for name in _FREE_TABLES:
             if name in data:
                 tables[name] = data.pop(name)
-        for name, value in _flatten(data).items():
+        for name, value in _flatten(data, known).items():
             if name in RETIRED:
                 raise ConfigError(_("{path}: setting {name} was retired: {value}.").format(
                                       path=path, name=repr(name), value=RETIRED[name]),
                                   hint=_("Remove or rename it; 'tiercli config' lists the settings."))
-            if name not in _BY_NAME:
+            if name not in known:
                 raise ConfigError(
                     _("{path}: unknown setting {name}.").format(path=path, name=repr(name)),
                     hint=_("Run 'tiercli config' to list the settings."),
                 )
-            values[name] = _coerce(_BY_NAME[name], value, str(path))
+            values[name] = _coerce(known[name], value, str(path))
             source[name] = str(path)
     env = os.environ if env is None else env
-    for s in DEFAULTS:
+    for s in settings:
         key = "TIERCLI_" + s.name.replace(".", "_").upper()
         if key in env:
             values[s.name] = _coerce(s, env[key], key)

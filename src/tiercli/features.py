@@ -15,6 +15,7 @@ from .config import Config
 from .errors import InputError
 from .i18n import _
 from .schema.dataset import Dataset
+from .signals import event_profile, timeline_days
 
 ID = "customer_id"
 _ORDER_DTYPES = {"date": "datetime64[ns]", "paid": "bool", "is_sample": "bool", "value": "float64",
@@ -57,7 +58,22 @@ def build_customers(dataset: Dataset, as_of: pd.Timestamp, config: Config) -> pd
     cust = cust.join(_contact_details(dataset, end))
 
     paid, deal, credit = split_orders(orders)
+    cust = _order_figures(cust, paid, deal, credit, as_of, dataset.cost_known)
+    cust = _spend_windows(cust, deal, end, _windows(config))
+    cust = cust.join(_rhythm(deal))
+    cust = cust.join(_b2b_signals(dataset, as_of, cust.index))
+    cust = _value_window(cust, deal, end, int(config["abc.window_days"]), dataset.cost_known)
+    cust = cust.sort_index()
+    # what the run knows of the amounts as a whole (see segmenters/base.py): buyer_type converts its threshold
+    cust.attrs["currency"] = dataset.currency or ""
+    cust.attrs["rates"] = dict(dataset.rates)
+    return cust
 
+
+def _order_figures(cust: pd.DataFrame, paid: pd.DataFrame, deal: pd.DataFrame, credit: pd.DataFrame,
+                   as_of: pd.Timestamp, cost_known: bool) -> pd.DataFrame:
+    """Each customer's orders in figures: first and last, frequency, revenue, net value (credits netted),
+    profit, units, order value, recency, tenure, value a year; sample and paid orders."""
     g = deal.groupby("customer", sort=False)
     day = deal["date"].dt.normalize()
     stats = pd.DataFrame({
@@ -75,7 +91,7 @@ def build_customers(dataset: Dataset, as_of: pd.Timestamp, config: Config) -> pd
     cust["frequency"] = cust["frequency"].fillna(0).astype("int64")
     cust["revenue"] = cust["revenue"].fillna(0.0)
     cust["monetary"] = cust["revenue"] + credits.reindex(cust.index).fillna(0.0)
-    if dataset.cost_known:
+    if cost_known:
         prof = deal.groupby("customer")["profit"].sum(min_count=1)
         cust["profit"] = prof.reindex(cust.index)
     else:
@@ -90,25 +106,27 @@ def build_customers(dataset: Dataset, as_of: pd.Timestamp, config: Config) -> pd
     cust["sample_orders"] = samples.groupby("customer")["order_id"].nunique().reindex(cust.index).fillna(0).astype("int64")
     cust["sample_value"] = samples.groupby("customer")["net_value"].sum().reindex(cust.index).fillna(0.0)
     cust["paid_orders"] = paid.groupby("customer")["order_id"].nunique().reindex(cust.index).fillna(0).astype("int64")
+    return cust
 
-    for n in _windows(config):
+
+def _spend_windows(cust: pd.DataFrame, deal: pd.DataFrame, end: pd.Timestamp, windows) -> pd.DataFrame:
+    """Spend in the last N days and in the N days before, for each window N the settings use."""
+    for n in windows:
         recent = deal[deal["date"] >= end - pd.Timedelta(days=n)]
         before = deal[(deal["date"] < end - pd.Timedelta(days=n)) & (deal["date"] >= end - pd.Timedelta(days=2 * n))]
         cust[f"spend_last_{n}d"] = recent.groupby("customer")["net_value"].sum().reindex(cust.index).fillna(0.0)
         cust[f"spend_prev_{n}d"] = before.groupby("customer")["net_value"].sum().reindex(cust.index).fillna(0.0)
+    return cust
 
-    cust = cust.join(_rhythm(deal))
-    cust = cust.join(_b2b_signals(dataset, as_of, cust.index))
-    window = int(config["abc.window_days"])
+
+def _value_window(cust: pd.DataFrame, deal: pd.DataFrame, end: pd.Timestamp, window: int,
+                  cost_known: bool) -> pd.DataFrame:
+    """abc's value (and profit) over its window of days before the as-of date (abc.window_days; 0: none)."""
     if window > 0:
         recent = deal[deal["date"] >= end - pd.Timedelta(days=window)]
         cust["value_window"] = recent.groupby("customer")["net_value"].sum().reindex(cust.index).fillna(0.0)
-        if dataset.cost_known:
+        if cost_known:
             cust["profit_window"] = recent.groupby("customer")["profit"].sum(min_count=1).reindex(cust.index)
-    cust = cust.sort_index()
-    # what the run knows of the amounts as a whole (see segmenters/base.py): buyer_type converts its threshold
-    cust.attrs["currency"] = dataset.currency or ""
-    cust.attrs["rates"] = dict(dataset.rates)
     return cust
 
 
@@ -217,103 +235,119 @@ _B2B_COLUMNS = {
 def _b2b_signals(dataset: Dataset, as_of: pd.Timestamp, index: pd.Index) -> pd.DataFrame:
     """Per customer in ``index``: what a B2B seller follows up on (seed 003), for the deal_stage, process,
     aipl and stars segmenters.  ``*_days`` count whole days back to the as-of date (forward, for
-    ``expected_order_days``).
-
-    - inquiries: counts (``live_inquiries``: not lost), the latest, the last contact, quote / sample /
-      factory-audit / reply flags and the largest requested quantity of inquiries not lost; days to the
-      soonest expected order (expected-order date, else the inquiry date plus its purchase timeline such as
-      "7天内"; a date already passed is no forecast); ``negotiation_days``: days since the last touch of an open
-      inquiry with a quote, sample or audit and no paid non-sample order since; ``lost_negotiation``: such
-      an inquiry lost.
-    - events: count, highest AIPL stage, the event word and source tag that showed it.
-    - after-sales: cases open at the as-of date; days since the latest resolution.
-    - orders: paid orders not yet received (inspection, booking, in transit), the latest one's state and age;
-      units of paid sample orders and days since the last.
+    ``expected_order_days``).  One step per table, each seeing only what happened up to the as-of date:
+    ``_order_signals``, ``_inquiry_signals``, ``event_profile`` (signals.py), ``_case_signals``; customers a
+    table does not mention get 0 / False / missing (``_B2B_COLUMNS``).
     """
-    from .segmenters.aipl import event_profile
-    from .segmenters.stars import timeline_days
-
     end = as_of + pd.Timedelta(days=1)
-
-    def days_since(when: pd.Series) -> pd.Series:
-        return (as_of - when.dt.normalize()).dt.days.astype("Int64")
-
     parts: list[pd.DataFrame] = []
-    orders = dataset.orders
-    paid = orders[orders["paid"].astype(bool) & (orders["date"] < end)] if len(orders) else orders
-    last_deal = pd.Series(dtype="datetime64[ns]")
-    if len(paid):
-        sample = paid["is_sample"].astype(bool)
-        g = paid[sample].groupby("customer")
-        parts.append(pd.DataFrame({"sample_units": g["units"].sum(min_count=1), "sample_days": days_since(g["date"].max())}))
-        moving = paid[paid["fulfillment"].isin(["inspection", "booking", "in_transit"])]
-        latest = moving.sort_values(["customer", "date", "order_id"]).groupby("customer").last()
-        parts.append(pd.DataFrame({"orders_in_progress": moving.groupby("customer")["order_id"].nunique(),
-                                   "progress_state": latest["fulfillment"], "progress_days": days_since(latest["date"])}))
-        last_deal = paid[~sample].groupby("customer")["date"].max()
-
-    inq = dataset.inquiries
-    inq = inq[inq["customer"].notna() & ~(inq["date"] >= end)] if len(inq) else inq
-    if len(inq):
-        who = inq["customer"]
-        status = inq["status"].astype("str")
-        lost = status.eq("lost").fillna(False).astype(bool)
-        is_open = ~lost & ~status.eq("won").fillna(False).astype(bool)  # no status column: open
-
-        def flag(col: str) -> pd.Series:
-            return inq[col].astype("boolean").fillna(False).astype(bool)
-
-        def when(col: str) -> pd.Series:  # an absent column is all NA (object)
-            return pd.to_datetime(inq[col], errors="coerce").astype("datetime64[ns]")
-
-        negotiated = flag("quoted") | flag("sample_sent") | flag("factory_audit")
-        quoted, sampled, audited = (flag(c) & ~lost for c in ("quoted", "sample_sent", "factory_audit"))
-        contact = when("last_contact")
-        contact = contact.where(contact < end)  # a contact after the as-of date was not known then
-        timeline = pd.to_timedelta(timeline_days(inq["timeline"]), unit="D")
-        expected = when("expected_date").fillna(inq["date"].dt.normalize() + timeline)
-        ahead = (expected.dt.normalize() - as_of).dt.days
-        ahead = ahead.where((ahead >= 0) & ~lost)
-        touch = pd.concat([contact, inq["date"]], axis=1).max(axis=1)
-        deal_before = pd.Series(last_deal.reindex(who.to_numpy()).to_numpy(), index=inq.index)
-        no_order_since = ~(inq["date"] <= deal_before).fillna(False).astype(bool)
-        open_talks = negotiated & is_open & no_order_since
-        lost_talks = negotiated & lost & no_order_since
-        g = inq.groupby(who)
-        parts.append(pd.DataFrame({
-            "inquiries": g.size(),
-            "live_inquiries": (~lost).groupby(who).sum(),
-            "last_inquiry": g["date"].max(),
-            "inquiry_days": days_since(g["date"].max()),
-            "last_contact": contact.groupby(who).max(),
-            "contact_days": days_since(contact.groupby(who).max()),
-            "quoted": quoted.groupby(who).any(),
-            "replied": (flag("replied") & ~lost).groupby(who).any(),
-            "sample_requested": sampled.groupby(who).any(),
-            "factory_audit": audited.groupby(who).any(),
-            "requested_quantity": pd.to_numeric(inq["quantity"], errors="coerce").where(~lost).groupby(who).max(),
-            "expected_order_days": ahead.groupby(who).min().astype("Int64"),
-            "negotiation_days": days_since(touch[open_talks].groupby(who[open_talks]).max()),
-            "lost_negotiation": lost_talks.groupby(who).any(),
-        }))
-
+    orders, last_deal = _order_signals(dataset.orders, as_of, end)
+    parts += orders
+    parts += _inquiry_signals(dataset.inquiries, as_of, end, last_deal)
     events = dataset.events
     events = events[~(events["date"] >= end)] if len(events) else events
     if len(events):
         parts.append(event_profile(events, "customer"))
+    parts += _case_signals(dataset.after_sales, as_of, end)
+    return _joined(parts, index)
 
-    cases = dataset.after_sales
+
+def _days_since(when: pd.Series, as_of: pd.Timestamp) -> pd.Series:
+    """Whole days from each date back to the as-of date."""
+    return (as_of - when.dt.normalize()).dt.days.astype("Int64")
+
+
+def _order_signals(orders: pd.DataFrame, as_of: pd.Timestamp, end: pd.Timestamp
+                   ) -> tuple[list[pd.DataFrame], pd.Series]:
+    """Paid orders not yet received (inspection, booking, in transit): how many, the latest one's state and
+    age; units of paid sample orders and days since the last.  Also each customer's last paid non-sample
+    order date (for the inquiries' "no order since")."""
+    paid = orders[orders["paid"].astype(bool) & (orders["date"] < end)] if len(orders) else orders
+    if not len(paid):
+        return [], pd.Series(dtype="datetime64[ns]")
+    sample = paid["is_sample"].astype(bool)
+    g = paid[sample].groupby("customer")
+    moving = paid[paid["fulfillment"].isin(["inspection", "booking", "in_transit"])]
+    latest = moving.sort_values(["customer", "date", "order_id"]).groupby("customer").last()
+    return [pd.DataFrame({"sample_units": g["units"].sum(min_count=1),
+                          "sample_days": _days_since(g["date"].max(), as_of)}),
+            pd.DataFrame({"orders_in_progress": moving.groupby("customer")["order_id"].nunique(),
+                          "progress_state": latest["fulfillment"],
+                          "progress_days": _days_since(latest["date"], as_of)})], \
+        paid[~sample].groupby("customer")["date"].max()
+
+
+def _inquiry_signals(inq: pd.DataFrame, as_of: pd.Timestamp, end: pd.Timestamp, last_deal: pd.Series
+                     ) -> list[pd.DataFrame]:
+    """Inquiries: counts (``live_inquiries``: not lost), the latest, the last contact, quote / sample /
+    factory-audit / reply flags and the largest requested quantity of inquiries not lost; days to the soonest
+    expected order (expected-order date, else the inquiry date plus its purchase timeline such as "7天内"; a
+    date already passed is no forecast); ``negotiation_days``: days since the last touch of an open inquiry
+    with a quote, sample or audit and no paid non-sample order since; ``lost_negotiation``: such an inquiry
+    lost."""
+    inq = inq[inq["customer"].notna() & ~(inq["date"] >= end)] if len(inq) else inq
+    if not len(inq):
+        return []
+    who = inq["customer"]
+    status = inq["status"].astype("str")
+    lost = status.eq("lost").fillna(False).astype(bool)
+    is_open = ~lost & ~status.eq("won").fillna(False).astype(bool)  # no status column: open
+
+    def flag(col: str) -> pd.Series:
+        return inq[col].astype("boolean").fillna(False).astype(bool)
+
+    def when(col: str) -> pd.Series:  # an absent column is all NA (object)
+        return pd.to_datetime(inq[col], errors="coerce").astype("datetime64[ns]")
+
+    negotiated = flag("quoted") | flag("sample_sent") | flag("factory_audit")
+    quoted, sampled, audited = (flag(c) & ~lost for c in ("quoted", "sample_sent", "factory_audit"))
+    contact = when("last_contact")
+    contact = contact.where(contact < end)  # a contact after the as-of date was not known then
+    timeline = pd.to_timedelta(timeline_days(inq["timeline"]), unit="D")
+    expected = when("expected_date").fillna(inq["date"].dt.normalize() + timeline)
+    ahead = (expected.dt.normalize() - as_of).dt.days
+    ahead = ahead.where((ahead >= 0) & ~lost)
+    touch = pd.concat([contact, inq["date"]], axis=1).max(axis=1)
+    deal_before = pd.Series(last_deal.reindex(who.to_numpy()).to_numpy(), index=inq.index)
+    no_order_since = ~(inq["date"] <= deal_before).fillna(False).astype(bool)
+    open_talks = negotiated & is_open & no_order_since
+    lost_talks = negotiated & lost & no_order_since
+    g = inq.groupby(who)
+    return [pd.DataFrame({
+        "inquiries": g.size(),
+        "live_inquiries": (~lost).groupby(who).sum(),
+        "last_inquiry": g["date"].max(),
+        "inquiry_days": _days_since(g["date"].max(), as_of),
+        "last_contact": contact.groupby(who).max(),
+        "contact_days": _days_since(contact.groupby(who).max(), as_of),
+        "quoted": quoted.groupby(who).any(),
+        "replied": (flag("replied") & ~lost).groupby(who).any(),
+        "sample_requested": sampled.groupby(who).any(),
+        "factory_audit": audited.groupby(who).any(),
+        "requested_quantity": pd.to_numeric(inq["quantity"], errors="coerce").where(~lost).groupby(who).max(),
+        "expected_order_days": ahead.groupby(who).min().astype("Int64"),
+        "negotiation_days": _days_since(touch[open_talks].groupby(who[open_talks]).max(), as_of),
+        "lost_negotiation": lost_talks.groupby(who).any(),
+    })]
+
+
+def _case_signals(cases: pd.DataFrame, as_of: pd.Timestamp, end: pd.Timestamp) -> list[pd.DataFrame]:
+    """After-sales: cases open at the as-of date; days since the latest resolution."""
     cases = cases[cases["customer"].notna() & ~(cases["date"] >= end)] if len(cases) else cases
-    if len(cases):
-        who = cases["customer"]
-        done_at = cases["resolved_date"].where(cases["resolved_date"] < end)
-        # a case marked resolved without a date was resolved some time after it was opened
-        done = done_at.notna() | (cases["status"].astype("str").eq("resolved").fillna(False).astype(bool)
-                                  & cases["resolved_date"].isna())
-        done_at = done_at.fillna(cases["date"]).where(done)
-        parts.append(pd.DataFrame({"open_cases": (~done).groupby(who).sum(),
-                                   "case_resolved_days": days_since(done_at.groupby(who).max())}))
+    if not len(cases):
+        return []
+    who = cases["customer"]
+    done_at = cases["resolved_date"].where(cases["resolved_date"] < end)
+    # a case marked resolved without a date was resolved some time after it was opened
+    done = done_at.notna() | (cases["status"].astype("str").eq("resolved").fillna(False).astype(bool)
+                              & cases["resolved_date"].isna())
+    done_at = done_at.fillna(cases["date"]).where(done)
+    return [pd.DataFrame({"open_cases": (~done).groupby(who).sum(),
+                          "case_resolved_days": _days_since(done_at.groupby(who).max(), as_of)})]
 
+
+def _joined(parts: list[pd.DataFrame], index: pd.Index) -> pd.DataFrame:
+    """The signals on ``index`` in ``_B2B_COLUMNS``' order; a customer no table mentions: 0 / False / missing."""
     out = pd.DataFrame(index=index)
     for part in parts:
         part.index = part.index.astype("str")

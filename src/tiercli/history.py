@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, environment_fault
-from .labels import COLUMNS, code_labels, label_columns
+from .segmenters.base import all_headers, code_labels, label_columns
 
 HISTORY_DIR = Path(".tiercli") / "history"
 
@@ -166,7 +166,7 @@ def migrations(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
 def _codes_from_words(frame: pd.DataFrame) -> pd.DataFrame:
     """A workbook's Customers sheet (headers and labels in words, English or Chinese) back to column codes."""
     by_header = {}
-    for col, (en, zh) in COLUMNS.items():
+    for col, (en, zh) in all_headers().items():
         by_header[en] = col
         by_header[zh] = col
     frame = frame.rename(columns=lambda h: by_header.get(str(h), str(h)))

@@ -1,12 +1,12 @@
-"""Display names: stable English codes -> English or Chinese words for spreadsheets and summaries.
+"""Display names of the columns no segmenter owns: stable English codes -> English or Chinese words.
 
 CSV and JSON keep the codes (``vip``, ``at_risk``) unless the user asks for
-``--lang zh`` explicitly; workbooks and the terminal show the words.
+``--lang zh`` explicitly; workbooks and the terminal show the words.  Each segmenter declares its own
+columns' headers and label words (``Segmenter.headers``, ``labels``, ``extra_labels``); the registry
+(``tiercli.segmenters.base``: ``header``, ``label``, ``code_labels``) puts the two together.
 """
 
 from __future__ import annotations
-
-from .segmenters.base import registry
 
 COLUMNS = {
     "customer_id": ("Customer ID", "客户ID"),
@@ -31,48 +31,6 @@ COLUMNS = {
     "tenure_days": ("Days since first order", "首单至今天数"),
     "annual_value": ("Annual value", "年均价值"),
     "median_gap_days": ("Median days between orders", "下单间隔中位数"),
-    "rfm_r": ("R score", "R分"),
-    "rfm_f": ("F score", "F分"),
-    "rfm_m": ("M score", "M分"),
-    "rfm_score": ("RFM score", "RFM分"),
-    "rfm": ("RFM segment", "RFM分群"),
-    "rfm_tier": ("RFM tier", "RFM分级"),
-    "rfm_reason": ("RFM reason", "RFM依据"),
-    "abc": ("ABC class", "ABC分类"),
-    "abc_value": ("ABC value", "ABC价值"),
-    "abc_rank": ("Value rank", "价值排名"),
-    "abc_cum_share": ("Cumulative value share", "累计价值占比"),
-    "abc_reason": ("ABC reason", "ABC依据"),
-    "tier": ("Tier", "客户分级"),
-    "tier_upgrade": ("Upgrade potential", "有升级潜力"),
-    "tier_score": ("Tier score", "贡献度评分"),
-    "tier_reason": ("Tier reason", "分级依据"),
-    "lifecycle": ("Lifecycle", "生命周期"),
-    "lifecycle_reason": ("Lifecycle reason", "生命周期依据"),
-    "buyer_type": ("Buyer type", "买家类型"),
-    "buyer_type_reason": ("Buyer type reason", "买家类型依据"),
-    "deal_stage": ("Deal stage", "成交阶段"),
-    "deal_stage_reason": ("Deal stage reason", "成交阶段依据"),
-    "process": ("Transaction process", "交易过程"),
-    "process_reason": ("Process reason", "交易过程依据"),
-    "aipl": ("AIPL stage", "AIPL人群"),
-    "aipl_source": ("Visit source", "访问来源"),
-    "aipl_reason": ("AIPL reason", "AIPL依据"),
-    "stars": ("Stars", "星级"),
-    "stars_group": ("Star group", "星级分组"),
-    "stars_expected_days": ("Days to expected order", "距预计下单天数"),
-    "stars_reason": ("Stars reason", "星级依据"),
-    "churn": ("Churn risk", "流失风险"),
-    "churn_p_buy_90d": ("Chance of an order, 90 days", "未来90天下单概率"),
-    "churn_p_alive": ("P(still active)", "仍活跃概率"),
-    "churn_expected_90d": ("Expected purchases, 90 days", "未来90天预计购买次数"),
-    "churn_reason": ("Churn reason", "流失依据"),
-    "clv": ("Lifetime value class", "终身价值分组"),
-    "clv_12m": ("Lifetime value, 12 months", "12个月终身价值"),
-    "clv_expected_spend": ("Expected spend per purchase", "预计每次消费"),
-    "clv_reason": ("Lifetime value reason", "终身价值依据"),
-    "cluster": ("Behaviour group", "聚类分群"),
-    "cluster_reason": ("Group reason", "分群依据"),
     "units_per_order": ("Units per order", "每单件数"),
     "inquiries": ("Inquiries", "询盘数"),
     "p_buy_band": ("Chance of an order, 90 days", "未来90天下单概率"),
@@ -113,44 +71,6 @@ COLUMNS = {
 }
 
 
-def header(column: str, lang: str) -> str:
-    """A column's header in ``lang``; unknown columns keep their name."""
-    pair = COLUMNS.get(column)
-    if pair is None:
-        return column
+def in_language(pair: tuple[str, str], lang: str) -> str:
+    """The Chinese of an (English, Chinese) pair for ``lang`` "zh", else the English."""
     return pair[1] if lang == "zh" else pair[0]
-
-
-def code_labels(column: str) -> dict[str, tuple[str, str]]:
-    """Codes -> (English, Chinese) for a label column of any registered segmenter."""
-    for cls in registry().values():
-        if column == cls.name:
-            return dict(cls.labels)
-        if column in cls.extra_labels:
-            return dict(cls.extra_labels[column])
-    return {}
-
-
-def label(column: str, code, lang: str) -> str:
-    """One code as words in ``lang`` (the code itself when unknown)."""
-    if code is None or (isinstance(code, float) and code != code):
-        return ""
-    pair = code_labels(column).get(str(code))
-    if pair is None:
-        return str(code)
-    return pair[1] if lang == "zh" else pair[0]
-
-
-def label_columns() -> list[str]:
-    cols = []
-    for cls in registry().values():
-        cols.append(cls.name)
-        cols.extend(cls.extra_labels)
-    return cols
-
-
-def segmenter_title(name: str, lang: str) -> str:
-    cls = registry().get(name)
-    if cls is None:
-        return name
-    return (cls.title_zh or cls.title) if lang == "zh" else cls.title

@@ -11,15 +11,16 @@ import os
 import re
 
 import pandas as pd
-from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .draw import bar as _bar
+from .draw import table_box as _box
 from .i18n import N_, _, using
-from .labels import header, segmenter_title
 from .schema.dataset import Dataset, FileReport
-from .scoring import MOVE_WORDS, ScoreResult, abc_benchmark, summaries, title_of
+from .scoring import MOVE_WORDS, ScoreResult, title_of
+from .segmenters.base import header, segmenter_title
 
 
 def _speaking(render):
@@ -52,16 +53,6 @@ def make_console(stream=None, *, quiet: bool = False) -> Console:
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 110  # logs and pipes: wide enough that label names do not wrap
     return console
-
-
-def _box(console: Console):
-    return box.SIMPLE_HEAD if console.is_terminal else box.ASCII2
-
-
-def _bar(share: float, width: int = 20) -> str:
-    full = share * width
-    n = int(full)
-    return "█" * n + ("▌" if full - n >= 0.5 else "")
 
 
 # what a file holds and the dataset's totals, as ``inspect`` names them
@@ -104,7 +95,7 @@ def render_inspect(console: Console, files: list[FileReport], summary: dict, pro
 @_speaking
 def render_migrations(console: Console, since: str, summary, lang: str = "en", top: int = 5) -> None:
     """Per segmenter: how many moved up, down, in and out, and the biggest moves (e.g. vip → dormant)."""
-    from .labels import label
+    from .segmenters.base import label
 
     if summary is None or len(summary) == 0:
         console.print(_("Moves ({since}): none").format(since=since))
@@ -122,135 +113,18 @@ def render_migrations(console: Console, since: str, summary, lang: str = "en", t
     console.print(t)
 
 
-_B2B_TABLES = ("deal_stage", "aipl", "stars", "stars_group")
-
-
-def _pct(x) -> str:
-    return "" if x is None or x != x else f"{x:.1%}"
-
-
-def _render_b2b(console: Console, result: ScoreResult, name: str, lang: str, cur: str) -> None:
-    """The deal-stage pipeline, the AIPL funnel with the I crowd by source, and stars by group."""
-    from .scoring import funnel, interest_sources, pipeline, stars_table
-
-    def table(title: str, columns: list[str]) -> Table:
-        t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
-        for i, col in enumerate(columns):
-            t.add_column(col, justify="left" if i == 0 else "right", no_wrap=not col)
-        return t
-
-    if name == "deal_stage":
-        frame = pipeline(result, lang)
-        t = table(_("{title} pipeline").format(title=segmenter_title(name, lang)),
-                  [header(c, lang) for c in ("label", "customers")] + ["%", header("reached", lang),
-                   header("conversion", lang), header("revenue", lang) + (f" ({cur})" if cur else ""), ""])
-        for r in frame.itertuples(index=False):
-            t.add_row(str(r.label), f"{r.customers:,}", f"{r.share:.1%}", f"{r.reached:,}", _pct(r.conversion),
-                      f"{r.revenue:,.0f}", Text(_bar(r.share), style="green"))
-        console.print(t)
-    elif name == "aipl":
-        frame = funnel(result, lang)
-        top = frame["reached"].iloc[0] if len(frame) else 0
-        t = table(_("AIPL funnel"),
-                  [header(c, lang) for c in ("label", "customers", "visitors", "total", "reached", "conversion")]
-                  + [""])
-        for r in frame.itertuples(index=False):
-            t.add_row(str(r.label), f"{r.customers:,}", f"{r.visitors:,}", f"{r.total:,}", f"{r.reached:,}",
-                      _pct(r.conversion), Text(_bar(r.reached / top if top else 0.0), style="green"))
-        console.print(t)
-        sources = interest_sources(result, lang)
-        if len(sources):
-            t = table(_("I crowd by source"),
-                      [header(c, lang) for c in ("source", "customers", "visitors", "total")] + ["%", ""])
-            for r in sources.itertuples(index=False):
-                t.add_row(str(r.source), f"{r.customers:,}", f"{r.visitors:,}", f"{r.total:,}", f"{r.crowd_share:.1%}",
-                          Text(_bar(r.crowd_share), style="green"))
-            console.print(t)
-    elif name == "stars":
-        frame = stars_table(result, lang)
-        t = table(segmenter_title(name, lang),
-                  [header(c, lang) for c in ("label", "inquiry_customers", "sample_customers", "customers")])
-        for r in frame.itertuples(index=False):
-            t.add_row(str(r.label), f"{r.inquiry_customers:,}", f"{r.sample_customers:,}", f"{r.customers:,}")
-        console.print(t)
-
-
-def _render_profiles(console: Console, result: ScoreResult, lang: str) -> None:
-    """cluster's groups: size and the median of each feature, beside all buyers (in render_score's language)."""
-    from .segmenters.cluster import FEATURES, OPTIONAL, number, profile_header, profiles
-
-    frame = profiles(result.customers, lang)
-    if not len(frame):
-        return
-    cols = [c for c in frame.columns if c in FEATURES]
-    # features down, groups across: nine features fit a log line, a group's long name fits a header
-    t = Table(title=_("Group profiles (medians)"), box=_box(console), title_justify="left",
-              title_style="bold cyan")
-    t.add_column("", no_wrap=True)
-    for name in frame["label"]:
-        t.add_column(str(name), justify="right", overflow="fold")  # a Chinese name has no spaces to wrap at
-    t.add_row(header("customers", lang), *(f"{n:,}" for n in frame["customers"]))
-    for c in cols:
-        t.add_row(profile_header(c, lang), *(f"{v:.0%}" if c in OPTIONAL else number(v) for v in frame[c]))
-    console.print(t)
-
-
 @_speaking
 def render_score(console: Console, result: ScoreResult, *, lang: str = "en", wrote: list[str] = (),
                  fallback_note: str | None = None, migrations=None) -> None:
     """The summary after ``score``: one table per segmenter, the ABC check, problems, skipped, outputs."""
     ds: Dataset = result.dataset
     n = len(result.customers)
-    cur = ds.currency or ""
     console.print(Text(_("{n} customers · as of {date} · {files} file(s)").format(
         n=f"{n:,}", date=result.as_of.date().isoformat(), files=len(ds.files)), style="bold"))
-    tables = summaries(result, lang)
-    for name, frame in tables.items():
-        if name in _B2B_TABLES:  # deal_stage, aipl, stars: their pipeline, funnel and star tables instead
-            _render_b2b(console, result, name, lang, cur)
-            continue
-        title = segmenter_title(name, lang) if name in result.segmenter_names else header(name, lang)
-        t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
-        t.add_column(header("label", lang))
-        t.add_column(header("customers", lang), justify="right")
-        t.add_column("%", justify="right")
-        t.add_column(header("revenue", lang) + (f" ({cur})" if cur else ""), justify="right")
-        t.add_column("%", justify="right")
-        t.add_column("", no_wrap=True)
-        for row in frame.itertuples(index=False):
-            t.add_row(str(row.label), f"{row.customers:,}", f"{row.share:.1%}", f"{row.revenue:,.0f}",
-                      f"{row.revenue_share:.1%}", Text(_bar(row.revenue_share), style="green"))
-        console.print(t)
-    if "abc" in result.segmenter_names:
-        b = abc_benchmark(result)
-        lo_c, hi_c = b["benchmark"]["customers"]
-        lo_v, hi_v = b["benchmark"]["value"]
-        check = (_("ABC check: A = {customers} of deal customers making {value} of value (within the seed's "
-                   "benchmark of {lo_c}–{hi_c} making {lo_v}–{hi_v})") if b["within"] else
-                 _("ABC check: A = {customers} of deal customers making {value} of value (outside the seed's "
-                   "benchmark of {lo_c}–{hi_c} making {lo_v}–{hi_v})"))
-        console.print(check.format(customers=f"{b['customers_share']:.1%}", value=f"{b['value_share']:.1%}",
-                                   lo_c=f"{lo_c:.0%}", hi_c=f"{hi_c:.0%}", lo_v=f"{lo_v:.0%}", hi_v=f"{hi_v:.0%}"),
-                      soft_wrap=True)
-    if "cluster" in result.segmenter_names:
-        _render_profiles(console, result, lang)
-    if "churn" in result.segmenter_names:
-        from .scoring import at_risk_valuable
-
-        risky = at_risk_valuable(result, 5)
-        risky = risky[[c for c in risky.columns if risky[c].notna().any() and (risky[c].astype("str") != "").any()]]
-        if "churn" in risky:
-            from .labels import label
-
-            risky = risky.assign(churn=risky["churn"].map(lambda v: label("churn", v, lang)))
-        if len(risky):
-            t = Table(title=_("At risk and worth winning back"),
-                      box=_box(console), title_justify="left", title_style="bold cyan")
-            for col in risky.columns:
-                t.add_column(header(col, lang), justify="right" if risky[col].dtype.kind in "fiu" else "left")
-            for row in risky.itertuples(index=False):
-                t.add_row(*(f"{v:,.2f}" if isinstance(v, float) else ("" if v is None else str(v)) for v in row))
-            console.print(t)
+    for cls in result.ran:  # each segmenter's tables, then what each prints after them all
+        cls.render(console, result, lang)
+    for cls in result.ran:
+        cls.render_details(console, result, lang)
     if migrations is not None:
         render_migrations(console, _("since {date}").format(date=migrations[0].date().isoformat()), migrations[1],
                           lang=lang)
@@ -274,21 +148,48 @@ def _tail(console: Console, skipped: dict, notes, wrote) -> None:
 @_speaking
 def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] = (), quiet_tables: bool = False) -> None:
     """``tiercli backtest``: the verdicts first (what a seller reads), then per label what its customers did."""
-    from .backtest import (
-        _words,
-        calibration_rows,
-        calibration_words,
-        ranking_words,
-        verdicts,
-    )
+    from .backtest import calibration_rows, calibration_words, ranking_words, verdicts
 
-    cur = bt.result.dataset.currency or ""
     console.print(Text(_("Backtest: labels as of {cut} ({buyers} buyers), against what they did in the next {days} "
                          "days (to {end})").format(cut=bt.cut.date(), buyers=f"{bt.buyers:,}", days=bt.holdout_days,
                                                    end=bt.end.date()), style="bold"))
     for ok, line in verdicts(bt, lang):
         mark, style = {True: ("✓ ", "green"), False: ("✗ ", "red"), None: ("· ", "")}[ok]
         console.print(Text(mark + line, style=style), soft_wrap=True)
+    _backtest_classes(console, bt, lang)
+    if len(bt.ranking):
+        _small_table(console, _("Who buys again (AUC; 0.5 is a coin)"),
+                     ranking_words(bt.ranking, lang), {"measure": None, "what": None, "auc": ".3f"}, lang)
+    if len(bt.spend) > 1:  # the baseline alone compares nothing
+        _small_table(console, _("Next period's spend, ranked by value figures"), ranking_words(bt.spend, lang),
+                     {"measure": None, "spearman": ".3f", "top20_spend_share": ".1%"}, lang)
+    if bt.calibration is not None:
+        _small_table(console, _("BG/NBD repeat purchase days, predicted vs actual ({period})").format(
+                     period=calibration_words(bt, lang)),
+                     calibration_rows(bt, lang),
+                     {"repeat_days": None, "customers": ",", "actual": ".3f", "predicted": ".3f"}, lang)
+    elif bt.calibration_note:
+        console.print(_("skipped {name}: {why}").format(name=_("calibration"), why=bt.calibration_note),
+                      soft_wrap=True)
+    _tail(console, bt.result.skipped, bt.result.notes, wrote)
+
+
+def _small_table(console: Console, title: str, frame, formats: dict, lang: str) -> None:
+    """A titled table of ``frame``'s columns in ``formats`` (column -> format; text columns left-aligned)."""
+    t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
+    for name, fmt in formats.items():
+        t.add_column(header(name, lang), justify="left" if fmt is None else "right")
+    for row in frame.itertuples(index=False):
+        t.add_row(*("" if (v := getattr(row, name)) != v else str(v) if fmt is None else format(v, fmt)
+                    for name, fmt in formats.items()))
+    console.print(t)
+
+
+def _backtest_classes(console: Console, bt, lang: str) -> None:
+    """Per label column: what each class's customers did in the holdout (bought again, orders, spend)."""
+    from .backtest import _words
+
+    cur = bt.result.dataset.currency or ""
     heads = (header("customers", lang), "%", _("Bought again"), _("Orders each"), _("Spend each"), _("% of spend"))
     for col, frame in bt.classes.items():
         if len(frame) <= 2:  # one class and "all": nothing to compare
@@ -305,31 +206,6 @@ def render_backtest(console: Console, bt, *, lang: str = "en", wrote: list[str] 
                       "" if row.spend_share != row.spend_share else f"{row.spend_share:.1%}",
                       Text(_bar(row.repeat_rate), style="green"))
         console.print(t)
-    def small_table(title: str, frame, formats: dict) -> None:
-        """A titled table of ``frame``'s columns in ``formats`` (column -> format; text columns left-aligned)."""
-        t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
-        for name, fmt in formats.items():
-            t.add_column(header(name, lang), justify="left" if fmt is None else "right")
-        for row in frame.itertuples(index=False):
-            t.add_row(*("" if (v := getattr(row, name)) != v else str(v) if fmt is None else format(v, fmt)
-                        for name, fmt in formats.items()))
-        console.print(t)
-
-    if len(bt.ranking):
-        small_table(_("Who buys again (AUC; 0.5 is a coin)"),
-                    ranking_words(bt.ranking, lang), {"measure": None, "what": None, "auc": ".3f"})
-    if len(bt.spend) > 1:  # the baseline alone compares nothing
-        small_table(_("Next period's spend, ranked by value figures"), ranking_words(bt.spend, lang),
-                    {"measure": None, "spearman": ".3f", "top20_spend_share": ".1%"})
-    if bt.calibration is not None:
-        small_table(_("BG/NBD repeat purchase days, predicted vs actual ({period})").format(
-                    period=calibration_words(bt, lang)),
-                    calibration_rows(bt, lang),
-                    {"repeat_days": None, "customers": ",", "actual": ".3f", "predicted": ".3f"})
-    elif bt.calibration_note:
-        console.print(_("skipped {name}: {why}").format(name=_("calibration"), why=bt.calibration_note),
-                      soft_wrap=True)
-    _tail(console, bt.result.skipped, bt.result.notes, wrote)
 
 
 _SEGMENTER_COLUMNS = {"name": N_("name"), "title": N_("title"), "requires": N_("requires"), "outputs": N_("outputs"),
@@ -350,8 +226,6 @@ def render_segmenters(console: Console, rows: list[dict], lang: str = "en") -> N
 def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = (), recorded: tuple | None = None,
                 fallback_note: str | None = None, notes: list[str] = ()) -> None:
     """The summary after ``plan-emails``: quota used by tier and purpose, by week, who was left out and why."""
-    from .plan.words import PURPOSES, REASONS, TIERS, head, word
-
     used = len(plan.plan)
     total = used + plan.already_sent
     line = _("Email plan for {month} · quota {quota} · {used} emails planned").format(
@@ -360,49 +234,16 @@ def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = 
         line += _(" + {n} already sent (contact log)").format(n=plan.already_sent)
     line += _(" · {n} left").format(n=max(0, plan.quota - total))
     console.print(Text(line, style="bold"))
-    by_tier, by_purpose = plan.by_tier(), plan.by_purpose()
-    if len(by_tier):
-        for title, frame, key, table in ((_("Quota used by tier"), by_tier, "tier", TIERS),
-                                         (_("By purpose"), by_purpose, "purpose", PURPOSES)):
-            t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
-            t.add_column(head(key, lang))
-            t.add_column(head("emails", lang), justify="right")
-            t.add_column(head("customers", lang), justify="right")
-            t.add_column(head("share", lang), justify="right")
-            t.add_column("", no_wrap=True)
-            for row in frame.to_dict("records"):
-                share = row["emails"] / plan.quota if plan.quota else 0.0
-                t.add_row(word(table, row[key], lang), f"{int(row['emails']):,}", f"{int(row['customers']):,}",
-                          f"{share:.0%}", Text(_bar(share), style="green"))
-            console.print(t)
-        weeks = plan.by_week(lang)
-        console.print(_("by week: ") + " · ".join(
-            f"{d.strftime('%m-%d')} {n}" for d, n in zip(weeks["send_date"], weeks["emails"]) if pd.notna(d)))
-        for r in weeks[weeks["moved"].ne("")].itertuples():  # send days moved off a closure or a holiday
-            console.print("  " + _("week {week}, {date}: {moved}").format(
-                week=r.week, date=r.send_date.strftime("%m-%d") if pd.notna(r.send_date) else "-", moved=r.moved),
-                soft_wrap=True)
+    if len(plan.by_tier()):
+        _plan_quota(console, plan, lang)
+        _plan_weeks(console, plan, lang)
     else:
         console.print(_("no marketing email can be planned this month"))
-    counts = plan.excluded_counts()
-    if len(counts):
-        t = Table(title=_("Left out"), box=_box(console), title_justify="left",
-                  title_style="bold cyan")
-        t.add_column(head("reason", lang))
-        t.add_column(head("customers", lang), justify="right")
-        for r, n in counts.itertuples(index=False):
-            t.add_row(word(REASONS, r, lang), f"{n:,}")
-        console.print(t)
+    _plan_left_out(console, plan, lang)
     if len(plan.followups):
         console.print(_("{n} big B customers go to one-to-one follow-up (not in the quota)").format(
             n=len(plan.followups)), soft_wrap=True)
-    for kind, label in (("buying_peak", _("buying peaks: ")), ("platform_sale", _("platform sales: ")),
-                        ("seller_campaign", _("seller's campaigns: ")), ("seller_closure", _("seller closure: "))):
-        rows = plan.themes[plan.themes["kind"] == kind]
-        if len(rows):
-            console.print(label + ", ".join(
-                f"{h} {d.strftime('%m-%d')}" + ("" if e == d else "–" + e.strftime("%m-%d")) + (f" ({c})" if c else "")
-                for h, d, e, c in zip(rows["holiday"], rows["date"], rows["end"], rows["country"])), soft_wrap=True)
+    _plan_themes(console, plan)
     _tail(console, {}, list(plan.notes) + list(notes), wrote)
     if recorded is not None:
         added, path = recorded
@@ -411,6 +252,62 @@ def render_plan(console: Console, plan, *, lang: str = "en", wrote: list[str] = 
                       soft_wrap=True)
     if fallback_note:
         console.print(f"! {fallback_note}", soft_wrap=True)
+
+
+def _plan_quota(console: Console, plan, lang: str) -> None:
+    """The quota used by tier and by purpose: emails, customers, share of the quota."""
+    from .plan.words import PURPOSES, TIERS, head, word
+
+    for title, frame, key, table in ((_("Quota used by tier"), plan.by_tier(), "tier", TIERS),
+                                     (_("By purpose"), plan.by_purpose(), "purpose", PURPOSES)):
+        t = Table(title=title, box=_box(console), title_justify="left", title_style="bold cyan")
+        t.add_column(head(key, lang))
+        t.add_column(head("emails", lang), justify="right")
+        t.add_column(head("customers", lang), justify="right")
+        t.add_column(head("share", lang), justify="right")
+        t.add_column("", no_wrap=True)
+        for row in frame.to_dict("records"):
+            share = row["emails"] / plan.quota if plan.quota else 0.0
+            t.add_row(word(table, row[key], lang), f"{int(row['emails']):,}", f"{int(row['customers']):,}",
+                      f"{share:.0%}", Text(_bar(share), style="green"))
+        console.print(t)
+
+
+def _plan_weeks(console: Console, plan, lang: str) -> None:
+    """Emails by send day, and the send days moved off a closure or a holiday."""
+    weeks = plan.by_week(lang)
+    console.print(_("by week: ") + " · ".join(
+        f"{d.strftime('%m-%d')} {n}" for d, n in zip(weeks["send_date"], weeks["emails"]) if pd.notna(d)))
+    for r in weeks[weeks["moved"].ne("")].itertuples():
+        console.print("  " + _("week {week}, {date}: {moved}").format(
+            week=r.week, date=r.send_date.strftime("%m-%d") if pd.notna(r.send_date) else "-", moved=r.moved),
+            soft_wrap=True)
+
+
+def _plan_left_out(console: Console, plan, lang: str) -> None:
+    """Customers left out of the month, by reason."""
+    from .plan.words import REASONS, head, word
+
+    counts = plan.excluded_counts()
+    if not len(counts):
+        return
+    t = Table(title=_("Left out"), box=_box(console), title_justify="left", title_style="bold cyan")
+    t.add_column(head("reason", lang))
+    t.add_column(head("customers", lang), justify="right")
+    for r, n in counts.itertuples(index=False):
+        t.add_row(word(REASONS, r, lang), f"{n:,}")
+    console.print(t)
+
+
+def _plan_themes(console: Console, plan) -> None:
+    """The month's buying peaks, platform sales, the seller's campaigns and closures, one line each."""
+    for kind, label in (("buying_peak", _("buying peaks: ")), ("platform_sale", _("platform sales: ")),
+                        ("seller_campaign", _("seller's campaigns: ")), ("seller_closure", _("seller closure: "))):
+        rows = plan.themes[plan.themes["kind"] == kind]
+        if len(rows):
+            console.print(label + ", ".join(
+                f"{h} {d.strftime('%m-%d')}" + ("" if e == d else "–" + e.strftime("%m-%d")) + (f" ({c})" if c else "")
+                for h, d, e, c in zip(rows["holiday"], rows["date"], rows["end"], rows["country"])), soft_wrap=True)
 
 
 @_speaking

@@ -12,17 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from . import __version__, countries
 from .config import Config, find_config, load_config
 from .features import build_customers, resolve_as_of
 from .i18n import N_, _, tr, using
-from .labels import code_labels, header, label, label_columns, segmenter_title
 from .schema.dataset import Dataset, load_dataset
 from .segmenters import base
-from .segmenters.abc import BENCHMARK
+from .segmenters.base import header, label, label_columns, segmenter_title
 
 # Customer columns in every output, before the segmenters' own (stable names: see README "Output columns").
 BASE_COLUMNS = ["customer_id", "name", "email", "country", "country_code", "company", "accepts_marketing",
@@ -103,7 +101,7 @@ def score_dataset(dataset: Dataset, config: Config, as_of: pd.Timestamp, *, segm
     if blacklist is not None:
         customers = apply_blacklist(customers, blacklist)
     available = {k for k in ("orders", "inquiries", "events", "after_sales", "customers") if dataset.has(k)}
-    chosen = base.plan(segmenters, available, config)
+    chosen = base.select(segmenters, available, config)
     if progress:
         progress("segmenting")
     notes = list(base.plugin_warnings())
@@ -126,222 +124,6 @@ def apply_blacklist(customers: pd.DataFrame, path: str | Path) -> pd.DataFrame:
     out = customers.copy()
     out["blacklisted"] = out["blacklisted"].astype(bool) | hit
     return out
-
-
-def segment_summary(result: ScoreResult, column: str, lang: str = "en") -> pd.DataFrame:
-    """Per label: customers, share, revenue, share of revenue, average days since the last order."""
-    c = result.customers
-    labels = c[column].astype("str")
-    has = labels.notna() & (labels != "")
-    codes = list(code_labels(column))
-    seen = [x for x in labels[has].unique().tolist() if x not in codes]
-    g = c[has].groupby(labels[has])
-    frame = pd.DataFrame({
-        "customers": g.size(),
-        "revenue": g["revenue"].sum(),
-        "avg_recency": g["recency_days"].mean(),
-    }).reindex(codes + sorted(seen))
-    frame = frame[frame["customers"].fillna(0) > 0]
-    total, total_rev = frame["customers"].sum(), frame["revenue"].sum()
-    frame["customers"] = frame["customers"].astype("int64")
-    frame["share"] = frame["customers"] / total if total else 0.0
-    frame["revenue_share"] = frame["revenue"] / total_rev if total_rev else 0.0
-    frame["revenue"] = frame["revenue"].round(2)
-    frame["avg_recency"] = frame["avg_recency"].round(1)
-    frame.index.name = "code"
-    frame = frame.reset_index()
-    frame.insert(1, "label", [label(column, x, lang) for x in frame["code"]])
-    return frame[["code", "label", "customers", "share", "revenue", "revenue_share", "avg_recency"]]
-
-
-def pareto(result: ScoreResult, points: int = 20) -> pd.DataFrame:
-    """The ABC Pareto curve: cumulative value share of the top 5%, 10%, ... of deal customers."""
-    v = result.customers["abc_value"].dropna().clip(lower=0).sort_values(ascending=False).to_numpy()
-    if len(v) == 0 or v.sum() <= 0:
-        return pd.DataFrame(columns=["customer_pct", "value_share", "cum_value_share"])
-    cut = np.ceil(np.linspace(1 / points, 1, points) * len(v)).astype(int)
-    cum = np.cumsum(v)[cut - 1] / v.sum()
-    # the category is a label ("top 5%") so every spreadsheet program shows it the same way on the chart
-    tops = [_("top {share}").format(share=f"{round(p * 100):d}%") for p in np.linspace(1 / points, 1, points)]
-    return pd.DataFrame({"customer_pct": tops, "value_share": np.diff(cum, prepend=0.0), "cum_value_share": cum})
-
-
-def order_chance_distribution(result: ScoreResult) -> pd.DataFrame:
-    """Buyers per tenth of the chance of an order in the next 90 days (0-10% ... 90-100%), for the churn chart."""
-    p = result.customers["churn_p_buy_90d"].dropna()
-    edges = np.linspace(0, 1, 11)
-    counts = np.histogram(p.clip(0, 1), bins=edges)[0]
-    return pd.DataFrame({"p_buy_band": [f"{int(a * 100)}–{int(b * 100)}%" for a, b in zip(edges[:-1], edges[1:])],
-                         "customers": counts})
-
-
-def at_risk_valuable(result: ScoreResult, n: int = 20) -> pd.DataFrame:
-    """The customers most worth winning back: at risk or likely lost, highest lifetime (else past) value first."""
-    c = result.customers
-    risky = c[c["churn"].isin(["at_risk", "likely_lost"]) & (c["monetary"] > 0)]
-    worth = "clv_12m" if "clv_12m" in c and c["clv_12m"].notna().any() else "monetary"
-    cols = [x for x in ("name", "email", "country", "churn", "churn_p_buy_90d", worth, "monetary", "recency_days",
-                        "frequency") if x in c]
-    cols = list(dict.fromkeys(cols))
-    return risky.sort_values([worth, "churn_p_buy_90d"], ascending=[False, True]).head(n)[cols].reset_index()
-
-
-def abc_benchmark(result: ScoreResult) -> dict:
-    """A customers' share of customers and of value, against seed 003's 5-10% making 55-80%."""
-    c = result.customers
-    deal = c["frequency"] > 0
-    a = c["abc"].eq("A") & deal
-    total = c.loc[deal, "abc_value"].clip(lower=0).sum()
-    cust_share = float(a.sum() / deal.sum()) if deal.sum() else 0.0
-    value_share = float(c.loc[a, "abc_value"].clip(lower=0).sum() / total) if total else 0.0
-    lo_c, hi_c = BENCHMARK["customers"]
-    lo_v, hi_v = BENCHMARK["value"]
-    return {"customers_share": cust_share, "value_share": value_share,
-            "within": lo_c <= cust_share <= hi_c and lo_v <= value_share <= hi_v,
-            "benchmark": BENCHMARK}
-
-
-# ---------------------------------------------------------------- the B2B follow-up summaries (seed 003)
-
-def pipeline(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
-    """The deal-stage pipeline: customers at each stage, how many reached it or a later one, the
-    conversion from the stage before (reached / reached before) and revenue."""
-    cols = ["code", "label", "customers", "share", "reached", "conversion", "revenue"]
-    c = result.customers
-    if "deal_stage" not in c or not len(c):
-        return pd.DataFrame(columns=cols)
-    codes = list(code_labels("deal_stage"))
-    counts = c["deal_stage"].value_counts().reindex(codes, fill_value=0).astype("int64")
-    reached = counts[::-1].cumsum()[::-1]
-    frame = pd.DataFrame({
-        "code": codes, "label": [label("deal_stage", x, lang) for x in codes], "customers": counts.to_numpy(),
-        "share": (counts / counts.sum()).to_numpy(), "reached": reached.to_numpy(),
-        "conversion": (reached / reached.shift(1)).to_numpy(),
-        "revenue": c.groupby("deal_stage")["revenue"].sum().reindex(codes, fill_value=0.0).round(2).to_numpy(),
-    })
-    return frame[cols]
-
-
-def anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
-    """Visitors never seen with a customer key (up to the as-of date): their highest AIPL stage and source.
-
-    Computed once per result: the funnel and the source split, in the terminal and the workbook, all use it.
-    """
-    if result._anonymous is None:
-        result._anonymous = _anonymous_visitors(result)
-    return result._anonymous
-
-
-def _anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
-    from .segmenters.aipl import event_profile
-
-    ev = result.dataset.events
-    if not len(ev):
-        return event_profile(ev, "visitor_id")
-    ev = ev[~(ev["date"] >= result.as_of + pd.Timedelta(days=1))]
-    known = set(ev.loc[ev["customer"].notna(), "visitor_id"].dropna())
-    return event_profile(ev[ev["customer"].isna() & ~ev["visitor_id"].isin(known)], "visitor_id")
-
-
-def funnel(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
-    """The AIPL funnel: per stage (highest reached) customers and anonymous visitors, how many reached it or a
-    later one, and the stage-to-stage conversion (reached / reached at the stage before)."""
-    from .segmenters.aipl import STAGES
-
-    cols = ["code", "label", "customers", "visitors", "total", "reached", "conversion"]
-    c = result.customers
-    if "aipl" not in c:
-        return pd.DataFrame(columns=cols)
-    known = c["aipl"].value_counts().reindex(STAGES, fill_value=0).astype("int64")
-    anon = anonymous_visitors(result)["event_stage"].value_counts().reindex(STAGES, fill_value=0).astype("int64")
-    total = known + anon
-    reached = total[::-1].cumsum()[::-1]
-    return pd.DataFrame({
-        "code": STAGES, "label": [label("aipl", x, lang) for x in STAGES], "customers": known.to_numpy(),
-        "visitors": anon.to_numpy(), "total": total.to_numpy(), "reached": reached.to_numpy(),
-        "conversion": (reached / reached.shift(1).where(reached.shift(1) > 0)).to_numpy(),
-    })[cols]
-
-
-def interest_sources(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
-    """The I crowd (highest stage interest), customers and anonymous visitors, split by source tag, so that
-    discount-sensitive and content-driven visitors can be pushed differently (seed 003)."""
-    cols = ["source", "customers", "visitors", "total", "crowd_share"]
-    c = result.customers
-    if "aipl" not in c:
-        return pd.DataFrame(columns=cols)
-    none = tr("(no source)", lang)
-    inquiry_only = tr("(inquiry, no visit)", lang)
-    crowd = c[c["aipl"].eq("interest")]
-    untagged = pd.Series(np.where(crowd["event_count"] > 0, none, inquiry_only), index=crowd.index)
-    known = crowd["aipl_source"].fillna(untagged).value_counts()
-    anon = anonymous_visitors(result)
-    visitors = anon.loc[anon["event_stage"].eq("interest"), "event_source"].fillna(none).value_counts()
-    frame = pd.DataFrame({"customers": known, "visitors": visitors}).fillna(0).astype("int64")
-    if not len(frame):
-        return pd.DataFrame(columns=cols)
-    frame["total"] = frame["customers"] + frame["visitors"]
-    frame["crowd_share"] = frame["total"] / frame["total"].sum()
-    frame.index.name = "source"
-    frame = frame.reset_index().sort_values(["total", "source"], ascending=[False, True], kind="stable")
-    return frame[cols].reset_index(drop=True)
-
-
-def stars_table(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
-    """Customers per star rating, inquiry and sample customers apart."""
-    cols = ["code", "label", "inquiry_customers", "sample_customers", "customers"]
-    c = result.customers
-    if "stars" not in c:
-        return pd.DataFrame(columns=cols)
-    codes = list(code_labels("stars"))
-    grid = pd.crosstab(c["stars"], c["stars_group"]).reindex(index=codes, columns=["inquiry", "sample"],
-                                                             fill_value=0).astype("int64")
-    return pd.DataFrame({
-        "code": codes, "label": [label("stars", x, lang) for x in codes],
-        "inquiry_customers": grid["inquiry"].to_numpy(), "sample_customers": grid["sample"].to_numpy(),
-        "customers": (grid["inquiry"] + grid["sample"]).to_numpy(),
-    })[cols]
-
-
-def b2b_sheets(result: ScoreResult, lang: str = "en") -> list:
-    """Workbook sheets of the deal-stage pipeline, the AIPL funnel, the I crowd by source and stars by group."""
-    from .io.write import Chart, Sheet
-
-    when = result.as_of.date().isoformat()
-    h = {c: header(c, lang) for c in ("label", "customers", "share", "reached", "conversion", "revenue", "visitors",
-                                      "total", "source", "crowd_share", "inquiry_customers", "sample_customers")}
-    pct = {h["share"]: "0.0%", h["conversion"]: "0.0%", h["crowd_share"]: "0.0%", h["revenue"]: "#,##0.00"}
-    sheets = []
-
-    def add(name: str, frame: pd.DataFrame, title: str, charts: tuple) -> None:
-        if len(frame):
-            shown = frame.drop(columns=[c for c in ("code",) if c in frame]).rename(columns=lambda c: header(c, lang))
-            sheets.append(Sheet(name=name, frame=shown, charts=charts, formats=pct, title=f"{title} — {when}"))
-
-    names = result.segmenter_names
-    if "deal_stage" in names:
-        t = tr("Deal pipeline", lang)
-        add(t, pipeline(result, lang), t, (
-            Chart(kind="column", title=t, categories=h["label"], values=(h["customers"],)),
-            Chart(kind="pareto", title=f"{h['reached']} · {h['conversion']}", categories=h["label"],
-                  values=(h["reached"], h["conversion"]))))
-    if "aipl" in names:
-        t = tr("AIPL funnel", lang)
-        add(t, funnel(result, lang), t, (
-            Chart(kind="column", title=t, categories=h["label"], values=(h["customers"], h["visitors"])),
-            Chart(kind="pareto", title=f"{h['reached']} · {h['conversion']}", categories=h["label"],
-                  values=(h["reached"], h["conversion"]))))
-        t = tr("Interest by source", lang)
-        add(t, interest_sources(result, lang), t, (
-            Chart(kind="pie", title=t, categories=h["source"], values=(h["total"],)),
-            Chart(kind="bar", title=t, categories=h["source"], values=(h["customers"], h["visitors"]))))
-    if "stars" in names:
-        t = tr("Stars by group", lang)
-        add(t, stars_table(result, lang), t, (
-            Chart(kind="column", title=t, categories=h["label"],
-                  values=(h["inquiry_customers"], h["sample_customers"])),
-            Chart(kind="pie", title=t, categories=h["label"], values=(h["customers"],))))
-    return sheets
 
 
 def run_info(result: ScoreResult) -> pd.DataFrame:
@@ -387,16 +169,12 @@ def summaries(result: ScoreResult, lang: str = "en") -> dict[str, pd.DataFrame]:
     """Segmenter name -> its summary table (label columns with display words in ``lang``)."""
     out = {}
     for cls in result.ran:
-        out[cls.name] = segment_summary(result, cls.name, lang)
-        for extra in cls.extra_labels:
-            out[extra] = segment_summary(result, extra, lang)
+        out.update(cls.summaries(result, lang))
     return out
 
 
 def title_of(column: str, lang: str) -> str:
-    from .labels import COLUMNS
-
-    if column in COLUMNS and column not in base.registry():
+    if column in base.all_headers() and column not in base.registry():
         return header(column, lang)
     return segmenter_title(column, lang)
 
@@ -430,34 +208,8 @@ def _workbook_sheets(result: ScoreResult, lang: str, migrations) -> list:
                        values=(header("revenue", lang),))
         sheets.append(Sheet(name=title[:31], frame=shown, charts=(chart, chart2), formats=pct,
                             title=f"{title} — {result.as_of.date().isoformat()}"))
-    if "abc" in result.segmenter_names:
-        curve = pareto(result).rename(columns=lambda c: header(c, lang))
-        if len(curve):
-            fmt = {c: "0.0%" for c in curve.columns[1:]}
-            sheets.append(Sheet(
-                name=_("ABC Pareto"), frame=curve, formats=fmt,
-                charts=(Chart(kind="pareto", title=_("ABC Pareto"), categories=header("customer_pct", lang),
-                              values=(header("value_share", lang), header("cum_value_share", lang))),),
-                title=_("Value share by top share of deal customers")))
-    sheets.extend(b2b_sheets(result, lang))
-    if "cluster" in result.segmenter_names:
-        from .segmenters.cluster import profile_sheets
-
-        sheets.extend(profile_sheets(result, lang))
-    if "churn" in result.segmenter_names:
-        dist = order_chance_distribution(result).rename(columns=lambda c: header(c, lang))
-        t = _("Order chance")
-        sheets.append(Sheet(name=t, frame=dist,
-                            charts=(Chart(kind="column", title=t, categories=header("p_buy_band", lang),
-                                          values=(header("customers", lang),)),),
-                            title=_("Buyers by chance of an order in the next 90 days")))
-        risky = at_risk_valuable(result, 50)
-        if "country" in risky:
-            risky["country"] = countries.display(risky["country"], lang)
-        risky = risky.rename(columns=lambda c: header(c, lang))
-        sheets.append(Sheet(name=_("Win back"), frame=risky, formats={
-            header("churn_p_buy_90d", lang): "0%"},
-            title=_("At-risk customers worth the most")))
+    for cls in result.ran:  # what each segmenter adds: curves, funnels, profiles, lists to act on
+        sheets.extend(cls.sheets(result, lang))
     if migrations is not None:
         when, moves, _detail = migrations
         sheets.append(Sheet(name=_("Migrations"), frame=migration_words(moves, lang),

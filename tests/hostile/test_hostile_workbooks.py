@@ -15,7 +15,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from tiercli.config import DEFAULTS, load_config
+from tiercli.config import all_settings, load_config
 from tiercli.errors import ConfigError, InputError
 from tiercli.io import guard as reader
 from tiercli.io import limits, sheet_scan
@@ -196,7 +196,7 @@ def test_a_sheet_with_cells_missing_r_far_to_the_right_is_bounded(tmp_path, make
 
 
 def test_limits_come_from_the_settings_and_match_their_defaults():
-    defaults = {s.name: s.default for s in DEFAULTS}
+    defaults = {s.name: s.default for s in all_settings()}
     limits = Limits()
     for field in ("max_uncompressed_mb", "max_ratio", "max_members", "max_rows", "max_columns", "max_cells"):
         assert defaults[f"limits.{field}"] == getattr(limits, field)

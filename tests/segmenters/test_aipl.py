@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tiercli.scoring import funnel, interest_sources
 from tiercli.segmenters import base
-from tiercli.segmenters.aipl import AIPL
+from tiercli.segmenters.aipl import AIPL, funnel, interest_sources
 
 from ._b2b import CONFIG, event, exports, frame, inquiry, order, run
 
@@ -93,7 +92,7 @@ def test_a_customer_with_nothing_seen_has_no_stage():
 
 
 def test_skipped_with_a_note_without_events(tmp_path):
-    assert base.plan(None, {"orders", "inquiries"}).skipped["aipl"] == "needs events data"
+    assert base.select(None, {"orders", "inquiries"}).skipped["aipl"] == "needs events data"
     result = run(exports(tmp_path, orders=[order("C1", 3, oid="1")]))
     assert result.skipped["aipl"] == "needs events data"
     assert funnel(result).empty and interest_sources(result).empty

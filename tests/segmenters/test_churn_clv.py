@@ -105,11 +105,11 @@ def test_churn_skips_with_reason_when_nobody_repeats():
 
 
 def test_p_alive_chart_and_win_back_list_in_the_workbook(cdnow_export, tmp_path):
-    from click.testing import CliRunner
     import openpyxl
+    from click.testing import CliRunner
 
     from tiercli.cli import cli
-    from tiercli.scoring import at_risk_valuable, order_chance_distribution
+    from tiercli.segmenters.churn import at_risk_valuable, order_chance_distribution
 
     result = score([cdnow_export], segmenters=["churn", "clv"], as_of="1997-09-30")
     dist = order_chance_distribution(result)

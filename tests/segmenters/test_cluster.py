@@ -12,9 +12,8 @@ import pytest
 
 from tiercli.config import load_config
 from tiercli.errors import ConfigError, InputError
-from tiercli.labels import label
 from tiercli.segmenters import base
-from tiercli.segmenters.base import SegmenterSkipped
+from tiercli.segmenters.base import SegmenterSkipped, label
 from tiercli.segmenters.cluster import SLOTS, Cluster, _name, features, profiles, scaled
 
 CONFIG = load_config(None, env={})
@@ -178,12 +177,12 @@ def test_profiles_put_each_group_beside_the_whole_book():
 
 
 def test_opt_in_keeps_it_out_of_the_default_run_unless_enabled():
-    names = [c.name for c in base.plan(None, {"orders"}, CONFIG).run]
+    names = [c.name for c in base.select(None, {"orders"}, CONFIG).run]
     assert "cluster" not in names and "rfm" in names
     on = CONFIG.with_overrides({"cluster.enabled": True})
-    assert "cluster" in [c.name for c in base.plan(None, {"orders"}, on).run]
-    assert [c.name for c in base.plan(["cluster"], {"orders"}, CONFIG).run] == ["cluster"]
-    assert base.plan(None, set(), on).skipped["cluster"] == "needs orders data"
+    assert "cluster" in [c.name for c in base.select(None, {"orders"}, on).run]
+    assert [c.name for c in base.select(["cluster"], {"orders"}, CONFIG).run] == ["cluster"]
+    assert base.select(None, set(), on).skipped["cluster"] == "needs orders data"
 
 
 # ---------------------------------------------------------------- what tiercli backtest holds it to

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tiercli.scoring import pipeline
 from tiercli.segmenters import base
-from tiercli.segmenters.deal_stage import DealStage
+from tiercli.segmenters.deal_stage import DealStage, pipeline
 
 from ._b2b import CONFIG, event, exports, frame, inquiry, order, run
 
@@ -90,9 +89,9 @@ def test_pipeline_counts_and_conversion(result):
 
 
 def test_skipped_with_a_note_when_there_are_neither_orders_nor_inquiries(tmp_path):
-    chosen = base.plan(None, {"events", "customers"})
+    chosen = base.select(None, {"events", "customers"})
     assert chosen.skipped["deal_stage"] == "needs orders or inquiries data"
-    assert "deal_stage" in [c.name for c in base.plan(None, {"inquiries"}).run]
+    assert "deal_stage" in [c.name for c in base.select(None, {"inquiries"}).run]
     result = run(exports(tmp_path, events=[event("v1", 1, "曝光", customer="C1")]))
     assert result.skipped["deal_stage"] == "needs orders or inquiries data"
     assert "deal_stage" not in result.customers

@@ -94,9 +94,9 @@ def test_silent_negotiation_is_not_closed_but_a_fresh_one_wins():
 
 
 def test_skipped_with_a_note_when_no_input_table_exists(tmp_path):
-    assert base.plan(None, {"events", "customers"}).skipped["process"] == \
+    assert base.select(None, {"events", "customers"}).skipped["process"] == \
         "needs orders or inquiries or after_sales data"
     for kind in ("orders", "inquiries", "after_sales"):
-        assert "process" in [c.name for c in base.plan(None, {kind}).run]
+        assert "process" in [c.name for c in base.select(None, {kind}).run]
     result = run(exports(tmp_path, events=[event("v1", 1, "曝光", customer="C1")]))
     assert result.skipped["process"] == "needs orders or inquiries or after_sales data"

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from tiercli.cli import cli
-from tiercli.scoring import stars_table
 from tiercli.segmenters.base import SegmenterSkipped
-from tiercli.segmenters.stars import Stars, timeline_days
+from tiercli.segmenters.stars import Stars, stars_table
+from tiercli.signals import timeline_days
 
 from ._b2b import CONFIG, exports, frame, inquiry, order, run
 
@@ -153,4 +153,4 @@ def test_skipped_when_there_is_no_inquiry_or_sample_customer(tmp_path):
 def test_skipped_with_a_note_when_neither_inquiries_nor_orders_exist():
     from tiercli.segmenters import base
 
-    assert base.plan(None, {"events"}).skipped["stars"] == "needs inquiries or orders data"
+    assert base.select(None, {"events"}).skipped["stars"] == "needs inquiries or orders data"

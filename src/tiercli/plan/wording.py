@@ -126,7 +126,7 @@ def _fmt_money(values: pd.Series) -> pd.Series:
 
 def _lapsed_word(code: str, lang: str) -> str:
     """A lapsed customer's label (churn's at_risk, rfm's cant_lose, rfm_tier's dormant) as words."""
-    from ..labels import code_labels, label
+    from ..segmenters.base import code_labels, label
 
     if lang != "zh":
         return code.replace("_", " ")

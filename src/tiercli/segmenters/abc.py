@@ -9,12 +9,17 @@ made 72.7% of the next 91 days' spend; on CDNOW cut 1997-09-30, 16.0% / 56% and 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..i18n import _, counted, format_rows
-from .base import Segmenter, register
+from .base import Segmenter, header, register
+
+if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
+    from ..scoring import ScoreResult
 
 # seed 003: A customers are 5-10% of customers and make 55-80% of profit
 BENCHMARK = {"customers": (0.05, 0.10), "value": (0.55, 0.80)}
@@ -33,10 +38,28 @@ def value_basis(customers: pd.DataFrame, config: Config) -> tuple[pd.Series, str
 @register
 class ABC(Segmenter):
     name = "abc"
+    # its settings ([abc] in tiercli.toml, TIERCLI_ABC_* in the environment)
+    options = (
+        Setting("a_share", 0.60, "A: repeat customers inside this top share of value ..."),
+        Setting("b_share", 0.80, "... B: the next repeat customers inside this top share."),
+        Setting("min_orders", 2, "A and B need orders on at least this many days (one-time customers are C, "
+                "seed 003)."),
+        Setting("key_max_share", 0.30, "A + B together at most this share of buyers (the key customers a sales "
+                "team serves personally)."),
+        Setting("window_days", 0, "Value window in days before the as-of date; 0 = all history."),
+    )
     title = "ABC value"
     title_zh = "ABC 价值分层"
     reads = ("frequency", "purchase_days", "monetary", "profit")
     outputs = ("abc", "abc_value", "abc_rank", "abc_cum_share", "abc_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "abc": ("ABC class", "ABC分类"),
+        "abc_value": ("ABC value", "ABC价值"),
+        "abc_rank": ("Value rank", "价值排名"),
+        "abc_cum_share": ("Cumulative value share", "累计价值占比"),
+        "abc_reason": ("ABC reason", "ABC依据"),
+    }
     ranks = {"abc": ("A", "B", "C")}
     predicts = "spend"
     labels = {
@@ -102,3 +125,59 @@ class ABC(Segmenter):
             "abc_cum_share": cum_share.reindex(customers.index).round(4),
             "abc_reason": reason.reindex(customers.index).fillna(_("no paid non-sample order (inquiry or sample)")),
         }, index=customers.index)
+
+    @classmethod
+    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+        """The Pareto curve: value share of the top 5%, 10%, ... of deal customers."""
+        from ..io.write import Chart, Sheet
+
+        curve = pareto(result).rename(columns=lambda c: header(c, lang))
+        if not len(curve):
+            return []
+        return [Sheet(name=_("ABC Pareto"), frame=curve, formats={c: "0.0%" for c in curve.columns[1:]},
+                      charts=(Chart(kind="pareto", title=_("ABC Pareto"), categories=header("customer_pct", lang),
+                                    values=(header("value_share", lang), header("cum_value_share", lang))),),
+                      title=_("Value share by top share of deal customers"))]
+
+    @classmethod
+    def render_details(cls, console, result: ScoreResult, lang: str = "en") -> None:
+        """The ABC check: A's share of deal customers and of value against seed 003's benchmark."""
+        b = abc_benchmark(result)
+        lo_c, hi_c = b["benchmark"]["customers"]
+        lo_v, hi_v = b["benchmark"]["value"]
+        check = (_("ABC check: A = {customers} of deal customers making {value} of value (within the seed's "
+                   "benchmark of {lo_c}–{hi_c} making {lo_v}–{hi_v})") if b["within"] else
+                 _("ABC check: A = {customers} of deal customers making {value} of value (outside the seed's "
+                   "benchmark of {lo_c}–{hi_c} making {lo_v}–{hi_v})"))
+        console.print(check.format(customers=f"{b['customers_share']:.1%}", value=f"{b['value_share']:.1%}",
+                                   lo_c=f"{lo_c:.0%}", hi_c=f"{hi_c:.0%}", lo_v=f"{lo_v:.0%}", hi_v=f"{hi_v:.0%}"),
+                      soft_wrap=True)
+
+
+# ---------------------------------------------------------------- its summary tables (of a scored result)
+
+def pareto(result: ScoreResult, points: int = 20) -> pd.DataFrame:
+    """The ABC Pareto curve: cumulative value share of the top 5%, 10%, ... of deal customers."""
+    v = result.customers["abc_value"].dropna().clip(lower=0).sort_values(ascending=False).to_numpy()
+    if len(v) == 0 or v.sum() <= 0:
+        return pd.DataFrame(columns=["customer_pct", "value_share", "cum_value_share"])
+    cut = np.ceil(np.linspace(1 / points, 1, points) * len(v)).astype(int)
+    cum = np.cumsum(v)[cut - 1] / v.sum()
+    # the category is a label ("top 5%") so every spreadsheet program shows it the same way on the chart
+    tops = [_("top {share}").format(share=f"{round(p * 100):d}%") for p in np.linspace(1 / points, 1, points)]
+    return pd.DataFrame({"customer_pct": tops, "value_share": np.diff(cum, prepend=0.0), "cum_value_share": cum})
+
+
+def abc_benchmark(result: ScoreResult) -> dict:
+    """A customers' share of customers and of value, against seed 003's 5-10% making 55-80%."""
+    c = result.customers
+    deal = c["frequency"] > 0
+    a = c["abc"].eq("A") & deal
+    total = c.loc[deal, "abc_value"].clip(lower=0).sum()
+    cust_share = float(a.sum() / deal.sum()) if deal.sum() else 0.0
+    value_share = float(c.loc[a, "abc_value"].clip(lower=0).sum() / total) if total else 0.0
+    lo_c, hi_c = BENCHMARK["customers"]
+    lo_v, hi_v = BENCHMARK["value"]
+    return {"customers_share": cust_share, "value_share": value_share,
+            "within": lo_c <= cust_share <= hi_c and lo_v <= value_share <= hi_v,
+            "benchmark": BENCHMARK}

@@ -2,61 +2,43 @@
 
 Visitor events give A, I and L (review, share); orders give P (a paid order) and L (repeat purchases);
 an inquiry is an interaction, so an inquirer is at least I.  Visitors without a customer key are not
-customer rows: ``scoring.funnel`` counts them into the funnel totals with ``event_profile``.
+customer rows: ``funnel`` (below) counts them into the funnel totals with ``event_profile``.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from ..config import Config
-from ..i18n import _, counted, format_rows
-from .base import Segmenter, register
+from ..config import Config, Setting
+from ..i18n import _, counted, format_rows, tr
+from ..signals import RANK, STAGES, event_profile
+from .base import Segmenter, header, label, register, table_sheet
 
-STAGES = ["awareness", "interest", "purchase", "loyalty"]
-RANK = {s: i for i, s in enumerate(STAGES)}
-
-
-def event_profile(events: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Per ``key`` (customer or visitor id): number of events, highest AIPL stage, the event word that
-    showed it (the latest at that stage) and the source tag that brought them there (the commonest among
-    their events at that stage, ties to the latest).  Rows without a key are left out."""
-    cols = ["event_count", "event_stage", "event_top", "event_source"]
-    ev = events[events[key].notna()] if len(events) else events
-    if not len(ev):
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "event_count" else "str") for c in cols},
-                            index=pd.Index([], dtype="str", name=key))
-    ev = ev[[key, "date", "event", "stage", "source"]].assign(rank=ev["stage"].map(RANK).fillna(0).astype("int64"))
-    top = ev[ev["rank"].eq(ev.groupby(key)["rank"].transform("max"))]
-    src = top[top["source"].notna()].groupby([key, "source"], as_index=False).agg(
-        n=("rank", "size"), last=("date", "max"))
-    src = src.sort_values([key, "n", "last", "source"], ascending=[True, False, False, True]).drop_duplicates(key)
-    # the event word shown is the latest at the top stage from that source (any source when untagged)
-    chosen = top[key].map(src.set_index(key)["source"])
-    top = top[chosen.isna() | top["source"].eq(chosen).fillna(False)]
-    latest = top.sort_values([key, "date", "event"], na_position="first").groupby(key).last()
-    out = pd.DataFrame({
-        "event_count": ev.groupby(key).size(),
-        "event_stage": pd.Series(np.array(STAGES, dtype=object)[latest["rank"].to_numpy()], index=latest.index),
-        "event_top": latest["event"],
-    })
-    out["event_source"] = src.set_index(key)["source"].reindex(out.index)
-    for c in cols[1:]:
-        out[c] = out[c].astype("str")
-    out.index = out.index.astype("str")
-    out.index.name = key
-    return out[cols]
+if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
+    from ..scoring import ScoreResult
 
 
 @register
 class AIPL(Segmenter):
     name = "aipl"
+    # its settings ([aipl] in tiercli.toml, TIERCLI_AIPL_* in the environment)
+    options = (
+        Setting("repeat_orders", 2, "loyalty: at least this many paid non-sample orders (or a review or share)."),
+    )
     title = "AIPL stage"
     title_zh = "AIPL 人群链路"
     requires = ("events",)
     reads = ("event_stage", "event_top", "event_source", "inquiries", "paid_orders", "frequency")
     outputs = ("aipl", "aipl_source", "aipl_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "aipl": ("AIPL stage", "AIPL人群"),
+        "aipl_source": ("Visit source", "访问来源"),
+        "aipl_reason": ("AIPL reason", "AIPL依据"),
+    }
     labels = {
         "awareness": ("A · Awareness", "A 认知人群"),
         "interest": ("I · Interest", "I 兴趣人群"),
@@ -96,3 +78,106 @@ class AIPL(Segmenter):
             _("no visit, inquiry or order seen")), index=idx)
         return pd.DataFrame({"aipl": stage.astype("str"), "aipl_source": via,
                              "aipl_reason": reason.astype("str")}, index=idx)
+
+    @classmethod
+    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+        """The funnel (customers and anonymous visitors at each stage) and the I crowd by source."""
+        from ..io.write import Chart
+
+        h = {c: header(c, lang) for c in ("label", "customers", "reached", "conversion", "visitors", "total",
+                                          "source")}
+        t = tr("AIPL funnel", lang)
+        out = table_sheet(result, t, funnel(result, lang), lang=lang, charts=(
+            Chart(kind="column", title=t, categories=h["label"], values=(h["customers"], h["visitors"])),
+            Chart(kind="pareto", title=f"{h['reached']} · {h['conversion']}", categories=h["label"],
+                  values=(h["reached"], h["conversion"]))))
+        t = tr("Interest by source", lang)
+        return out + table_sheet(result, t, interest_sources(result, lang), lang=lang, charts=(
+            Chart(kind="pie", title=t, categories=h["source"], values=(h["total"],)),
+            Chart(kind="bar", title=t, categories=h["source"], values=(h["customers"], h["visitors"]))))
+
+    @classmethod
+    def render(cls, console, result: ScoreResult, lang: str = "en") -> None:
+        """The funnel instead of the label table, then the I crowd by source."""
+        from ..draw import green_bar, pct, titled_table
+
+        frame = funnel(result, lang)
+        top = frame["reached"].iloc[0] if len(frame) else 0
+        t = titled_table(console, _("AIPL funnel"),
+                         [header(c, lang) for c in ("label", "customers", "visitors", "total", "reached",
+                                                    "conversion")] + [""])
+        for r in frame.itertuples(index=False):
+            t.add_row(str(r.label), f"{r.customers:,}", f"{r.visitors:,}", f"{r.total:,}", f"{r.reached:,}",
+                      pct(r.conversion), green_bar(r.reached / top if top else 0.0))
+        console.print(t)
+        sources = interest_sources(result, lang)
+        if len(sources):
+            t = titled_table(console, _("I crowd by source"),
+                             [header(c, lang) for c in ("source", "customers", "visitors", "total")] + ["%", ""])
+            for r in sources.itertuples(index=False):
+                t.add_row(str(r.source), f"{r.customers:,}", f"{r.visitors:,}", f"{r.total:,}",
+                          f"{r.crowd_share:.1%}", green_bar(r.crowd_share))
+            console.print(t)
+
+
+# ---------------------------------------------------------------- its summary tables (of a scored result)
+
+def anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
+    """Visitors never seen with a customer key (up to the as-of date): their highest AIPL stage and source.
+
+    Computed once per result: the funnel and the source split, in the terminal and the workbook, all use it.
+    """
+    if result._anonymous is None:
+        result._anonymous = _anonymous_visitors(result)
+    return result._anonymous
+
+
+def _anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
+    ev = result.dataset.events
+    if not len(ev):
+        return event_profile(ev, "visitor_id")
+    ev = ev[~(ev["date"] >= result.as_of + pd.Timedelta(days=1))]
+    known = set(ev.loc[ev["customer"].notna(), "visitor_id"].dropna())
+    return event_profile(ev[ev["customer"].isna() & ~ev["visitor_id"].isin(known)], "visitor_id")
+
+
+def funnel(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+    """The AIPL funnel: per stage (highest reached) customers and anonymous visitors, how many reached it or a
+    later one, and the stage-to-stage conversion (reached / reached at the stage before)."""
+    cols = ["code", "label", "customers", "visitors", "total", "reached", "conversion"]
+    c = result.customers
+    if "aipl" not in c:
+        return pd.DataFrame(columns=cols)
+    known = c["aipl"].value_counts().reindex(STAGES, fill_value=0).astype("int64")
+    anon = anonymous_visitors(result)["event_stage"].value_counts().reindex(STAGES, fill_value=0).astype("int64")
+    total = known + anon
+    reached = total[::-1].cumsum()[::-1]
+    return pd.DataFrame({
+        "code": STAGES, "label": [label("aipl", x, lang) for x in STAGES], "customers": known.to_numpy(),
+        "visitors": anon.to_numpy(), "total": total.to_numpy(), "reached": reached.to_numpy(),
+        "conversion": (reached / reached.shift(1).where(reached.shift(1) > 0)).to_numpy(),
+    })[cols]
+
+
+def interest_sources(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+    """The I crowd (highest stage interest), customers and anonymous visitors, split by source tag, so that
+    discount-sensitive and content-driven visitors can be pushed differently (seed 003)."""
+    cols = ["source", "customers", "visitors", "total", "crowd_share"]
+    c = result.customers
+    if "aipl" not in c:
+        return pd.DataFrame(columns=cols)
+    none = tr("(no source)", lang)
+    inquiry_only = tr("(inquiry, no visit)", lang)
+    crowd = c[c["aipl"].eq("interest")]
+    untagged = pd.Series(np.where(crowd["event_count"] > 0, none, inquiry_only), index=crowd.index)
+    known = crowd["aipl_source"].fillna(untagged).value_counts()
+    anon = anonymous_visitors(result)
+    visitors = anon.loc[anon["event_stage"].eq("interest"), "event_source"].fillna(none).value_counts()
+    frame = pd.DataFrame({"customers": known, "visitors": visitors}).fillna(0).astype("int64")
+    if not len(frame):
+        return pd.DataFrame(columns=cols)
+    frame["total"] = frame["customers"] + frame["visitors"]
+    frame["crowd_share"] = frame["total"] / frame["total"].sum()
+    frame.index.name = "source"
+    frame = frame.reset_index().sort_values(["total", "source"], ascending=[False, True], kind="stable")
+    return frame[cols].reset_index(drop=True)

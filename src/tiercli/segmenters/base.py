@@ -20,13 +20,14 @@ takes the ``currency`` setting and no rates).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
 from typing import ClassVar
 
 import pandas as pd
 
-from ..config import Config
+from .. import labels as _general
+from ..config import Config, Setting
 from ..i18n import N_, _
 
 # the canonical tables as a skip reason names them
@@ -48,6 +49,11 @@ class Segmenter:
     # other segmenters that must run first
     after: ClassVar[tuple[str, ...]] = ()
     outputs: ClassVar[tuple[str, ...]]
+    # its output columns' headers: column -> (English, Chinese)
+    headers: ClassVar[dict[str, tuple[str, str]]] = {}
+    # its settings, named without the prefix (``Setting("bins", 5, "help")`` is ``rfm.bins`` in the ``rfm``
+    # segmenter): ``[rfm]`` in tiercli.toml, ``TIERCLI_RFM_BINS`` in the environment, listed by ``tiercli config``
+    options: ClassVar[tuple[Setting, ...]] = ()
     # label code -> (English, Chinese), in display order
     labels: ClassVar[dict[str, tuple[str, str]]] = {}
     # labels of other code columns it outputs (e.g. rfm_tier)
@@ -80,6 +86,36 @@ class Segmenter:
         """The thresholds this segmenter used (its section of the config)."""
         return config.section(cls.name)
 
+    # What it shows of a scored run (``result``: scoring.ScoreResult).  The workbook and the terminal summary
+    # gather these from every segmenter that ran, in the run's order; a plugin overrides them as a built-in does.
+
+    @classmethod
+    def summaries(cls, result, lang: str = "en") -> dict[str, pd.DataFrame]:
+        """Its label columns' summaries (``segment_summary``: per label customers, share, revenue): one
+        workbook sheet each, and by default its tables in the terminal."""
+        return {column: segment_summary(result, column, lang) for column in (cls.name, *cls.extra_labels)}
+
+    @classmethod
+    def sheets(cls, result, lang: str = "en") -> list:
+        """The workbook sheets (``io.write.Sheet``) it adds after every segmenter's summary sheets: a curve, a
+        funnel, a list to act on.  None by default."""
+        return []
+
+    @classmethod
+    def render(cls, console, result, lang: str = "en") -> None:
+        """Its tables in the summary ``score`` prints (a rich Console; the run's language is set): by default
+        one table per summary, label by label with customers, revenue and their shares."""
+        from ..draw import label_table
+
+        for column, frame in cls.summaries(result, lang).items():
+            title = segmenter_title(column, lang) if column == cls.name else header(column, lang)
+            label_table(console, title, frame, lambda c: header(c, lang), result.dataset.currency or "")
+
+    @classmethod
+    def render_details(cls, console, result, lang: str = "en") -> None:
+        """What it prints after every segmenter's tables (a check against a benchmark, profiles, a short
+        list).  Nothing by default."""
+
 
 class SegmenterSkipped(Exception):
     """Raised by a segmenter whose model cannot be fitted on this data: skipped with the message, unless
@@ -99,6 +135,10 @@ def register(cls: type[Segmenter]) -> type[Segmenter]:
     if cls.name not in cls.outputs:
         raise TypeError(_("segmenter {name}: its outputs must include its label column {name}").format(
                             name=repr(cls.name)))
+    strays = [c for c in cls.headers if c not in cls.outputs]
+    if strays:
+        raise TypeError(_("segmenter {name}: headers for columns it does not output: {extra}").format(
+                            name=repr(cls.name), extra=strays))
     _REGISTRY[cls.name] = cls
     return cls
 
@@ -134,20 +174,121 @@ def registry() -> dict[str, type[Segmenter]]:
     return dict(_REGISTRY)
 
 
+def segmenter_settings() -> tuple[Setting, ...]:
+    """Every registered segmenter's settings under their full names (``rfm.bins``), in the registry's order."""
+    return tuple(replace(s, name=cls.name + "." + s.name) for cls in registry().values() for s in cls.options)
+
+
+def all_headers() -> dict[str, tuple[str, str]]:
+    """Column -> (English, Chinese): every registered segmenter's columns, then the general ones."""
+    out: dict[str, tuple[str, str]] = {}
+    for cls in registry().values():
+        out.update(cls.headers)
+    out.update(_general.COLUMNS)
+    return out
+
+
+def header(column: str, lang: str) -> str:
+    """A column's header in ``lang``; unknown columns keep their name."""
+    pair = _general.COLUMNS.get(column)
+    if pair is None:
+        pair = next((cls.headers[column] for cls in registry().values() if column in cls.headers), None)
+    return column if pair is None else _general.in_language(pair, lang)
+
+
+def code_labels(column: str) -> dict[str, tuple[str, str]]:
+    """Codes -> (English, Chinese) for a label column of any registered segmenter."""
+    for cls in registry().values():
+        if column == cls.name:
+            return dict(cls.labels)
+        if column in cls.extra_labels:
+            return dict(cls.extra_labels[column])
+    return {}
+
+
+def label(column: str, code, lang: str) -> str:
+    """One code as words in ``lang`` (the code itself when unknown)."""
+    if code is None or (isinstance(code, float) and code != code):
+        return ""
+    pair = code_labels(column).get(str(code))
+    return str(code) if pair is None else _general.in_language(pair, lang)
+
+
+def label_columns() -> list[str]:
+    """Every registered segmenter's label columns (its own, then its extra ones)."""
+    cols = []
+    for cls in registry().values():
+        cols.append(cls.name)
+        cols.extend(cls.extra_labels)
+    return cols
+
+
+def segmenter_title(name: str, lang: str) -> str:
+    cls = registry().get(name)
+    if cls is None:
+        return name
+    return (cls.title_zh or cls.title) if lang == "zh" else cls.title
+
+
+def segment_summary(result, column: str, lang: str = "en") -> pd.DataFrame:
+    """Per label of ``column``: customers, share, revenue, share of revenue, average days since the last order."""
+    c = result.customers
+    labels = c[column].astype("str")
+    has = labels.notna() & (labels != "")
+    codes = list(code_labels(column))
+    seen = [x for x in labels[has].unique().tolist() if x not in codes]
+    g = c[has].groupby(labels[has])
+    frame = pd.DataFrame({
+        "customers": g.size(),
+        "revenue": g["revenue"].sum(),
+        "avg_recency": g["recency_days"].mean(),
+    }).reindex(codes + sorted(seen))
+    frame = frame[frame["customers"].fillna(0) > 0]
+    total, total_rev = frame["customers"].sum(), frame["revenue"].sum()
+    frame["customers"] = frame["customers"].astype("int64")
+    frame["share"] = frame["customers"] / total if total else 0.0
+    frame["revenue_share"] = frame["revenue"] / total_rev if total_rev else 0.0
+    frame["revenue"] = frame["revenue"].round(2)
+    frame["avg_recency"] = frame["avg_recency"].round(1)
+    frame.index.name = "code"
+    frame = frame.reset_index()
+    frame.insert(1, "label", [label(column, x, lang) for x in frame["code"]])
+    return frame[["code", "label", "customers", "share", "revenue", "revenue_share", "avg_recency"]]
+
+
+# the number formats of a summary table's columns in a workbook sheet
+TABLE_FORMATS = {"share": "0.0%", "conversion": "0.0%", "crowd_share": "0.0%", "revenue": "#,##0.00"}
+
+
+def table_sheet(result, name: str, frame: pd.DataFrame, *, lang: str = "en", charts: tuple = (),
+                title: str | None = None, formats: dict[str, str] | None = None) -> list:
+    """A summary table as a workbook sheet (a one-item list; none for an empty table): the ``code`` column
+    left out, headers in ``lang``, shares as percentages, revenue as money (``formats``: more number formats,
+    column -> Excel format), titled "TITLE — as-of date"."""
+    from ..io.write import Sheet
+
+    if not len(frame):
+        return []
+    shown = frame.drop(columns=[c for c in ("code",) if c in frame]).rename(columns=lambda c: header(c, lang))
+    formats = {header(c, lang): f for c, f in {**TABLE_FORMATS, **(formats or {})}.items()}
+    return [Sheet(name=name, frame=shown, charts=charts, formats=formats,
+                  title=f"{title or name} — {result.as_of.date().isoformat()}")]
+
+
 def plugin_warnings() -> list[str]:
     _load()
     return list(_PLUGIN_WARNINGS)
 
 
 @dataclass
-class Plan:
+class Selection:
     """Which segmenters run, in dependency order, and why the others do not."""
 
     run: list[type[Segmenter]] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def plan(names: list[str] | None, available: set[str], config: Config | None = None) -> Plan:
+def select(names: list[str] | None, available: set[str], config: Config | None = None) -> Selection:
     """Choose and order segmenters.  ``names=None`` means all whose inputs exist, less the opt-in ones whose
     setting (``opt_in``) is off in ``config`` (without a config: left out).
 
@@ -158,22 +299,8 @@ def plan(names: list[str] | None, available: set[str], config: Config | None = N
     from ..errors import ConfigError
 
     reg = registry()
-    if names:
-        unknown = [n for n in names if n not in reg]
-        if unknown:
-            raise ConfigError(_("unknown segmenter {value}.").format(value=', '.join(unknown)),
-                              hint=_("Run 'tiercli segmenters' to list them: {value}.").format(value=', '.join(reg)))
-        wanted = list(dict.fromkeys(names))
-        # pull in what the chosen ones depend on
-        i = 0
-        while i < len(wanted):
-            for dep in reg[wanted[i]].after:
-                if dep not in wanted:
-                    wanted.append(dep)
-            i += 1
-    else:
-        wanted = [n for n, cls in reg.items() if not cls.opt_in or (config is not None and config.get(cls.opt_in))]
-    result = Plan()
+    wanted = _wanted(names, reg, config)
+    result = Selection()
     done: set[str] = set()
     pending = [reg[n] for n in wanted]
     while pending:
@@ -201,6 +328,25 @@ def plan(names: list[str] | None, available: set[str], config: Config | None = N
             raise ConfigError(_("segmenters depend on each other in a circle: {value}.").format(
                                   value=', '.join(c.name for c in pending)))
     return result
+
+
+def _wanted(names: list[str] | None, reg: dict[str, type[Segmenter]], config: Config | None) -> list[str]:
+    """The names asked for with what they run after (an unknown name is an error), or by default every
+    segmenter not opt-in or whose opt-in setting is on."""
+    from ..errors import ConfigError
+
+    if not names:
+        return [n for n, cls in reg.items() if not cls.opt_in or (config is not None and config.get(cls.opt_in))]
+    unknown = [n for n in names if n not in reg]
+    if unknown:
+        raise ConfigError(_("unknown segmenter {value}.").format(value=', '.join(unknown)),
+                          hint=_("Run 'tiercli segmenters' to list them: {value}.").format(value=', '.join(reg)))
+    wanted = list(dict.fromkeys(names))
+    i = 0
+    while i < len(wanted):  # pull in what the chosen ones depend on
+        wanted += [dep for dep in reg[wanted[i]].after if dep not in wanted]
+        i += 1
+    return wanted
 
 
 def run(customers: pd.DataFrame, config: Config, segmenters: list[type[Segmenter]], *,

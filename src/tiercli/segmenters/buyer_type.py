@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..i18n import _, format_rows
 from ..schema.clean import contains_any
 from .base import Segmenter, register
@@ -26,10 +26,24 @@ C_WORDS = ["individual", "consumer", "personal", "private", "b2c", "c", "false",
 @register
 class BuyerType(Segmenter):
     name = "buyer_type"
+    # its settings ([buyer_type] in tiercli.toml, TIERCLI_BUYER_TYPE_* in the environment)
+    options = (
+        Setting("b2b_units", 50, "B2B when the median units per order is above this ..."),
+        Setting("b2b_value", 500, "... or the median order value is above this (in b2b_value_currency)."),
+        Setting("b2b_value_currency", "USD", "Currency of b2b_value, converted to the orders' currency with "
+                "--rates; with no rate (or orders naming no currency) only the units rule applies, in a note. Empty = "
+                "the orders' own currency, never converted."),
+        Setting("big_b_share", 0.20, "big_b: annual value in this top share of B2B customers."),
+    )
     title = "Buyer type"
     title_zh = "买家类型"
     reads = ("median_units", "median_order_value", "annual_value", "business_type")
     outputs = ("buyer_type", "buyer_type_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "buyer_type": ("Buyer type", "买家类型"),
+        "buyer_type_reason": ("Buyer type reason", "买家类型依据"),
+    }
     labels = {
         "big_b": ("Big B", "大B"),
         "small_b": ("Small B", "小B"),

@@ -18,11 +18,12 @@ factor of four in how often anyone reorders.
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..errors import InputError
 from ..i18n import _, format_rows
 from ..lifetime import (
@@ -33,7 +34,10 @@ from ..lifetime import (
     p_alive,
     probability_of_purchase,
 )
-from .base import Segmenter, SegmenterSkipped, register
+from .base import Segmenter, SegmenterSkipped, header, label, register
+
+if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
+    from ..scoring import ScoreResult
 
 
 def rft(customers: pd.DataFrame, unit_days: float) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
@@ -109,11 +113,29 @@ HORIZON_DAYS = 90  # the horizon of churn_p_buy_90d and churn_expected_90d
 @register
 class Churn(Segmenter):
     name = "churn"
+    # its settings ([churn] in tiercli.toml, TIERCLI_CHURN_* in the environment)
+    options = (
+        Setting("unit_days", 7, "Time unit of the purchase model in days (7 = weeks, as the BG/NBD papers)."),
+        Setting("penalizer", 0.0, "L2 penalizer of the BG/NBD fit; try 0.001 when it does not converge."),
+        Setting("min_repeat_buyers", 10, "Fit the purchase model only with at least this many repeat buyers "
+                "(else churn and clv are skipped with the reason)."),
+        Setting("active_ratio", 1.5, "active: chance of an order in the next 90 days at least this multiple of "
+                "the average buyer's ..."),
+        Setting("lost_ratio", 0.5, "... likely_lost: below this multiple of it; at_risk in between."),
+    )
     title = "Churn risk"
     title_zh = "流失风险"
     reads = ("frequency", "purchase_days", "first_order", "last_order", "tenure_days", "recency_days",
              "median_gap_days")
     outputs = ("churn", "churn_p_buy_90d", "churn_p_alive", "churn_expected_90d", "churn_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "churn": ("Churn risk", "流失风险"),
+        "churn_p_buy_90d": ("Chance of an order, 90 days", "未来90天下单概率"),
+        "churn_p_alive": ("P(still active)", "仍活跃概率"),
+        "churn_expected_90d": ("Expected purchases, 90 days", "未来90天预计购买次数"),
+        "churn_reason": ("Churn reason", "流失依据"),
+    }
     ranks = {"churn": ("active", "at_risk", "likely_lost")}
     scores = ("churn_p_buy_90d", "churn_expected_90d", "churn_p_alive")
     labels = {
@@ -176,3 +198,62 @@ class Churn(Segmenter):
         out.loc[buyers, "churn_expected_90d"] = np.round(ahead, 3)
         out.loc[buyers, "churn_reason"] = reason
         return out
+
+    @classmethod
+    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+        """Buyers by their chance of an order, and the at-risk customers worth the most."""
+        from .. import countries
+        from ..io.write import Chart, Sheet
+
+        dist = order_chance_distribution(result).rename(columns=lambda c: header(c, lang))
+        t = _("Order chance")
+        risky = at_risk_valuable(result, 50)
+        if "country" in risky:
+            risky["country"] = countries.display(risky["country"], lang)
+        risky = risky.rename(columns=lambda c: header(c, lang))
+        return [Sheet(name=t, frame=dist,
+                      charts=(Chart(kind="column", title=t, categories=header("p_buy_band", lang),
+                                    values=(header("customers", lang),)),),
+                      title=_("Buyers by chance of an order in the next 90 days")),
+                Sheet(name=_("Win back"), frame=risky, formats={header("churn_p_buy_90d", lang): "0%"},
+                      title=_("At-risk customers worth the most"))]
+
+    @classmethod
+    def render_details(cls, console, result: ScoreResult, lang: str = "en") -> None:
+        """The five at-risk customers worth the most (the columns with anything in them)."""
+        from ..draw import titled_table
+
+        risky = at_risk_valuable(result, 5)
+        risky = risky[[c for c in risky.columns if risky[c].notna().any() and (risky[c].astype("str") != "").any()]]
+        if "churn" in risky:
+            risky = risky.assign(churn=risky["churn"].map(lambda v: label("churn", v, lang)))
+        if not len(risky):
+            return
+        t = titled_table(console, _("At risk and worth winning back"))
+        for col in risky.columns:
+            t.add_column(header(col, lang), justify="right" if risky[col].dtype.kind in "fiu" else "left")
+        for row in risky.itertuples(index=False):
+            t.add_row(*(f"{v:,.2f}" if isinstance(v, float) else ("" if v is None else str(v)) for v in row))
+        console.print(t)
+
+
+# ---------------------------------------------------------------- its summary tables (of a scored result)
+
+def order_chance_distribution(result: ScoreResult) -> pd.DataFrame:
+    """Buyers per tenth of the chance of an order in the next 90 days (0-10% ... 90-100%), for the churn chart."""
+    p = result.customers["churn_p_buy_90d"].dropna()
+    edges = np.linspace(0, 1, 11)
+    counts = np.histogram(p.clip(0, 1), bins=edges)[0]
+    return pd.DataFrame({"p_buy_band": [f"{int(a * 100)}–{int(b * 100)}%" for a, b in zip(edges[:-1], edges[1:])],
+                         "customers": counts})
+
+
+def at_risk_valuable(result: ScoreResult, n: int = 20) -> pd.DataFrame:
+    """The customers most worth winning back: at risk or likely lost, highest lifetime (else past) value first."""
+    c = result.customers
+    risky = c[c["churn"].isin(["at_risk", "likely_lost"]) & (c["monetary"] > 0)]
+    worth = "clv_12m" if "clv_12m" in c and c["clv_12m"].notna().any() else "monetary"
+    cols = [x for x in ("name", "email", "country", "churn", "churn_p_buy_90d", worth, "monetary", "recency_days",
+                        "frequency") if x in c]
+    cols = list(dict.fromkeys(cols))
+    return risky.sort_values([worth, "churn_p_buy_90d"], ascending=[False, True]).head(n)[cols].reset_index()

@@ -32,7 +32,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..errors import ConfigError
 from ..i18n import _, format_rows, language, pick, tr
 from .base import Segmenter, SegmenterSkipped, register
@@ -206,11 +206,23 @@ def name_groups(found: dict[int, dict[str, tuple[str, float, str]]]) -> dict[int
 @register
 class Cluster(Segmenter):
     name = "cluster"
+    # its settings ([cluster] in tiercli.toml, TIERCLI_CLUSTER_* in the environment)
+    options = (
+        Setting("enabled", False, "Run cluster in the default run too (it always runs when named in "
+                "--segmenters); off by default because loading scikit-learn adds about a second."),
+        Setting("min_k", 2, "Fewest groups cluster tries ..."),
+        Setting("max_k", 8, "... and most; the number with the best silhouette between them is used."),
+    )
     title = "Behaviour groups"
     title_zh = "聚类分群"
     reads = ("recency_days", "frequency", "monetary", "aov", "units", "tenure_days", "median_gap_days",
              "sample_orders", "inquiries")
     outputs = ("cluster", "cluster_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "cluster": ("Behaviour group", "聚类分群"),
+        "cluster_reason": ("Group reason", "分群依据"),
+    }
     labels = _all_names()
     differs = ("cluster",)  # what tiercli backtest holds it to: the groups' next periods differ
     # k-means needs scikit-learn (about 1 s to import): not in the default run unless this setting is on
@@ -239,7 +251,6 @@ class Cluster(Segmenter):
 
         pct = feats.rank(pct=True)  # each feature as a percentile among all buyers (ties share one)
         used = list(x.columns)
-        book_med = feats[used].median()
         has = feats[[c for c in OPTIONAL if c in used]].gt(0)
         found = {g: traits(pct.loc[group == g, used].median(), feats.loc[group == g, used].median(),
                            has[group == g].mean(), has.mean()) for g in range(k) if (group == g).any()}
@@ -247,9 +258,31 @@ class Cluster(Segmenter):
         code = {g: _name({s_: v[0] for s_, v in t.items()})[0] for g, t in chosen.items()}
         label = group.map(code)
 
-        lang = language()
-        from ..labels import header
+        reason = self._reasons(feats, used, group, label, chosen, code, has)
+        size = label.value_counts()
+        merged = [c for c in size.index if sum(1 for v in code.values() if v == c) > 1]
+        tried = ", ".join(f"k={kk} {v:.3f}" for kk, v in scores.items())
+        self.notes = [_("cluster: k-means on {features} (log scale, standardised) of {buyers} buyers; silhouette "
+                        "{tried}; k = {k} chosen").format(features=", ".join(used), buyers=len(feats), tried=tried,
+                                                         k=k)]
+        if merged:
+            self.notes.append(_("cluster: groups read alike on every trait and share a name: {names}").format(
+                names=", ".join(merged)))
+        if top < hi:
+            self.notes.append(_("cluster: only {distinct} different buyers, so at most {top} groups were tried "
+                                "(cluster.max_k = {hi})").format(distinct=distinct, top=top, hi=hi))
+        out.loc[label.index, "cluster"] = label
+        out.loc[label.index, "cluster_reason"] = reason
+        return out
 
+    def _reasons(self, feats: pd.DataFrame, used: list[str], group: pd.Series, label: pd.Series, chosen: dict,
+                 code: dict, has: pd.DataFrame) -> pd.Series:
+        """Each buyer's reason: the group's name and size, then the traits that set it apart, each with the
+        buyer's own figure, the group's median and the whole book's."""
+        from .base import header
+
+        lang = language()
+        book_med = feats[used].median()
         size = label.value_counts()
         reason = pd.Series("", index=label.index, dtype="str")
         for g, t in chosen.items():
@@ -273,20 +306,32 @@ class Cluster(Segmenter):
             else:
                 text = text + ": " + _("close to the whole book on every feature")
             reason.loc[rows] = text
-        merged = [c for c in size.index if sum(1 for v in code.values() if v == c) > 1]
-        tried = ", ".join(f"k={kk} {v:.3f}" for kk, v in scores.items())
-        self.notes = [_("cluster: k-means on {features} (log scale, standardised) of {buyers} buyers; silhouette "
-                        "{tried}; k = {k} chosen").format(features=", ".join(used), buyers=len(feats), tried=tried,
-                                                         k=k)]
-        if merged:
-            self.notes.append(_("cluster: groups read alike on every trait and share a name: {names}").format(
-                names=", ".join(merged)))
-        if top < hi:
-            self.notes.append(_("cluster: only {distinct} different buyers, so at most {top} groups were tried "
-                                "(cluster.max_k = {hi})").format(distinct=distinct, top=top, hi=hi))
-        out.loc[label.index, "cluster"] = label
-        out.loc[label.index, "cluster_reason"] = reason
-        return out
+        return reason
+
+    @classmethod
+    def sheets(cls, result, lang: str = "en") -> list:
+        """The groups' profiles: medians beside all buyers', and a chart of them as an index."""
+        return profile_sheets(result, lang)
+
+    @classmethod
+    def render_details(cls, console, result, lang: str = "en") -> None:
+        """The groups' profiles: size and the median of each feature, beside all buyers."""
+        from ..draw import titled_table
+        from .base import header
+
+        frame = profiles(result.customers, lang)
+        if not len(frame):
+            return
+        cols = [c for c in frame.columns if c in FEATURES]
+        # features down, groups across: nine features fit a log line, a group's long name fits a header
+        t = titled_table(console, _("Group profiles (medians)"))
+        t.add_column("", no_wrap=True)
+        for name in frame["label"]:
+            t.add_column(str(name), justify="right", overflow="fold")  # a Chinese name has no spaces to wrap at
+        t.add_row(header("customers", lang), *(f"{n:,}" for n in frame["customers"]))
+        for c in cols:
+            t.add_row(profile_header(c, lang), *(f"{v:.0%}" if c in OPTIONAL else number(v) for v in frame[c]))
+        console.print(t)
 
 
 def number(v: float) -> str:
@@ -328,7 +373,7 @@ def profiles(customers: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 def profile_header(column: str, lang: str) -> str:
     """A profile column's header: the feature's, or for sample orders and inquiries the share with any."""
-    from ..labels import header
+    from .base import header
 
     if column in OPTIONAL:
         return tr("{feature}: share with any", lang).format(feature=header(column, lang))
@@ -339,7 +384,7 @@ def profile_sheets(result, lang: str = "en") -> list:
     """The workbook's group profiles: medians beside the whole book, and a chart of each group's medians as
     an index (all buyers = 100)."""
     from ..io.write import Chart, Sheet
-    from ..labels import header
+    from .base import header
 
     frame = profiles(result.customers, lang)
     if not len(frame):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..errors import InputError
 from ..i18n import _, format_rows
 from ..lifetime import (
@@ -38,10 +38,24 @@ _QUINTILE_CODES = np.array(["very_low", "low", "medium", "high", "very_high"])
 @register
 class CLV(Segmenter):
     name = "clv"
+    # its settings ([clv] in tiercli.toml, TIERCLI_CLV_* in the environment)
+    options = (
+        Setting("months", 12, "clv_12m: months of future value."),
+        Setting("discount_monthly", 0.01, "Monthly discount rate of future value."),
+        Setting("penalizer", 0.0, "L2 penalizer of the gamma-gamma fit."),
+        Setting("max_correlation", 0.3, "Refuse the spend model when |corr(frequency, spend)| is above this."),
+    )
     title = "Customer lifetime value"
     title_zh = "客户终身价值"
     reads = ("frequency", "purchase_days", "first_order", "last_order", "tenure_days", "monetary")
     outputs = ("clv", "clv_12m", "clv_expected_spend", "clv_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "clv": ("Lifetime value class", "终身价值分组"),
+        "clv_12m": ("Lifetime value, 12 months", "12个月终身价值"),
+        "clv_expected_spend": ("Expected spend per purchase", "预计每次消费"),
+        "clv_reason": ("Lifetime value reason", "终身价值依据"),
+    }
     ranks = {"clv": ("very_high", "high", "medium", "low", "very_low")}
     predicts = "spend"
     scores = ("clv_12m",)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..i18n import _, format_rows
 from .base import Segmenter, register
 
@@ -18,11 +18,25 @@ from .base import Segmenter, register
 @register
 class Lifecycle(Segmenter):
     name = "lifecycle"
+    # its settings ([lifecycle] in tiercli.toml, TIERCLI_LIFECYCLE_* in the environment)
+    options = (
+        Setting("new_days", 90, "new: one order, the first within this many days."),
+        Setting("growing_days", 365, "growing: two or more orders, the first within this many days."),
+        Setting("gap_factor", 2.0, "declining: days since the last order above this multiple of the median gap."),
+        Setting("window_days", 90, "declining: compare spend in the last N days ..."),
+        Setting("spend_drop", 0.5, "... with the N days before; declining below this share."),
+        Setting("aov_drop", 0.6, "declining: AOV of the last three orders below this share of the earlier AOV."),
+    )
     title = "Customer lifecycle"
     title_zh = "客户生命周期"
     reads = ("frequency", "purchase_days", "tenure_days", "recency_days", "median_gap_days", "aov_last3",
              "aov_before_last3")
     outputs = ("lifecycle", "lifecycle_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "lifecycle": ("Lifecycle", "生命周期"),
+        "lifecycle_reason": ("Lifecycle reason", "生命周期依据"),
+    }
     pairs = {"lifecycle": (("mature", "declining"), ("growing", "declining"), ("new", "one_time"))}
     labels = {
         "new": ("New", "新客户"),

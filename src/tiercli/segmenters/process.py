@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..i18n import N_, _, counted, format_rows
 from .base import Segmenter, register
 
@@ -25,12 +25,24 @@ def _days(values: pd.Series) -> pd.Series:
 @register
 class Process(Segmenter):
     name = "process"
+    # its settings ([process] in tiercli.toml, TIERCLI_PROCESS_* in the environment)
+    options = (
+        Setting("silent_days", 90, "not_closed: a negotiated open inquiry with no contact for more than this many days."),
+        Setting("after_sales_days", 90, "after_sales: an open case, or one resolved within this many days."),
+        Setting("following_days", 180, "following: a paid order not yet received, placed within this many days "
+                "(0 = any age)."),
+    )
     title = "Transaction process"
     title_zh = "客户交易过程"
     requires = ("orders|inquiries|after_sales",)
     reads = ("open_cases", "case_resolved_days", "orders_in_progress", "progress_state", "progress_days",
              "negotiation_days", "lost_negotiation", "quoted", "sample_requested", "factory_audit")
     outputs = ("process", "process_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "process": ("Transaction process", "交易过程"),
+        "process_reason": ("Process reason", "交易过程依据"),
+    }
     labels = {
         "negotiating": ("Negotiating", "洽谈中"),
         "not_closed": ("Not closed", "未成交"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..errors import ConfigError
 from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
@@ -80,10 +80,24 @@ _CODE_BY_RFM = {cell: code for code, cells in SEGMENT_MAP.items() for cell in ce
 @register
 class RFM(Segmenter):
     name = "rfm"
+    # its settings ([rfm] in tiercli.toml, TIERCLI_RFM_* in the environment)
+    options = (
+        Setting("bins", 5, "Quantile bins for R, F and M scores (3..10)."),
+    )
     title = "RFM segments"
     title_zh = "RFM 分层"
     reads = ("recency_days", "frequency", "monetary")
     outputs = ("rfm_r", "rfm_f", "rfm_m", "rfm_score", "rfm", "rfm_tier", "rfm_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "rfm_r": ("R score", "R分"),
+        "rfm_f": ("F score", "F分"),
+        "rfm_m": ("M score", "M分"),
+        "rfm_score": ("RFM score", "RFM分"),
+        "rfm": ("RFM segment", "RFM分群"),
+        "rfm_tier": ("RFM tier", "RFM分级"),
+        "rfm_reason": ("RFM reason", "RFM依据"),
+    }
     labels = {
         "champions": ("Champions", "冠军客户"),
         "loyal": ("Loyal", "忠诚客户"),

@@ -9,65 +9,29 @@ quantity, declared big B, and silence.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..errors import ConfigError
-from ..i18n import _, counted, format_rows
+from ..i18n import _, counted, format_rows, tr
 from ..schema.clean import contains_any
-from .base import Segmenter, SegmenterSkipped, register
+from .base import (
+    Segmenter,
+    SegmenterSkipped,
+    code_labels,
+    header,
+    label,
+    register,
+    segmenter_title,
+    table_sheet,
+)
 from .deal_stage import stage_masks
 
-# ---------------------------------------------------------------- purchase timelines
-
-_UNIT_DAYS = {"天": 1, "日": 1, "d": 1, "day": 1, "days": 1, "周": 7, "星期": 7, "礼拜": 7, "w": 7, "wk": 7,
-              "wks": 7, "week": 7, "weeks": 7, "月": 30, "m": 30, "mo": 30, "mos": 30, "month": 30, "months": 30,
-              "年": 365, "y": 365, "yr": 365, "yrs": 365, "year": 365, "years": 365}
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_AMOUNT = r"(?P<n>\d+(?:\.\d+)?|[零一二两三四五六七八九十半]+)"
-_UNIT = r"(?P<u>天|日|周|星期|礼拜|月|年|days?|weeks?|wks?|months?|mos?|years?|yrs?|[dwmy])(?![a-z])"
-_PATTERN = _AMOUNT + r"\s*(?:个|個)?\s*" + _UNIT
-_NOW = r"asap|as soon as possible|immediate|urgent|right away|this week|立即|马上|立刻|尽快|急|现货|本周"
-_BEYOND = r"以上|以后|之后|后|more than|over|beyond|after|later|\+"
-
-
-def _cn_number(text: str) -> float:
-    """一 .. 九十九 and 半 (half) as a number; anything else is NaN."""
-    if text == "半":
-        return 0.5
-    if text.startswith("半"):
-        return np.nan
-    if text.endswith("半"):  # 一年半 is read by the caller as 1 year; 两个半月 rarely occurs
-        text = text[:-1]
-    if "十" in text:
-        tens, _ten, ones = text.partition("十")
-        return float(_CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(ones, 0)) if tens in _CN_DIGITS or not tens \
-            else np.nan
-    if len(text) == 1 and text in _CN_DIGITS:
-        return float(_CN_DIGITS[text])
-    return np.nan
-
-
-def timeline_days(text: pd.Series) -> pd.Series:
-    """A purchase timeline in words -> days: "7天内" 7, "1个月内" 30, "within 2 weeks" 14, "3 months" 90,
-    "1-3 months" 90 (the far end), "半年" 182, "ASAP" 0, a bare number as days.  "3个月以上" / "over 3
-    months" is one day past its number (beyond the window).  Unreadable text is NaN."""
-    words = text.astype("str").str.strip().str.lower()
-    found = words.str.extractall(_PATTERN)
-    days = pd.Series(np.nan, index=text.index, dtype="float64")
-    if len(found):
-        last = found.groupby(level=0).last()
-        amounts = last["n"]
-        table = {t: (float(t) if t[0].isdigit() else _cn_number(t)) for t in amounts.dropna().unique()}
-        number = amounts.map(table).astype("float64")
-        unit = last["u"].map(_UNIT_DAYS).astype("float64")
-        days.loc[last.index] = (number * unit).round(0)
-    bare = pd.to_numeric(words.where(words.str.fullmatch(r"\d+(?:\.\d+)?", na=False)), errors="coerce")
-    days = days.fillna(bare.astype("float64"))
-    days = days.where(~(days.notna() & words.str.contains(_BEYOND, regex=True, na=False)), days + 1)
-    now = words.str.contains(_NOW, regex=True, na=False)
-    return days.mask(days.isna() & now, 0.0)
+if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
+    from ..scoring import ScoreResult
 
 
 # ---------------------------------------------------------------- the segmenter
@@ -78,6 +42,19 @@ BIG_B_WORDS = ["大b", "big b", "big_b", "大客户", "key account"]
 @register
 class Stars(Segmenter):
     name = "stars"
+    # its settings ([stars] in tiercli.toml, TIERCLI_STARS_* in the environment)
+    options = (
+        Setting("three_star_days", 7, "3 stars: an inquiry customer expected to order within this many days ..."),
+        Setting("two_star_days", 30, "... 2 stars within this many days ..."),
+        Setting("one_star_days", 90, "... 1 star within this many days; later is 0 stars."),
+        Setting("hot_contact_days", 14, "Inferred stars: a last contact within this many days is hot ..."),
+        Setting("warm_contact_days", 30, "... within this many days warm."),
+        Setting("silent_days", 90, "0 stars: no contact for more than this many days (inquiry and sample customers)."),
+        Setting("sample_big_quantile", 0.75, "Sample 3 stars: sample value or requested quantity in this top quantile "
+                "of sample customers."),
+        Setting("sample_small_quantile", 0.5, "Sample 1 star: sample units and value at or below this quantile."),
+        Setting("sample_tiny_quantile", 0.25, "Sample 0 stars: sample value at or below this quantile, and silent."),
+    )
     title = "Star rating"
     title_zh = "询盘/样单客户星级"
     requires = ("inquiries|orders",)
@@ -85,6 +62,13 @@ class Stars(Segmenter):
              "contact_days", "inquiry_days", "quoted", "replied", "sample_requested", "factory_audit",
              "sample_value", "sample_units", "sample_days", "requested_quantity", "business_type")
     outputs = ("stars", "stars_group", "stars_expected_days", "stars_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "stars": ("Stars", "星级"),
+        "stars_group": ("Star group", "星级分组"),
+        "stars_expected_days": ("Days to expected order", "距预计下单天数"),
+        "stars_reason": ("Stars reason", "星级依据"),
+    }
     labels = {
         "3": ("3★", "3星客户"),
         "2": ("2★", "2星客户"),
@@ -120,6 +104,29 @@ class Stars(Segmenter):
         expected = customers["expected_order_days"].astype("Int64").where(inquiry | sample)
         return pd.DataFrame({"stars": star.astype("str"), "stars_group": group.astype("str"),
                              "stars_expected_days": expected, "stars_reason": reason.astype("str")}, index=idx)
+
+    @classmethod
+    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+        """Stars by group: inquiry and sample customers at each star."""
+        from ..io.write import Chart
+
+        h = {c: header(c, lang) for c in ("label", "customers", "inquiry_customers", "sample_customers")}
+        t = tr("Stars by group", lang)
+        return table_sheet(result, t, stars_table(result, lang), lang=lang, charts=(
+            Chart(kind="column", title=t, categories=h["label"],
+                  values=(h["inquiry_customers"], h["sample_customers"])),
+            Chart(kind="pie", title=t, categories=h["label"], values=(h["customers"],))))
+
+    @classmethod
+    def render(cls, console, result: ScoreResult, lang: str = "en") -> None:
+        """Stars by group instead of the two label tables."""
+        from ..draw import titled_table
+
+        t = titled_table(console, segmenter_title(cls.name, lang),
+                         [header(c, lang) for c in ("label", "inquiry_customers", "sample_customers", "customers")])
+        for r in stars_table(result, lang).itertuples(index=False):
+            t.add_row(str(r.label), f"{r.inquiry_customers:,}", f"{r.sample_customers:,}", f"{r.customers:,}")
+        console.print(t)
 
     @staticmethod
     def _inquiry_stars(c: pd.DataFrame, s: dict) -> tuple[pd.Series, pd.Series]:
@@ -203,3 +210,21 @@ class Stars(Segmenter):
              rows(_("small sample: {units}, value {money}"))],
             rows(_("average sample: {units}, value {money}"))), index=idx)
         return star, reason
+
+
+# ---------------------------------------------------------------- its summary tables (of a scored result)
+
+def stars_table(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+    """Customers per star rating, inquiry and sample customers apart."""
+    cols = ["code", "label", "inquiry_customers", "sample_customers", "customers"]
+    c = result.customers
+    if "stars" not in c:
+        return pd.DataFrame(columns=cols)
+    codes = list(code_labels("stars"))
+    grid = pd.crosstab(c["stars"], c["stars_group"]).reindex(index=codes, columns=["inquiry", "sample"],
+                                                             fill_value=0).astype("int64")
+    return pd.DataFrame({
+        "code": codes, "label": [label("stars", x, lang) for x in codes],
+        "inquiry_customers": grid["inquiry"].to_numpy(), "sample_customers": grid["sample"].to_numpy(),
+        "customers": (grid["inquiry"] + grid["sample"]).to_numpy(),
+    })[cols]

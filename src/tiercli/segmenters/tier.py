@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, Setting
 from ..i18n import _, counted, format_rows
 from .base import Segmenter, register
 
@@ -13,11 +13,29 @@ from .base import Segmenter, register
 @register
 class Tier(Segmenter):
     name = "tier"
+    # its settings ([tier] in tiercli.toml, TIERCLI_TIER_* in the environment)
+    options = (
+        Setting("upgrade_days", 90, "Upgrade potential: spend in the last N days ..."),
+        Setting("upgrade_growth", 1.5, "... above this multiple of the N days before."),
+        Setting("upgrade_aov_quantile", 0.75, "Or average order value in this top quantile ..."),
+        Setting("upgrade_max_orders", 2, "... with at most this many orders."),
+        Setting("weight_revenue", 0.4, "tier_score weight of revenue."),
+        Setting("weight_profit", 0.3, "tier_score weight of profit (revenue when cost is unknown)."),
+        Setting("weight_frequency", 0.2, "tier_score weight of order count."),
+        Setting("weight_repurchase", 0.1, "tier_score weight of repeat orders."),
+    )
     title = "Management tier"
     title_zh = "客户管理分级"
     reads = ("frequency", "revenue", "profit", "aov", "blacklisted")
     after = ("abc",)
     outputs = ("tier", "tier_upgrade", "tier_score", "tier_reason")
+    # its columns' headers: column -> (English, Chinese)
+    headers = {
+        "tier": ("Tier", "客户分级"),
+        "tier_upgrade": ("Upgrade potential", "有升级潜力"),
+        "tier_score": ("Tier score", "贡献度评分"),
+        "tier_reason": ("Tier reason", "分级依据"),
+    }
     ranks = {"tier": ("key", "ordinary", "small")}
     predicts = "spend"
     scores = ("tier_score",)
