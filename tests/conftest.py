@@ -63,9 +63,9 @@ def run_cli(monkeypatch, tmp_path):
     The working directory is an empty tmp folder and TIERCLI_* variables are cleared, so no
     tiercli.toml or environment of the developer leaks into a test.
     """
-    from tiercli.cli import cli
-
     import os
+
+    from tiercli.cli import cli
 
     for key in list(os.environ):
         if key.startswith("TIERCLI_"):

@@ -12,7 +12,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiercli import countries
-from tiercli.countries import _key, _tables, code, codes, display, is_unknown, language_of, name, unknown_mask
+from tiercli.countries import (
+    _key,
+    _tables,
+    code,
+    codes,
+    display,
+    is_unknown,
+    language_of,
+    name,
+    unknown_mask,
+)
 
 CODES = countries.all_codes()
 

@@ -10,7 +10,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tiercli.i18n import _, counted, format_rows, language, normalize, pick, set_language, tr, using
+from tiercli.i18n import (
+    _,
+    counted,
+    format_rows,
+    language,
+    normalize,
+    pick,
+    set_language,
+    tr,
+    using,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "tiercli"

@@ -7,7 +7,12 @@ import pytest
 
 from tiercli.config import Setting
 from tiercli.segmenters.base import Segmenter
-from tiercli.testing import CHECKS, check_segmenter, made_up_orders, parametrize_with_checks
+from tiercli.testing import (
+    CHECKS,
+    check_segmenter,
+    made_up_orders,
+    parametrize_with_checks,
+)
 
 
 class Sound(Segmenter):

@@ -40,7 +40,8 @@ class ScoreResult:
     skipped: dict[str, str]
     inputs: list[str]
     notes: list[str] = field(default_factory=list)
-    _anonymous: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    # what a segmenter works out once per run for its outputs (terminal and workbook), under its own key
+    computed: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def segmenter_names(self) -> list[str]:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tiercli.errors import EXIT_ENVIRONMENT, EXIT_LOCKED, EnvironmentFault, LockedError
+from tiercli.errors import EXIT_ENVIRONMENT, EXIT_LOCKED, LockedError
 from tiercli.io.lock import LOCK_NAME, output_lock
+
 
 def _age(path: Path, seconds: float) -> None:
     old = time.time() - seconds

@@ -10,7 +10,8 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tiercli.io.read import detect_encoding, read_file
 from tiercli.io.read import encoding as reader

@@ -9,7 +9,12 @@ from click.testing import CliRunner
 from tiercli.cli import cli
 from tiercli.config import load_config
 from tiercli.errors import ConfigError
-from tiercli.plan.calendar import country_holidays, load_calendar, month_events, occurrences
+from tiercli.plan.calendar import (
+    country_holidays,
+    load_calendar,
+    month_events,
+    occurrences,
+)
 
 
 def _dates(year, entries=None):

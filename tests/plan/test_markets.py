@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 
 from tiercli.config import load_config
-from tiercli.plan.markets import calendar_wide, market_calendar, market_shares, not_ranked, not_ranked_text
+from tiercli.plan.markets import (
+    calendar_wide,
+    market_calendar,
+    market_shares,
+    not_ranked,
+    not_ranked_text,
+)
 from tiercli.schema.dataset import load_dataset
 
 ROWS = [  # order id, date, customer, country, amount

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from tiercli.config import load_config
 from tiercli.plan.emails import plan_emails
-from tiercli.plan.recommend import catalog, product_family, recommend, sku_family, title_family
+from tiercli.plan.recommend import (
+    catalog,
+    product_family,
+    recommend,
+    sku_family,
+    title_family,
+)
 from tiercli.schema.dataset import Dataset, _empty
 
 # ------------------------------------------------------------------------------------------------ the family key

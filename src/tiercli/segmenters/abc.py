@@ -9,17 +9,12 @@ made 72.7% of the next 91 days' spend; on CDNOW cut 1997-09-30, 16.0% / 56% and 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from ..config import Config, Setting
 from ..i18n import _, counted, format_rows
-from .base import Segmenter, header, register
-
-if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
-    from ..scoring import ScoreResult
+from .base import Scored, Segmenter, header, register
 
 # seed 003: A customers are 5-10% of customers and make 55-80% of profit
 BENCHMARK = {"customers": (0.05, 0.10), "value": (0.55, 0.80)}
@@ -127,7 +122,7 @@ class ABC(Segmenter):
         }, index=customers.index)
 
     @classmethod
-    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+    def sheets(cls, result: Scored, lang: str = "en") -> list:
         """The Pareto curve: value share of the top 5%, 10%, ... of deal customers."""
         from ..io.write import Chart, Sheet
 
@@ -140,7 +135,7 @@ class ABC(Segmenter):
                       title=_("Value share by top share of deal customers"))]
 
     @classmethod
-    def render_details(cls, console, result: ScoreResult, lang: str = "en") -> None:
+    def render_details(cls, console, result: Scored, lang: str = "en") -> None:
         """The ABC check: A's share of deal customers and of value against seed 003's benchmark."""
         b = abc_benchmark(result)
         lo_c, hi_c = b["benchmark"]["customers"]
@@ -156,7 +151,7 @@ class ABC(Segmenter):
 
 # ---------------------------------------------------------------- its summary tables (of a scored result)
 
-def pareto(result: ScoreResult, points: int = 20) -> pd.DataFrame:
+def pareto(result: Scored, points: int = 20) -> pd.DataFrame:
     """The ABC Pareto curve: cumulative value share of the top 5%, 10%, ... of deal customers."""
     v = result.customers["abc_value"].dropna().clip(lower=0).sort_values(ascending=False).to_numpy()
     if len(v) == 0 or v.sum() <= 0:
@@ -168,7 +163,7 @@ def pareto(result: ScoreResult, points: int = 20) -> pd.DataFrame:
     return pd.DataFrame({"customer_pct": tops, "value_share": np.diff(cum, prepend=0.0), "cum_value_share": cum})
 
 
-def abc_benchmark(result: ScoreResult) -> dict:
+def abc_benchmark(result: Scored) -> dict:
     """A customers' share of customers and of value, against seed 003's 5-10% making 55-80%."""
     c = result.customers
     deal = c["frequency"] > 0

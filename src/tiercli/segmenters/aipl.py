@@ -7,18 +7,13 @@ customer rows: ``funnel`` (below) counts them into the funnel totals with ``even
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from ..config import Config, Setting
 from ..i18n import _, counted, format_rows, tr
 from ..signals import RANK, STAGES, event_profile
-from .base import Segmenter, header, label, register, table_sheet
-
-if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
-    from ..scoring import ScoreResult
+from .base import Scored, Segmenter, header, label, register, table_sheet
 
 
 @register
@@ -80,7 +75,7 @@ class AIPL(Segmenter):
                              "aipl_reason": reason.astype("str")}, index=idx)
 
     @classmethod
-    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+    def sheets(cls, result: Scored, lang: str = "en") -> list:
         """The funnel (customers and anonymous visitors at each stage) and the I crowd by source."""
         from ..io.write import Chart
 
@@ -97,7 +92,7 @@ class AIPL(Segmenter):
             Chart(kind="bar", title=t, categories=h["source"], values=(h["customers"], h["visitors"]))))
 
     @classmethod
-    def render(cls, console, result: ScoreResult, lang: str = "en") -> None:
+    def render(cls, console, result: Scored, lang: str = "en") -> None:
         """The funnel instead of the label table, then the I crowd by source."""
         from ..draw import green_bar, pct, titled_table
 
@@ -122,17 +117,17 @@ class AIPL(Segmenter):
 
 # ---------------------------------------------------------------- its summary tables (of a scored result)
 
-def anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
+def anonymous_visitors(result: Scored) -> pd.DataFrame:
     """Visitors never seen with a customer key (up to the as-of date): their highest AIPL stage and source.
 
     Computed once per result: the funnel and the source split, in the terminal and the workbook, all use it.
     """
-    if result._anonymous is None:
-        result._anonymous = _anonymous_visitors(result)
-    return result._anonymous
+    if "aipl.anonymous" not in result.computed:
+        result.computed["aipl.anonymous"] = _anonymous_visitors(result)
+    return result.computed["aipl.anonymous"]
 
 
-def _anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
+def _anonymous_visitors(result: Scored) -> pd.DataFrame:
     ev = result.dataset.events
     if not len(ev):
         return event_profile(ev, "visitor_id")
@@ -141,7 +136,7 @@ def _anonymous_visitors(result: ScoreResult) -> pd.DataFrame:
     return event_profile(ev[ev["customer"].isna() & ~ev["visitor_id"].isin(known)], "visitor_id")
 
 
-def funnel(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+def funnel(result: Scored, lang: str = "en") -> pd.DataFrame:
     """The AIPL funnel: per stage (highest reached) customers and anonymous visitors, how many reached it or a
     later one, and the stage-to-stage conversion (reached / reached at the stage before)."""
     cols = ["code", "label", "customers", "visitors", "total", "reached", "conversion"]
@@ -159,7 +154,7 @@ def funnel(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
     })[cols]
 
 
-def interest_sources(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+def interest_sources(result: Scored, lang: str = "en") -> pd.DataFrame:
     """The I crowd (highest stage interest), customers and anonymous visitors, split by source tag, so that
     discount-sensitive and content-driven visitors can be pushed differently (seed 003)."""
     cols = ["source", "customers", "visitors", "total", "crowd_share"]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
-from typing import ClassVar
+from typing import Any, ClassVar, Protocol
 
 import pandas as pd
 
@@ -33,6 +33,18 @@ from ..i18n import N_, _
 # the canonical tables as a skip reason names them
 TABLE_WORDS = {"orders": N_("orders"), "inquiries": N_("inquiries"), "events": N_("events"),
                "after_sales": N_("after_sales"), "customers": N_("customers")}
+
+
+class Scored(Protocol):
+    """What a segmenter's summaries, sheets and terminal tables read of a scored run.  ``scoring.ScoreResult``
+    is one; declared here so that the segmenters, which scoring runs, never import scoring."""
+
+    dataset: Any  # schema.dataset.Dataset: the tables the run read
+    customers: pd.DataFrame  # one row per customer, every segmenter's columns, index customer_id
+    as_of: pd.Timestamp
+    config: Config
+    skipped: dict[str, str]  # segmenter -> why it did not run
+    computed: dict[str, Any]  # what a segmenter works out once per run for its outputs, under its own key
 
 
 class Segmenter:
@@ -86,23 +98,24 @@ class Segmenter:
         """The thresholds this segmenter used (its section of the config)."""
         return config.section(cls.name)
 
-    # What it shows of a scored run (``result``: scoring.ScoreResult).  The workbook and the terminal summary
-    # gather these from every segmenter that ran, in the run's order; a plugin overrides them as a built-in does.
+    # What it shows of a scored run (``result``: a ``Scored``, e.g. scoring.ScoreResult).  The workbook and the
+    # terminal summary gather these from every segmenter that ran, in the run's order; a plugin overrides them
+    # as a built-in does.
 
     @classmethod
-    def summaries(cls, result, lang: str = "en") -> dict[str, pd.DataFrame]:
+    def summaries(cls, result: Scored, lang: str = "en") -> dict[str, pd.DataFrame]:
         """Its label columns' summaries (``segment_summary``: per label customers, share, revenue): one
         workbook sheet each, and by default its tables in the terminal."""
         return {column: segment_summary(result, column, lang) for column in (cls.name, *cls.extra_labels)}
 
     @classmethod
-    def sheets(cls, result, lang: str = "en") -> list:
+    def sheets(cls, result: Scored, lang: str = "en") -> list:
         """The workbook sheets (``io.write.Sheet``) it adds after every segmenter's summary sheets: a curve, a
         funnel, a list to act on.  None by default."""
         return []
 
     @classmethod
-    def render(cls, console, result, lang: str = "en") -> None:
+    def render(cls, console, result: Scored, lang: str = "en") -> None:
         """Its tables in the summary ``score`` prints (a rich Console; the run's language is set): by default
         one table per summary, label by label with customers, revenue and their shares."""
         from ..draw import label_table
@@ -112,7 +125,7 @@ class Segmenter:
             label_table(console, title, frame, lambda c: header(c, lang), result.dataset.currency or "")
 
     @classmethod
-    def render_details(cls, console, result, lang: str = "en") -> None:
+    def render_details(cls, console, result: Scored, lang: str = "en") -> None:
         """What it prints after every segmenter's tables (a check against a benchmark, profiles, a short
         list).  Nothing by default."""
 
@@ -230,7 +243,7 @@ def segmenter_title(name: str, lang: str) -> str:
     return (cls.title_zh or cls.title) if lang == "zh" else cls.title
 
 
-def segment_summary(result, column: str, lang: str = "en") -> pd.DataFrame:
+def segment_summary(result: Scored, column: str, lang: str = "en") -> pd.DataFrame:
     """Per label of ``column``: customers, share, revenue, share of revenue, average days since the last order."""
     c = result.customers
     labels = c[column].astype("str")
@@ -260,7 +273,7 @@ def segment_summary(result, column: str, lang: str = "en") -> pd.DataFrame:
 TABLE_FORMATS = {"share": "0.0%", "conversion": "0.0%", "crowd_share": "0.0%", "revenue": "#,##0.00"}
 
 
-def table_sheet(result, name: str, frame: pd.DataFrame, *, lang: str = "en", charts: tuple = (),
+def table_sheet(result: Scored, name: str, frame: pd.DataFrame, *, lang: str = "en", charts: tuple = (),
                 title: str | None = None, formats: dict[str, str] | None = None) -> list:
     """A summary table as a workbook sheet (a one-item list; none for an empty table): the ``code`` column
     left out, headers in ``lang``, shares as percentages, revenue as money (``formats``: more number formats,

@@ -18,7 +18,6 @@ factor of four in how often anyone reorders.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -34,10 +33,7 @@ from ..lifetime import (
     p_alive,
     probability_of_purchase,
 )
-from .base import Segmenter, SegmenterSkipped, header, label, register
-
-if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
-    from ..scoring import ScoreResult
+from .base import Scored, Segmenter, SegmenterSkipped, header, label, register
 
 
 def rft(customers: pd.DataFrame, unit_days: float) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
@@ -200,7 +196,7 @@ class Churn(Segmenter):
         return out
 
     @classmethod
-    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+    def sheets(cls, result: Scored, lang: str = "en") -> list:
         """Buyers by their chance of an order, and the at-risk customers worth the most."""
         from .. import countries
         from ..io.write import Chart, Sheet
@@ -219,7 +215,7 @@ class Churn(Segmenter):
                       title=_("At-risk customers worth the most"))]
 
     @classmethod
-    def render_details(cls, console, result: ScoreResult, lang: str = "en") -> None:
+    def render_details(cls, console, result: Scored, lang: str = "en") -> None:
         """The five at-risk customers worth the most (the columns with anything in them)."""
         from ..draw import titled_table
 
@@ -239,7 +235,7 @@ class Churn(Segmenter):
 
 # ---------------------------------------------------------------- its summary tables (of a scored result)
 
-def order_chance_distribution(result: ScoreResult) -> pd.DataFrame:
+def order_chance_distribution(result: Scored) -> pd.DataFrame:
     """Buyers per tenth of the chance of an order in the next 90 days (0-10% ... 90-100%), for the churn chart."""
     p = result.customers["churn_p_buy_90d"].dropna()
     edges = np.linspace(0, 1, 11)
@@ -248,7 +244,7 @@ def order_chance_distribution(result: ScoreResult) -> pd.DataFrame:
                          "customers": counts})
 
 
-def at_risk_valuable(result: ScoreResult, n: int = 20) -> pd.DataFrame:
+def at_risk_valuable(result: Scored, n: int = 20) -> pd.DataFrame:
     """The customers most worth winning back: at risk or likely lost, highest lifetime (else past) value first."""
     c = result.customers
     risky = c[c["churn"].isin(["at_risk", "likely_lost"]) & (c["monetary"] > 0)]

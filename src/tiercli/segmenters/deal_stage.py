@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from ..config import Config, Setting
 from ..i18n import _, counted, format_rows, tr
 from .base import (
+    Scored,
     Segmenter,
     code_labels,
     header,
@@ -18,9 +17,6 @@ from .base import (
     segmenter_title,
     table_sheet,
 )
-
-if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
-    from ..scoring import ScoreResult
 
 
 def stage_masks(customers: pd.DataFrame, repeat_orders: int) -> dict[str, pd.Series]:
@@ -89,7 +85,7 @@ class DealStage(Segmenter):
                             index=idx)
 
     @classmethod
-    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+    def sheets(cls, result: Scored, lang: str = "en") -> list:
         """The pipeline: customers at each stage, and how many reached it with the conversion."""
         from ..io.write import Chart
 
@@ -101,7 +97,7 @@ class DealStage(Segmenter):
                   values=(h["reached"], h["conversion"]))))
 
     @classmethod
-    def render(cls, console, result: ScoreResult, lang: str = "en") -> None:
+    def render(cls, console, result: Scored, lang: str = "en") -> None:
         """The pipeline instead of the label table."""
         from ..draw import green_bar, pct, titled_table
 
@@ -117,7 +113,7 @@ class DealStage(Segmenter):
 
 # ---------------------------------------------------------------- its summary tables (of a scored result)
 
-def pipeline(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+def pipeline(result: Scored, lang: str = "en") -> pd.DataFrame:
     """The deal-stage pipeline: customers at each stage, how many reached it or a later one, the
     conversion from the stage before (reached / reached before) and revenue."""
     cols = ["code", "label", "customers", "share", "reached", "conversion", "revenue"]

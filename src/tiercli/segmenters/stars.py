@@ -9,8 +9,6 @@ quantity, declared big B, and silence.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
@@ -19,6 +17,7 @@ from ..errors import ConfigError
 from ..i18n import _, counted, format_rows, tr
 from ..schema.clean import contains_any
 from .base import (
+    Scored,
     Segmenter,
     SegmenterSkipped,
     code_labels,
@@ -29,10 +28,6 @@ from .base import (
     table_sheet,
 )
 from .deal_stage import stage_masks
-
-if TYPE_CHECKING:  # (the result of a run; scoring imports the segmenters)
-    from ..scoring import ScoreResult
-
 
 # ---------------------------------------------------------------- the segmenter
 
@@ -106,7 +101,7 @@ class Stars(Segmenter):
                              "stars_expected_days": expected, "stars_reason": reason.astype("str")}, index=idx)
 
     @classmethod
-    def sheets(cls, result: ScoreResult, lang: str = "en") -> list:
+    def sheets(cls, result: Scored, lang: str = "en") -> list:
         """Stars by group: inquiry and sample customers at each star."""
         from ..io.write import Chart
 
@@ -118,7 +113,7 @@ class Stars(Segmenter):
             Chart(kind="pie", title=t, categories=h["label"], values=(h["customers"],))))
 
     @classmethod
-    def render(cls, console, result: ScoreResult, lang: str = "en") -> None:
+    def render(cls, console, result: Scored, lang: str = "en") -> None:
         """Stars by group instead of the two label tables."""
         from ..draw import titled_table
 
@@ -214,7 +209,7 @@ class Stars(Segmenter):
 
 # ---------------------------------------------------------------- its summary tables (of a scored result)
 
-def stars_table(result: ScoreResult, lang: str = "en") -> pd.DataFrame:
+def stars_table(result: Scored, lang: str = "en") -> pd.DataFrame:
     """Customers per star rating, inquiry and sample customers apart."""
     cols = ["code", "label", "inquiry_customers", "sample_customers", "customers"]
     c = result.customers
