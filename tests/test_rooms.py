@@ -79,3 +79,14 @@ def test_the_walk_sees_late_imports(tmp_path):
     assert ("tiercli.features", "tiercli.segmenters.base", 2) in found
     assert ("tiercli.segmenters.base", "tiercli.features", 1) in found
     assert LEVEL[_room("tiercli.segmenters.base")] > LEVEL[_room("tiercli.features")]
+
+
+def test_no_module_takes_another_modules_private_names():
+    """A name that starts with ``_`` is its module's own; a room that needs it is asking for a public one."""
+    taken = []
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                taken += [f"{path.relative_to(SRC)}:{node.lineno} takes {a.name}" for a in node.names
+                          if a.name.startswith("_") and a.name not in ("_", "__version__")]
+    assert not taken, "\n".join(taken)

@@ -488,7 +488,7 @@ def _differ_verdict(bt: Backtest, col: str, name, title) -> tuple[bool | None, s
 # --------------------------------------------------------------------------------------------- outputs
 
 
-def _words(frame: pd.DataFrame, column: str, lang: str) -> pd.DataFrame:
+def class_words(frame: pd.DataFrame, column: str, lang: str) -> pd.DataFrame:
     """A class table with its codes as words in ``lang`` ("all" too)."""
     from .segmenters.base import label
 
@@ -535,7 +535,7 @@ def _backtest_sheets(bt: Backtest, lang: str) -> list:
         overall = table.loc[table["label"] == "all", "repeat_rate"].iloc[0]
         everyone = _("{share} of all bought again").format(share=f"{overall:.1%}")
         # the classes only: an "all" bar beside them would dwarf the shares on the charts
-        shown = _words(table[table["label"] != "all"], col, lang).rename(columns=h)
+        shown = class_words(table[table["label"] != "all"], col, lang).rename(columns=h)
         sheets.append(Sheet(name=title[:31], frame=shown, formats=pct, title=f"{title} — {span}; {everyone}", charts=(
             Chart(kind="column", title=f"{title} · {h['repeat_rate']}", categories=h["label"],
                   values=(h["repeat_rate"],)),

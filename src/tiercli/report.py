@@ -187,7 +187,7 @@ def _small_table(console: Console, title: str, frame, formats: dict, lang: str) 
 
 def _backtest_classes(console: Console, bt, lang: str) -> None:
     """Per label column: what each class's customers did in the holdout (bought again, orders, spend)."""
-    from .backtest import _words
+    from .backtest import class_words
 
     cur = bt.result.dataset.currency or ""
     heads = (header("customers", lang), "%", _("Bought again"), _("Orders each"), _("Spend each"), _("% of spend"))
@@ -200,7 +200,7 @@ def _backtest_classes(console: Console, bt, lang: str) -> None:
         for i, name in enumerate(heads):
             t.add_column(name + (f" ({cur})" if i == 4 and cur else ""), justify="right", no_wrap=True)
         t.add_column("", no_wrap=True)
-        for row in _words(frame, col, lang).itertuples(index=False):
+        for row in class_words(frame, col, lang).itertuples(index=False):
             t.add_row(str(row.label), f"{row.customers:,}", f"{row.share:.1%}", f"{row.repeat_rate:.1%}",
                       f"{row.orders_per_customer:.2f}", f"{row.spend_per_customer:,.0f}",
                       "" if row.spend_share != row.spend_share else f"{row.spend_share:.1%}",
