@@ -46,11 +46,14 @@ class Whales(Segmenter):
                             index=customers.index)
 
     @classmethod
-    def by_country(cls, result) -> pd.DataFrame:
-        """Whales per country: how many, their revenue and its share of all whales' revenue, most first."""
+    def by_country(cls, result, lang: str = "en") -> pd.DataFrame:
+        """Whales per country (named in ``lang``): how many, their revenue and its share of all whales'
+        revenue, most first."""
+        from tiercli.countries import display
+
         c = result.customers
         whales = c[c["whales"].eq("whale").fillna(False)]
-        g = whales.groupby(whales["country"].astype("str").fillna("-"))
+        g = whales.groupby(display(whales["country"], lang).fillna("-").astype("str"))
         frame = pd.DataFrame({"customers": g.size(), "revenue": g["revenue"].sum().round(2)})
         total = frame["revenue"].sum()
         frame["revenue_share"] = frame["revenue"] / total if total else 0.0
@@ -59,7 +62,7 @@ class Whales(Segmenter):
 
     @classmethod
     def sheets(cls, result, lang: str = "en") -> list:
-        return table_sheet(result, SHEET[lang], cls.by_country(result), lang=lang,
+        return table_sheet(result, SHEET[lang], cls.by_country(result, lang), lang=lang,
                            formats={"revenue_share": "0.0%"})
 
     @classmethod
@@ -67,7 +70,7 @@ class Whales(Segmenter):
         from tiercli.draw import green_bar, titled_table
 
         super().render(console, result, lang)  # the label table every segmenter gets
-        frame = cls.by_country(result)
+        frame = cls.by_country(result, lang)
         t = titled_table(console, SHEET[lang],
                          [header(c, lang) for c in ("country", "customers", "revenue")] + ["%", ""])
         for r in frame.itertuples(index=False):
