@@ -78,7 +78,7 @@ def main() -> int:
     as_of = resolve_as_of(None, dataset)
     customers = build_customers(dataset, as_of, config)
     mark("build_customers")
-    chosen = base.plan(None, {"orders"})
+    chosen = base.select(None, {"orders"}, config)
     out = customers
     for cls in chosen.run:
         try:

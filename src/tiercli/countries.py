@@ -119,17 +119,24 @@ _LANGUAGES = {
 _UNKNOWN = "?"  # internal: an unknown word (no country), as against a cell not recognised at all
 
 
+_DOTS = re.compile(r"[.'’`´]")
+_SPACING = re.compile(r"[\s,_()\[\]\-–/]+")
+_SAINT = re.compile(r"\bsaint\b")
+_SAINTE = re.compile(r"\bsainte\b")
+_THE = re.compile(r"^the ")
+
+
 def _key(text) -> str:
     """Lookup key: full-width, case, accents, dots, '&', 'Saint', a leading 'the' and spacing set aside."""
     t = unicodedata.normalize("NFKC", str(text)).casefold()
     t = "".join(ch for ch in unicodedata.normalize("NFKD", t) if not unicodedata.combining(ch))
     t = unicodedata.normalize("NFC", t)
     t = t.replace("&", " and ")
-    t = re.sub(r"[.'’`´]", "", t)
-    t = re.sub(r"[\s,_()\[\]\-–/]+", " ", t).strip()
-    t = re.sub(r"\bsaint\b", "st", t)
-    t = re.sub(r"\bsainte\b", "ste", t)
-    return re.sub(r"^the ", "", t)
+    t = _DOTS.sub("", t)
+    t = _SPACING.sub(" ", t).strip()
+    t = _SAINT.sub("st", t)
+    t = _SAINTE.sub("ste", t)
+    return _THE.sub("", t)
 
 
 @dataclass(frozen=True)

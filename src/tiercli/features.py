@@ -175,9 +175,7 @@ def _contact_details(dataset: Dataset, end: pd.Timestamp) -> pd.DataFrame:
         latest = lines[keep]
         if latest["date"].max() >= end:  # --as-of in the past (a backtest's cut): what was known then
             latest = latest[~(latest["date"] >= end).to_numpy()]
-        if not latest["date"].is_monotonic_increasing:  # exports are usually in date order already
-            latest = latest.sort_values("date", na_position="first", kind="stable")
-        pieces.append(latest.groupby("customer")[keep[2:]].last())
+        pieces.append(_latest_values(latest, keep[2:]))
     if len(dataset.inquiries):
         inq = dataset.inquiries.sort_values("date", na_position="first")
         pieces.append(inq.groupby("customer")[[c for c in ("name", "email", "country") if c in inq]].last())
@@ -194,6 +192,30 @@ def _contact_details(dataset: Dataset, end: pd.Timestamp) -> pd.DataFrame:
     out["blacklisted"] = black.reindex(out.index).fillna(False).astype(bool) if black is not None else False
     out["country_code"] = countries.codes(out["country"])  # the cell stays as exported; the code is the market
     return out[cols + ["country_code", "blacklisted"]]
+
+
+def _latest_values(lines: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Per customer, each column's value on the latest line holding one (a missing date counts as the
+    earliest; equal dates in line order): ``lines.sort_values("date", na_position="first", kind="stable")
+    .groupby("customer")[columns].last()``, without taking every line of every column into date order
+    (a tenth of a second on a million lines): each line's place in that order is ranked, the highest rank
+    holding a value is found per customer, and only those few lines are taken."""
+    when = lines["date"].to_numpy()
+    in_order = lines["date"].is_monotonic_increasing  # exports usually are in date order already
+    if in_order or when.dtype.kind != "M" or not columns:  # (or not plain datetimes: the plain way)
+        if not in_order:
+            lines = lines.sort_values("date", na_position="first", kind="stable")
+        return lines.groupby("customer")[columns].last()
+    order = np.argsort(when.view("int64"), kind="stable")  # NaT is the least int64: first, like na_position
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    held = pd.DataFrame({c: np.where(lines[c].notna().to_numpy(), rank, -1) for c in columns}, index=lines.index)
+    top = held.groupby(lines["customer"]).max()
+    out = {}
+    for c in columns:
+        r = top[c].to_numpy()
+        out[c] = lines[c].array.take(np.where(r >= 0, order[np.maximum(r, 0)], -1), allow_fill=True)
+    return pd.DataFrame(out, index=top.index)
 
 
 def _rhythm(deal: pd.DataFrame) -> pd.DataFrame:

@@ -444,7 +444,10 @@ def _duplicated_lines(lines: pd.DataFrame) -> pd.Series:
     maybe = pd.Series(key).duplicated(keep=False).to_numpy()
     dup = np.zeros(len(lines), dtype=bool)
     if maybe.any():
-        dup[maybe] = lines.loc[maybe, _DEDUP_COLUMNS].duplicated(keep="first").to_numpy()
+        # each column's few candidate lines by its own mask (Arrow text columns filter chunk by chunk; a
+        # frame's .loc takes them by position, which joins every chunk of the column first: 5x slower)
+        few = pd.DataFrame({c: lines[c].array[maybe] for c in _DEDUP_COLUMNS}, copy=False)
+        dup[maybe] = few.duplicated(keep="first").to_numpy()
     return pd.Series(dup, index=lines.index)
 
 

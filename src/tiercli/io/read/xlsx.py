@@ -122,34 +122,47 @@ def fastexcel_sheets(path: Path, data: bytes, guard: WorkbookGuard, max_rows: in
                      pick=list):
     """(name, frame, header row, merged runs) per non-empty sheet of a checked .xlsx, read by fastexcel
     (calamine in Rust, straight to Arrow text columns).  fastexcel lets go of the GIL, so two sheets load
-    at once, each with its own reader (one reader cannot serve two threads)."""
-    import threading
+    at once, each with its own reader (one reader cannot serve two threads at once; a reader done with one
+    sheet serves the next)."""
+    import queue
 
     import fastexcel
 
     _quiet_dtype_guesses()
-    local = threading.local()
+    idle: queue.SimpleQueue = queue.SimpleQueue()  # readers no thread is using (opening one parses the
+    # workbook part and every shared string again: ~0.1 s on the real two-year export, so none is wasted)
 
-    def reader():
-        if getattr(local, "reader", None) is None:
-            try:
-                local.reader = fastexcel.read_excel(data)
-            except Exception as exc:  # fastexcel raises its own error types for every kind of damage
-                raise unreadable(path, exc) from None
-        return local.reader
+    def opened():
+        try:
+            return idle.get_nowait()
+        except queue.Empty:
+            pass
+        try:
+            return fastexcel.read_excel(data)
+        except Exception as exc:  # fastexcel raises its own error types for every kind of damage
+            raise unreadable(path, exc) from None
 
-    names = pick(reader().sheet_names)
+    first = opened()
+    names = pick(first.sheet_names)
+    idle.put(first)
     merges = guard.merged_ranges()
 
     def load(name: str):
+        held = opened()
+        try:
+            return _load(held, name)
+        finally:
+            idle.put(held)
+
+    def _load(reader, name: str):
         try:
             # typed first (each column typed by fastexcel from every row, then written as text in arrow:
             # cheaper than fastexcel's own text mode); as text when the header is not the first row
-            typed = _typed_sheet(reader(), name, max_rows)
+            typed = _typed_sheet(reader, name, max_rows)
             if typed is not None:
                 sheet, header, table = typed
             else:
-                sheet = reader().load_sheet(name, header_row=None, skip_rows=0, dtypes="string",
+                sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string",
                                             n_rows=None if max_rows is None else max_rows + 25)
             columns = sheet.available_columns()
             offset = columns[0].absolute_index if columns else 0
