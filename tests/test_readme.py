@@ -83,3 +83,15 @@ def test_a_row_the_output_no_longer_has_is_an_error_naming_it(tool):
 
 def test_products_share_their_leading_words_with_an_ellipsis(tool):
     assert tool._shorten_products("Patch 3in Pink; Patch 4in Pink; Patch 3in White", 2) == "Patch 3in Pink; … 4in Pink; …"
+
+
+def test_readme_benchmark_tables_are_the_results_files():
+    """The Performance section's tables are made from benchmarks/results by benchmarks/report.py, never typed."""
+    spec = importlib.util.spec_from_file_location("tiercli_bench_report", ROOT / "benchmarks" / "report.py")
+    report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(report)
+    readme = (ROOT / "README.md").read_text()
+    blocks = [m.group(1) for m in map(report.START.match, readme.splitlines()) if m]
+    assert blocks, "README.md has no benchmark block"
+    assert all((ROOT / b).is_file() for b in blocks)
+    assert report.render(readme) == readme, "README.md's benchmark tables drifted: python benchmarks/report.py --write"
