@@ -158,18 +158,16 @@ def fastexcel_sheets(path: Path, data: bytes, guard: WorkbookGuard, max_rows: in
         try:
             # typed first (each column typed by fastexcel from every row, then written as text in arrow:
             # cheaper than fastexcel's own text mode); as text when the header is not the first row
-            typed = _typed_sheet(reader, name, max_rows)
+            typed = _typed_sheet(reader, name, max_rows, path, limits)
             if typed is not None:
-                sheet, header, table = typed
+                offset, header, table = typed
             else:
                 sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string",
                                             n_rows=None if max_rows is None else max_rows + 25)
-            columns = sheet.available_columns()
-            offset = columns[0].absolute_index if columns else 0
-            check_layout(path, name, sheet.total_height if columns else 0,
-                          columns[-1].absolute_index + 1 if columns else 0, limits)
-            if typed is None:
+                height, width, offset = _layout(sheet)
+                check_layout(path, name, height, width, limits)
                 table = sheet.to_arrow()
+                del sheet  # (calamine's cells: let go before the text columns are made)
         except InputError:
             raise
         except Exception as exc:
@@ -225,12 +223,21 @@ def _arrow_to_frame(table, offset: int, merged: list | None) -> tuple[pd.DataFra
 _DEDUPED = re.compile(r"(.+)_\d+$")
 
 
-def _typed_sheet(reader, name: str, max_rows: int | None):
-    """(sheet, header texts, text columns) when the header is the sheet's first row, read typed (each
-    column's type from every row: a text cell deep in a number column makes it a text column, nothing is
-    coerced away) and written as the text fastexcel's text mode gives.  None when the header is on another
-    row, cannot be recovered exactly (fastexcel renames a repeated name 'x' to 'x_1') or a column's type
-    has no text form here: the caller then reads the sheet as text."""
+def _layout(sheet) -> tuple[int, int, int]:
+    """(height, width, first column's index) of a loaded sheet, as ``check_layout`` and the offset need them."""
+    columns = sheet.available_columns()
+    if not columns:
+        return 0, 0, 0
+    return sheet.total_height, columns[-1].absolute_index + 1, columns[0].absolute_index
+
+
+def _typed_sheet(reader, name: str, max_rows: int | None, path: Path | None = None, limits: Limits | None = None):
+    """(column offset, header texts, text columns) when the header is the sheet's first row, read typed
+    (each column's type from every row: a text cell deep in a number column makes it a text column,
+    nothing is coerced away) and written as the text fastexcel's text mode gives.  None when the header
+    is on another row, cannot be recovered exactly (fastexcel renames a repeated name 'x' to 'x_1') or a
+    column's type has no text form here: the caller then reads the sheet as text.  Given ``limits``, the
+    layout is checked against them before the text columns are returned (an InputError)."""
     import pyarrow as pa
 
     sheet = reader.load_sheet(name, header_row=0, skip_rows=0, schema_sample_rows=None,
@@ -244,17 +251,23 @@ def _typed_sheet(reader, name: str, max_rows: int | None):
             return None
         seen.add(h)
     table = sheet.to_arrow()
+    height, width, offset = _layout(sheet)
+    del sheet  # calamine's cells (about four times the typed columns): let go before the text is made
+    typed, rows = list(table.columns), table.num_rows
+    del table
     texts = []
-    for column in table.columns:
-        text = _typed_text(column)
+    while typed:
+        text = _typed_text(typed.pop(0))  # each typed column let go once written as text
         if text is None:
             return None
         texts.append(text)
     # the header must be the row _arrow_to_frame would find among the first 20
     top = [c.slice(0, 19).to_pylist() for c in texts]
-    if find_header_row([header, *([col[i] for col in top] for i in range(min(19, table.num_rows)))]) != 0:
+    if find_header_row([header, *([col[i] for col in top] for i in range(min(19, rows)))]) != 0:
         return None
-    return sheet, header, pa.table(texts, names=[str(j) for j in range(len(texts))])
+    if limits is not None:
+        check_layout(path, name, height, width, limits)
+    return offset, header, pa.table(texts, names=[str(j) for j in range(len(texts))])
 
 
 def _typed_text(column):
