@@ -124,3 +124,16 @@ def test_repeated_keys_is_duplicated_keep_false():
     truly = lines.duplicated(subset=ds._KEY_TEXT, keep=False).to_numpy()
     assert not (truly & ~maybe).any()
     assert maybe.sum() <= max(10_000, len(lines) // 50) or maybe.sum() == truly.sum()
+
+
+@pytest.mark.parametrize("n,distinct", [(0, 1), (1, 1), (2, 1), (5_000, 1), (5_000, 40), (200_000, 150_000),
+                                        (50_000, 2**63)])
+def test_repeats_is_duplicated_keep_false(n, distinct):
+    rng = np.random.default_rng(n)
+    key = rng.integers(0, distinct, n, dtype=np.uint64) if distinct < 2**63 else \
+        rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+    if n > 2:
+        key[-1] = np.uint64(2**64 - 1)  # the largest key, once or twice
+        key[0] = key[-1] if n % 2 else key[0]
+    expected = pd.Series(key).duplicated(keep=False).to_numpy()
+    np.testing.assert_array_equal(ds._repeats(key), expected)

@@ -437,7 +437,8 @@ def _duplicated_lines(lines: pd.DataFrame) -> pd.Series:
     for c in cheap:
         v = lines[c].to_numpy()
         if v.dtype.kind == "f":
-            v = np.where(np.isnan(v), np.nan, v + 0.0).view(np.uint64)
+            v = v + 0.0  # (a new array: -0.0 is 0.0)
+            v[np.isnan(v)] = np.nan
         else:
             v = v.astype("int64", copy=False).view(np.uint64)
         key = _mix(key, v)
@@ -452,9 +453,11 @@ def _duplicated_lines(lines: pd.DataFrame) -> pd.Series:
 
 
 def _mix(key: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``key`` with ``v`` folded in (uint64, wrapping): equal pairs give equal keys."""
+    """``key`` with ``v`` folded in (uint64, wrapping; in place: ``key`` is the caller's own array): equal
+    pairs give equal keys."""
     with np.errstate(over="ignore"):
-        key = (key ^ v.view(np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
+        key ^= v.view(np.uint64)
+        key *= np.uint64(0x9E3779B97F4A7C15)
         key ^= key >> np.uint64(29)
     return key
 
@@ -467,19 +470,33 @@ def _repeated_keys(key: np.ndarray, lines: pd.DataFrame, texts: list[str]) -> np
     keep equal keys, so none is lost."""
     n = len(key)
     few = max(10_000, n // 50)  # below this, comparing the lines in full costs less than another column
-    maybe = pd.Series(key).duplicated(keep=False).to_numpy() if not texts else None
+    maybe = _repeats(key) if not texts else None
     for i, c in enumerate(texts):
         if maybe is None:  # the first text column over every line
             key = _mix(key, _text_codes(lines[c]))
-            maybe = pd.Series(key).duplicated(keep=False).to_numpy(copy=True)
+            maybe = _repeats(key)
             continue
         at = np.flatnonzero(maybe)
         if len(at) <= few:
             break
         sub = _mix(key[at], _text_codes(pd.Series(lines[c].array[maybe], copy=False)))
         key[at] = sub
-        maybe[at] = pd.Series(sub).duplicated(keep=False).to_numpy()
+        maybe[at] = _repeats(sub)
     return maybe
+
+
+def _repeats(key: np.ndarray) -> np.ndarray:
+    """``pd.Series(key).duplicated(keep=False)`` for uint64 keys (every line whose key another line has too),
+    by sorting (numpy's vectorized sort): half the time of the hash table on a million keys."""
+    order = np.argsort(key)
+    ranked = key[order]
+    same = ranked[1:] == ranked[:-1]
+    flag = np.zeros(len(key), dtype=bool)
+    flag[1:] |= same
+    flag[:-1] |= same
+    out = np.empty(len(key), dtype=bool)
+    out[order] = flag
+    return out
 
 
 def _text_codes(col: pd.Series) -> np.ndarray | None:
