@@ -437,17 +437,3 @@ def test_clean_text_skips_no_trim_it_needs(cells, size):
     pd.testing.assert_series_equal(clean_text(values), expected)
     numbers, bad = parse_amounts(values.where(values.isna(), "12"))
     assert not bad.any() and numbers.dropna().eq(12).all()
-
-
-def test_matches_words_on_sliced_chunks_and_many_candidates():
-    """Chunks that are slices of a larger array (their offsets do not start at 0), chunks holding only
-    missing values or only empty text, and a column where most cells start with a word's letter."""
-    cells = (["Total", None, "", "tote", " total ", "TOTALS", "合计", "t" * 9, "İ", "\u3000total"] * 300)
-    whole = pa.array(cells, pa.large_string())
-    parts = [whole.slice(3, 1_000), whole.slice(1_003, 997), pa.array([None, None], pa.large_string()),
-             pa.array(["", ""], pa.large_string()), whole.slice(2_000)]
-    values = pd.Series(pd.array(pa.chunked_array(parts, pa.large_string()), dtype="str"))
-    plain = pd.Series(values.tolist(), dtype="str")
-    for words in (["total"], ["total", "合计", "t"], ["x" * 20]):
-        expected = plain.str.strip().str.lower().isin(words).to_numpy(dtype=bool)
-        assert (matches_words(values, words) == expected).all()

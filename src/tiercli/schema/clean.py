@@ -367,28 +367,21 @@ def matches_words(values: pd.Series, words, strip: str = "") -> np.ndarray:
     candidates = None
     if chunks is not None:
         lead = {ord(c) for w in words for c in (w[:1], w[:1].upper()) if c and ord(c) < 128}
-        may_lead = np.zeros(256, dtype=bool)  # first bytes a match can have: and blanks, and not ASCII
-        may_lead[list(lead | {9, 10, 11, 12, 13, 28, 29, 30, 31, 32})] = True
-        may_lead[128:] = True
+        lead = list(lead | {9, 10, 11, 12, 13, 28, 29, 30, 31, 32})  # and blanks
         shortest = min(len(w) for w in words)
         masks = []
         for arr in chunks:  # chunk by chunk: no copy of the column
             offsets, chars = _arrow_bytes(arr)
-            starts = offsets[:-1]
-            filled = (offsets[1:] - starts) >= shortest
+            filled = np.diff(offsets) >= shortest
             if arr.null_count:
                 filled &= ~np.asarray(arr.is_null())
-            at = np.flatnonzero(filled)  # (often few: cells shorter than the word are left out first)
-            mask = np.zeros(len(arr), dtype=bool)
-            mask[at[may_lead[chars[starts[at]]]]] = True
-            masks.append(mask)
-        mask = np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
-        candidates = np.flatnonzero(mask)
+            first = np.zeros(len(arr), dtype=np.uint8)
+            first[filled] = chars[offsets[:-1][filled]]
+            masks.append(filled & ((first >= 128) | np.isin(first, lead)))
+        candidates = np.flatnonzero(np.concatenate(masks)) if masks else np.zeros(0, dtype=np.int64)
         if not len(candidates):
             return out
-        # by the mask, not by position: a boolean filter of Arrow text goes chunk by chunk, a take by
-        # position joins every chunk of the column first (a copy of a million cells)
-        values = pd.Series(values.array[mask], copy=False)
+        values = values.iloc[candidates]
     text = values.astype("str").str.strip()
     if strip:
         text = text.str.rstrip(strip)
