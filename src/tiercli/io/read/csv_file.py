@@ -410,7 +410,7 @@ def _holds_line_break(table) -> bool:
     holding a control character at all."""
     for column in table.columns:
         for chunk in column.chunks:
-            _, offsets, data = chunk.buffers()
+            offsets, data = chunk.buffers()[1:]
             if data is None or not len(chunk):
                 continue
             at = np.frombuffer(offsets, dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
