@@ -72,3 +72,68 @@ def test_take_rows_is_a_boolean_filter(consume):
     assert taken.loc[0, "customer_id"] == expected.loc[0, "customer_id"]
     taken.loc[0, "email"] = "x@example.com"
     assert pd.isna(taken.loc[0, "name"])
+
+
+def _alike(n: int, seed: int, spread: int) -> pd.DataFrame:
+    """``n`` lines sharing their numbers, date and (mostly) order id, told apart, if at all, only by the later
+    text columns: empty text vs missing, case, unicode; ``spread`` distinct values each (1: all repeats)."""
+    rng = np.random.default_rng(seed)
+    words = ["", None, "a", "A", "é", "É", "货品", "a ", "ß", "SS"]
+
+    def pick(k: int) -> list:
+        return [words[i % len(words)] for i in rng.integers(0, min(spread, len(words)), k)]
+
+    return pd.DataFrame({
+        "order_id": _text(["O1" if o else None for o in rng.integers(0, 20, n)], 3_001),
+        "customer": _text(pick(n), 2_500),
+        "date": pd.to_datetime(np.full(n, 3), unit="D", origin="2010-01-01"),
+        "status": _text(pick(n), 4_000),
+        "product": _text(pick(n), 1_999),
+        "sku": _text(pick(n), 7_000),
+        "quantity": np.ones(n),
+        "unit_price": rng.choice([2.0, np.nan], n) if spread > 1 else np.full(n, 2.0),
+        "line_value": np.full(n, np.nan),
+        "order_total": np.full(n, -0.0),
+        "country": _text(pick(n), 5_000),
+    })
+
+
+@pytest.mark.parametrize("seed,spread", [(1, 10), (2, 4), (3, 2), (4, 1)])
+def test_duplicated_lines_refined_column_by_column(seed, spread):
+    """The candidate lines narrowed one text column at a time (numbers and order id shared by nearly all):
+    the same as pandas, whatever the case, missing or empty text, unicode, and when every line repeats."""
+    lines = _alike(30_000, seed, spread)
+    expected = lines.duplicated(subset=ds._DEDUP_COLUMNS, keep="first")
+    if spread == 1:
+        assert expected.sum() > 25_000
+    pd.testing.assert_series_equal(ds._duplicated_lines(lines), expected, check_names=False)
+
+
+def test_duplicated_lines_small_and_single():
+    for n in (1, 2, 9_999):
+        lines = _alike(n, 7, 3)
+        expected = lines.duplicated(subset=ds._DEDUP_COLUMNS, keep="first")
+        pd.testing.assert_series_equal(ds._duplicated_lines(lines), expected, check_names=False)
+
+
+def test_repeated_keys_is_duplicated_keep_false():
+    """Whatever columns the key is refined by, a line left out is one no other line equals on them all."""
+    lines = _alike(40_000, 9, 10)
+    key = np.zeros(len(lines), dtype=np.uint64)
+    maybe = ds._repeated_keys(key, lines, ds._KEY_TEXT)
+    truly = lines.duplicated(subset=ds._KEY_TEXT, keep=False).to_numpy()
+    assert not (truly & ~maybe).any()
+    assert maybe.sum() <= max(10_000, len(lines) // 50) or maybe.sum() == truly.sum()
+
+
+@pytest.mark.parametrize("n,distinct", [(0, 1), (1, 1), (2, 1), (5_000, 1), (5_000, 40), (200_000, 150_000),
+                                        (50_000, 2**63)])
+def test_repeats_is_duplicated_keep_false(n, distinct):
+    rng = np.random.default_rng(n)
+    key = rng.integers(0, distinct, n, dtype=np.uint64) if distinct < 2**63 else \
+        rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+    if n > 2:
+        key[-1] = np.uint64(2**64 - 1)  # the largest key, once or twice
+        key[0] = key[-1] if n % 2 else key[0]
+    expected = pd.Series(key).duplicated(keep=False).to_numpy()
+    np.testing.assert_array_equal(ds._repeats(key), expected)

@@ -417,31 +417,32 @@ def _arrow_data(col: pd.Series) -> pa.ChunkedArray | None:
     return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
+# the text columns that tell a line from its neighbours, most telling first: a key of the numbers, the date and
+# these (as many as it takes) leaves few lines to compare in full
+_KEY_TEXT = ["order_id", "sku", "product", "customer", "country", "status"]
+
+
 def _duplicated_lines(lines: pd.DataFrame) -> pd.Series:
-    """``lines.duplicated(subset=_DEDUP_COLUMNS, keep="first")``, about twice as fast on a big export: a
-    line can only repeat another whose date and numbers are the same, so the text columns (the costly
-    part) are compared among those few lines only.  Same result, same order of first occurrences."""
+    """``lines.duplicated(subset=_DEDUP_COLUMNS, keep="first")``, about three times as fast on a big export: a
+    line can only repeat another whose date, numbers and order id are the same, so the other text columns
+    are encoded only among the lines that share those (a few text columns, not all six, over a million
+    lines), and the text is compared in full among the few lines left.  Same result, same order of first
+    occurrences."""
     cheap = [c for c in _DEDUP_COLUMNS if c in lines and lines[c].dtype.kind in "biufM"]
     if len(lines) < 10_000 or not cheap:
         return lines.duplicated(subset=_DEDUP_COLUMNS, keep="first")
     # the numbers folded into one 64-bit key: equal lines get equal keys (NaN and -0.0 made canonical
     # first); a collision only lets a line into the exact comparison below
     key = np.zeros(len(lines), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for c in cheap:
-            v = lines[c].to_numpy()
-            if v.dtype.kind == "f":
-                v = np.where(np.isnan(v), np.nan, v + 0.0).view(np.uint64)
-            else:
-                v = v.astype("int64", copy=False).view(np.uint64)
-            key = (key ^ v) * np.uint64(0x9E3779B97F4A7C15)
-            key ^= key >> np.uint64(29)
-        for c in _DEDUP_COLUMNS:  # the text columns too, by their dictionary codes (a fiftieth of the cost)
-            codes = _text_codes(lines[c]) if c in lines else None
-            if codes is not None:
-                key = (key ^ codes.view(np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
-                key ^= key >> np.uint64(29)
-    maybe = pd.Series(key).duplicated(keep=False).to_numpy()
+    for c in cheap:
+        v = lines[c].to_numpy()
+        if v.dtype.kind == "f":
+            v = v + 0.0  # (a new array: -0.0 is 0.0)
+            v[np.isnan(v)] = np.nan
+        else:
+            v = v.astype("int64", copy=False).view(np.uint64)
+        key = _mix(key, v)
+    maybe = _repeated_keys(key, lines, [c for c in _KEY_TEXT if c in lines and c in _DEDUP_COLUMNS])
     dup = np.zeros(len(lines), dtype=bool)
     if maybe.any():
         # each column's few candidate lines by its own mask (Arrow text columns filter chunk by chunk; a
@@ -449,6 +450,53 @@ def _duplicated_lines(lines: pd.DataFrame) -> pd.Series:
         few = pd.DataFrame({c: lines[c].array[maybe] for c in _DEDUP_COLUMNS}, copy=False)
         dup[maybe] = few.duplicated(keep="first").to_numpy()
     return pd.Series(dup, index=lines.index)
+
+
+def _mix(key: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``key`` with ``v`` folded in (uint64, wrapping; in place: ``key`` is the caller's own array): equal
+    pairs give equal keys."""
+    with np.errstate(over="ignore"):
+        key ^= v.view(np.uint64)
+        key *= np.uint64(0x9E3779B97F4A7C15)
+        key ^= key >> np.uint64(29)
+    return key
+
+
+def _repeated_keys(key: np.ndarray, lines: pd.DataFrame, texts: list[str]) -> np.ndarray:
+    """Where a line's key (numbers and date) and text columns may repeat another line's: a bool array.
+    The text columns are folded in one at a time by their dictionary codes, each over only the lines
+    still possibly repeated (the first over all of them), until those are few.  A line whose key is
+    unique on some columns repeats no line, so it is never looked at again; lines equal on every column
+    keep equal keys, so none is lost."""
+    n = len(key)
+    few = max(10_000, n // 50)  # below this, comparing the lines in full costs less than another column
+    maybe = _repeats(key) if not texts else None
+    for i, c in enumerate(texts):
+        if maybe is None:  # the first text column over every line
+            key = _mix(key, _text_codes(lines[c]))
+            maybe = _repeats(key)
+            continue
+        at = np.flatnonzero(maybe)
+        if len(at) <= few:
+            break
+        sub = _mix(key[at], _text_codes(pd.Series(lines[c].array[maybe], copy=False)))
+        key[at] = sub
+        maybe[at] = _repeats(sub)
+    return maybe
+
+
+def _repeats(key: np.ndarray) -> np.ndarray:
+    """``pd.Series(key).duplicated(keep=False)`` for uint64 keys (every line whose key another line has too),
+    by sorting (numpy's vectorized sort): half the time of the hash table on a million keys."""
+    order = np.argsort(key)
+    ranked = key[order]
+    same = ranked[1:] == ranked[:-1]
+    flag = np.zeros(len(key), dtype=bool)
+    flag[1:] |= same
+    flag[:-1] |= same
+    out = np.empty(len(key), dtype=bool)
+    out[order] = flag
+    return out
 
 
 def _text_codes(col: pd.Series) -> np.ndarray | None:
