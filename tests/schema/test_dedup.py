@@ -137,3 +137,27 @@ def test_repeats_is_duplicated_keep_false(n, distinct):
         key[0] = key[-1] if n % 2 else key[0]
     expected = pd.Series(key).duplicated(keep=False).to_numpy()
     np.testing.assert_array_equal(ds._repeats(key), expected)
+
+
+def test_duplicated_lines_with_a_text_column_not_held_in_arrow():
+    """A text column that is not Arrow-backed (object dtype) has no codes: it is left to the full comparison."""
+    rng = np.random.default_rng(7)
+    n = 24_000
+
+    def text(values):
+        return pd.array(rng.choice(values, n), dtype="str")
+
+    lines = pd.DataFrame({
+        "order_id": pd.Series(rng.choice([f"O{i}" for i in range(30)], n), dtype=object),
+        "customer": text(["c1", "c2", None]),
+        "date": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 3, n), unit="D"),
+        "status": text(["paid", "Paid"]),
+        "product": text(["mug", "cup"]),
+        "sku": pd.Series(rng.choice(["A", "B", "b", ""], n), dtype=object),  # (both key columns: no codes)
+        "quantity": rng.integers(1, 3, n).astype("float64"),
+        "unit_price": rng.choice([1.0, 2.5], n),
+        "line_value": rng.choice([1.0, 2.5], n),
+        "order_total": rng.choice([1.0, np.nan], n),
+        "country": text(["US", "UK"]),
+    })
+    assert ds._duplicated_lines(lines).equals(lines.duplicated(subset=ds._DEDUP_COLUMNS, keep="first"))

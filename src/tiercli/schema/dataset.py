@@ -471,15 +471,20 @@ def _repeated_keys(key: np.ndarray, lines: pd.DataFrame, texts: list[str]) -> np
     n = len(key)
     few = max(10_000, n // 50)  # below this, comparing the lines in full costs less than another column
     maybe = _repeats(key) if not texts else None
-    for i, c in enumerate(texts):
+    for c in texts:
         if maybe is None:  # the first text column over every line
-            key = _mix(key, _text_codes(lines[c]))
+            codes = _text_codes(lines[c])
+            if codes is not None:  # (not Arrow text: left to the comparison in full)
+                key = _mix(key, codes)
             maybe = _repeats(key)
             continue
         at = np.flatnonzero(maybe)
         if len(at) <= few:
             break
-        sub = _mix(key[at], _text_codes(pd.Series(lines[c].array[maybe], copy=False)))
+        codes = _text_codes(pd.Series(lines[c].array[maybe], copy=False))
+        if codes is None:
+            continue
+        sub = _mix(key[at], codes)
         key[at] = sub
         maybe[at] = _repeats(sub)
     return maybe
