@@ -470,14 +470,13 @@ def _repeated_keys(key: np.ndarray, lines: pd.DataFrame, texts: list[str]) -> np
     keep equal keys, so none is lost."""
     n = len(key)
     few = max(10_000, n // 50)  # below this, comparing the lines in full costs less than another column
-    maybe = _repeats(key) if not texts else None
-    for c in texts:
-        if maybe is None:  # the first text column over every line
-            codes = _text_codes(lines[c])
-            if codes is not None:  # (not Arrow text: left to the comparison in full)
-                key = _mix(key, codes)
-            maybe = _repeats(key)
-            continue
+    first, rest = texts[:1], texts[1:]
+    for c in first:  # the first text column over every line
+        codes = _text_codes(lines[c])
+        if codes is not None:  # (not Arrow text: left to the comparison in full)
+            key = _mix(key, codes)
+    maybe = _repeats(key)
+    for c in rest:
         at = np.flatnonzero(maybe)
         if len(at) <= few:
             break
